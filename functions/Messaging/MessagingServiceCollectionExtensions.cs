@@ -1,0 +1,17 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Shop.Functions.Messaging;
+
+public static class MessagingServiceCollectionExtensions
+{
+    /// <summary>The publisher and the transactional outbox (relay and sweeper).</summary>
+    public static IServiceCollection AddMessaging(this IServiceCollection services)
+    {
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IMessageSender, ServiceBusMessageSender>();
+        services.TryAddSingleton<OutboxRelay>();
+        services.TryAddSingleton<OutboxSweeper>();
+        return services;
+    }
+}

@@ -1,0 +1,89 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+
+namespace Shop.Functions.Messaging;
+
+/// <summary>
+/// Sends outbox rows right after their transaction committed, then deletes them. A failed send leaves
+/// the row for <see cref="OutboxSweeper"/>; it never fails the caller. The immediate path is bounded by
+/// a timeout and a circuit breaker, so a Service Bus outage costs requests milliseconds, not minutes.
+/// </summary>
+public sealed partial class OutboxRelay
+{
+    private readonly IMessageSender _sender;
+    private readonly ILogger<OutboxRelay> _logger;
+    private readonly ResiliencePipeline _immediate;
+
+    public OutboxRelay(IMessageSender sender, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger, TimeProvider time)
+    {
+        _sender = sender;
+        _logger = logger;
+        _immediate = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = 0.5,
+                MinimumThroughput = 5,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = TimeSpan.FromSeconds(30),
+            })
+            .AddTimeout(options.Value.ImmediateSendTimeout)
+            .Build();
+    }
+
+    /// <summary>Sends and deletes each row; returns how many were sent.</summary>
+    public async Task<int> RelayAsync(TableClient table, IReadOnlyList<OutboxEntity> rows, CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        foreach (var row in rows)
+        {
+            try
+            {
+                await _immediate.ExecuteAsync(
+                    static (state, ct) => new ValueTask(state.Sender.SendAsync(state.Message, ct)),
+                    (Sender: _sender, Message: row.ToMessage()),
+                    cancellationToken);
+            }
+            catch (BrokenCircuitException)
+            {
+                LogLeftForSweeper(row.MessageId, row.Destination, "the circuit to Service Bus is open");
+                continue;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogSendFailed(ex, row.MessageId, row.Destination);
+                continue;
+            }
+
+            sent++;
+            await DeleteSentAsync(table, row, _logger, cancellationToken);
+        }
+
+        return sent;
+    }
+
+    /// <summary>Deletes a sent row. If that fails the row is sent again later; duplicate detection absorbs it.</summary>
+    internal static async Task DeleteSentAsync(TableClient table, OutboxEntity row, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex)
+        {
+            LogDeleteFailed(logger, ex, row.MessageId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} to {Destination} not sent yet ({Reason}); the outbox sweeper will send it")]
+    private partial void LogLeftForSweeper(string messageId, string destination, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending message {MessageId} to {Destination} failed; the outbox sweeper will send it")]
+    private partial void LogSendFailed(Exception exception, string messageId, string destination);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} was sent but its outbox row could not be deleted; it will be sent again and deduplicated")]
+    private static partial void LogDeleteFailed(ILogger logger, Exception exception, string messageId);
+}

@@ -1,0 +1,17 @@
+namespace Shop.Functions.Messaging;
+
+/// <summary>
+/// A message ready for Service Bus. <see cref="MessageId"/> is deterministic (e.g. <c>PlaceOrder:{orderId}</c>)
+/// so duplicate detection absorbs a resend; <see cref="Subject"/> is the message type and
+/// <see cref="CorrelationId"/> the order id. The body is always JSON.
+/// </summary>
+public sealed record OutgoingMessage(string Destination, string MessageId, string Subject, string CorrelationId, BinaryData Body)
+{
+    public const string JsonContentType = "application/json";
+}
+
+/// <summary>Sends one message to a queue or topic. The app uses Service Bus; tests use an in-process stand-in.</summary>
+public interface IMessageSender
+{
+    Task SendAsync(OutgoingMessage message, CancellationToken cancellationToken);
+}

@@ -1,0 +1,32 @@
+namespace Shop.Functions.Messaging;
+
+/// <summary>
+/// Service Bus entity names (DESIGN.md, "Service Bus topology"). Trigger attributes, the publisher, Bicep
+/// and the emulator config all use these, so a contract test can check them against each other.
+/// </summary>
+public static class Queues
+{
+    public const string PlaceOrder = "place-order";
+    public const string ShipOrder = "ship-order";
+    public const string SendEmail = "send-email";
+    public const string DeliverWebhook = "deliver-webhook";
+}
+
+public static class Topics
+{
+    public const string OrderEvents = "order-events";
+}
+
+public static class Subscriptions
+{
+    public const string Notifications = "notifications";
+    public const string Webhooks = "webhooks";
+    public const string Fulfillment = "fulfillment";
+    public const string Catalog = "catalog";
+}
+
+/// <summary>The app setting (or setting prefix, for identity-based connections) that names the namespace.</summary>
+public static class Connections
+{
+    public const string ServiceBus = "ServiceBus";
+}

@@ -1,0 +1,87 @@
+using Azure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+using Shop.Functions.Platform;
+using Shop.Functions.Platform.Http;
+
+namespace Shop.Functions.Orders.GetOrder;
+
+/// <summary>
+/// The order as clients see it. Contact and payment details stay out: anyone with the id may read this.
+/// </summary>
+public sealed record OrderResponse(
+    string OrderId,
+    string Status,
+    string Step,
+    IReadOnlyList<OrderLine> Items,
+    IReadOnlyList<OrderStep> Steps,
+    string? FailureReason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary><c>GET /api/orders/{orderId}</c>: a point read with an ETag; a poll with If-None-Match gets 304.</summary>
+public sealed partial class GetOrderFunction(OrderStore store, ILogger<GetOrderFunction> logger)
+{
+    [Function(nameof(GetOrder))]
+    public async Task<IActionResult> GetOrder(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OrderRoutes.Order)] HttpRequest request,
+        string orderId,
+        CancellationToken cancellationToken)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["OrderId"] = orderId });
+        OrderEntity? order;
+        try
+        {
+            order = await store.FindAsync(orderId, cancellationToken);
+        }
+        catch (RequestFailedException ex)
+        {
+            LogStorageUnavailable(ex);
+            return Problems.ServiceUnavailable(request.HttpContext, "The order cannot be read right now.");
+        }
+
+        if (order is null)
+        {
+            return Problems.NotFound(request.HttpContext, "No order has this id.");
+        }
+
+        var etag = order.ETag.ToString("H");
+        if (Matches(request.Headers.IfNoneMatch, etag))
+        {
+            return new HeadersOnlyResponse(StatusCodes.Status304NotModified)
+                .WithHeader("ETag", etag)
+                .WithHeader("Cache-Control", "no-cache");
+        }
+
+        var body = new OrderResponse(
+            order.OrderId,
+            order.Status,
+            order.Step,
+            order.GetItems(),
+            order.GetSteps(),
+            order.FailureReason,
+            order.CreatedAt,
+            order.UpdatedAt);
+        return new JsonResponse<OrderResponse>(StatusCodes.Status200OK, body, ShopJsonContext.Default.OrderResponse)
+            .WithHeader("ETag", etag)
+            .WithHeader("Cache-Control", "no-cache");
+    }
+
+    /// <summary>Weak comparison, as RFC 9110 asks for If-None-Match; <c>*</c> matches any existing order.</summary>
+    private static bool Matches(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag)
+    {
+        if (ifNoneMatch.Count == 0 || !EntityTagHeaderValue.TryParse(etag, out var current))
+        {
+            return false;
+        }
+
+        return EntityTagHeaderValue.TryParseList(ifNoneMatch, out var candidates)
+            && candidates.Any(candidate => candidate.Equals(EntityTagHeaderValue.Any) || candidate.Compare(current, useStrongComparison: false));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order failed")]
+    private partial void LogStorageUnavailable(Exception exception);
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Shop.Functions.Platform;
+
+namespace Shop.Functions.Orders;
+
+/// <summary>The order row: PartitionKey = order id, RowKey = <see cref="OrderRowKey"/>. Its outbox rows share the partition.</summary>
+public sealed class OrderEntity : ITableEntity
+{
+    public const string OrderRowKey = "order";
+
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = OrderRowKey;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string Status { get; set; } = OrderStatuses.Accepted;
+
+    /// <summary>The step the order is in (or ended in).</summary>
+    public string Step { get; set; } = OrderStatuses.Accepted;
+
+    /// <summary>Goes up by one with every change; events carry it so consumers can ignore stale ones.</summary>
+    public long Sequence { get; set; }
+
+    public string CustomerId { get; set; } = string.Empty;
+
+    public string CustomerEmail { get; set; } = string.Empty;
+
+    public string CustomerName { get; set; } = string.Empty;
+
+    /// <summary>JSON array of <see cref="OrderLine"/>.</summary>
+    public string Items { get; set; } = "[]";
+
+    /// <summary>JSON of <see cref="Orders.ShippingAddress"/>.</summary>
+    public string ShippingAddress { get; set; } = "{}";
+
+    /// <summary>JSON array of <see cref="OrderStep"/>.</summary>
+    public string Steps { get; set; } = "[]";
+
+    public string PaymentMethod { get; set; } = string.Empty;
+
+    /// <summary>The payment provider's token; never returned by the API nor logged.</summary>
+    public string PaymentToken { get; set; } = string.Empty;
+
+    public string? CallbackUrl { get; set; }
+
+    public string? IdempotencyKey { get; set; }
+
+    /// <summary>SHA-256 of the submitted body in canonical form: a replay with the same key must match it.</summary>
+    public string RequestHash { get; set; } = string.Empty;
+
+    public string? FailureReason { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public string OrderId => PartitionKey;
+
+    public IReadOnlyList<OrderLine> GetItems() =>
+        JsonSerializer.Deserialize(Items, ShopJsonContext.Default.ListOrderLine) ?? [];
+
+    public IReadOnlyList<OrderStep> GetSteps() =>
+        JsonSerializer.Deserialize(Steps, ShopJsonContext.Default.ListOrderStep) ?? [];
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Shop.Functions.Orders.SubmitOrder;
+
+namespace Shop.Functions.Orders;
+
+public static class OrdersServiceCollectionExtensions
+{
+    /// <summary>Order intake and reads.</summary>
+    public static IServiceCollection AddOrders(this IServiceCollection services)
+    {
+        services.AddOptions<OrdersOptions>()
+            .BindConfiguration(OrdersOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => IsBase64Secret(o.IdempotencySecret), "Orders:IdempotencySecret must be base64 of at least 32 bytes.")
+            .ValidateOnStart();
+        services.TryAddSingleton<OrderStore>();
+        services.TryAddSingleton<SubmitOrderHandler>();
+        return services;
+    }
+
+    private static bool IsBase64Secret(string value)
+    {
+        Span<byte> buffer = stackalloc byte[value.Length];
+        return Convert.TryFromBase64String(value, buffer, out var written) && written >= 32;
+    }
+}

@@ -1,0 +1,111 @@
+using Azure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Shop.Functions.Platform;
+using Shop.Functions.Platform.Http;
+
+namespace Shop.Functions.Orders.SubmitOrder;
+
+/// <summary><c>POST /api/orders</c>: validate, accept durably, answer 202 with where to poll.</summary>
+public sealed partial class SubmitOrderFunction(
+    SubmitOrderHandler handler,
+    PublicUrls urls,
+    IOptions<OrdersOptions> options,
+    ILogger<SubmitOrderFunction> logger)
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    /// <summary>Set by App Service Authentication or an API gateway: scopes idempotency keys to the caller.</summary>
+    public const string CallerIdHeader = "X-MS-CLIENT-PRINCIPAL-ID";
+
+    [Function(nameof(SubmitOrder))]
+    public async Task<IActionResult> SubmitOrder(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = OrderRoutes.Submit)] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var http = request.HttpContext;
+        var body = await JsonRequestReader.ReadAsync(request, ShopJsonContext.Default.SubmitOrderRequest, options.Value.MaxBodyBytes, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        var keyError = IdempotencyKey(request, out var idempotencyKey);
+        var errors = SubmitOrderValidator.Validate(body.Value!, out var order);
+        if (keyError is not null || order is null)
+        {
+            var all = new Dictionary<string, string[]>(errors, StringComparer.Ordinal);
+            if (keyError is not null)
+            {
+                all[IdempotencyKeyHeader] = [keyError];
+            }
+
+            return Problems.Validation(http, all);
+        }
+
+        var callerId = request.Headers[CallerIdHeader].ToString() is { Length: > 0 and <= 128 } id ? id : "anonymous";
+        var command = new SubmitOrderCommand(order, body.Value!, idempotencyKey, callerId);
+        var orderId = handler.OrderIdFor(command);
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["OrderId"] = orderId });
+
+        SubmitOrderResult result;
+        try
+        {
+            result = await handler.HandleAsync(orderId, command, cancellationToken);
+        }
+        catch (RequestFailedException ex)
+        {
+            LogStorageUnavailable(ex);
+            return Problems.ServiceUnavailable(http, "The order could not be stored; nothing was accepted. Retry with the same Idempotency-Key.");
+        }
+
+        if (result.Outcome == SubmitOrderOutcome.KeyReused)
+        {
+            return Problems.Create(
+                http,
+                StatusCodes.Status422UnprocessableEntity,
+                ProblemTypes.IdempotencyKeyReused,
+                "The Idempotency-Key was used for another request.",
+                "Use a new key for a new order; resend the original body to get the original answer.");
+        }
+
+        var statusUrl = urls.Absolute(request, OrderRoutes.StatusPath(orderId));
+        return new JsonResponse<SubmitOrderResponse>(
+                StatusCodes.Status202Accepted,
+                new SubmitOrderResponse(orderId, result.Order.Status, statusUrl),
+                ShopJsonContext.Default.SubmitOrderResponse)
+            .WithHeader("Location", statusUrl)
+            .WithHeader("Retry-After", options.Value.StatusPollSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Null when the header is absent or valid; otherwise what is wrong with it.</summary>
+    private static string? IdempotencyKey(HttpRequest request, out string? key)
+    {
+        key = null;
+        var values = request.Headers[IdempotencyKeyHeader];
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        if (values.Count > 1)
+        {
+            return "Send one Idempotency-Key header.";
+        }
+
+        var value = values[0] ?? string.Empty;
+        if (value.Length is 0 or > 255 || value.Any(c => c is < '!' or > '~'))
+        {
+            return "The key is 1 to 255 printable ASCII characters, such as a UUID.";
+        }
+
+        key = value;
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Order storage failed; the submission was refused with 503")]
+    private partial void LogStorageUnavailable(Exception exception);
+}

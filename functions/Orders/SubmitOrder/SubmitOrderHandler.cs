@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Shop.Functions.Messaging;
+using Shop.Functions.Platform;
+
+namespace Shop.Functions.Orders.SubmitOrder;
+
+/// <summary>What the front door was asked to do: a validated order, and the idempotency key if one was sent.</summary>
+public sealed record SubmitOrderCommand(ValidOrder Order, SubmitOrderRequest Request, string? IdempotencyKey, string CallerId);
+
+public enum SubmitOrderOutcome
+{
+    /// <summary>A new order was written (and its PlaceOrder command sent or left for the sweeper).</summary>
+    Accepted,
+
+    /// <summary>The same key and body were seen before: the first order is answered again, nothing is written.</summary>
+    Replayed,
+
+    /// <summary>The key was used before with another body.</summary>
+    KeyReused,
+}
+
+public sealed record SubmitOrderResult(SubmitOrderOutcome Outcome, OrderEntity Order);
+
+/// <summary>
+/// Accepts an order: the order row and the outbox row of its PlaceOrder command in ONE Table transaction,
+/// then an immediate send. Once the transaction commits the order is safe, whatever happens next.
+/// With an Idempotency-Key the order id derives from the key, so the duplicate check is the insert itself.
+/// </summary>
+public sealed partial class SubmitOrderHandler(
+    OrderStore store,
+    OutboxRelay relay,
+    IOptions<OrdersOptions> options,
+    TimeProvider time,
+    ILogger<SubmitOrderHandler> logger)
+{
+    private readonly byte[] _idempotencySecret = options.Value.IdempotencySecretBytes();
+
+    /// <summary>The id the order will have; the trigger opens its log scope with it before calling <see cref="HandleAsync"/>.</summary>
+    public string OrderIdFor(SubmitOrderCommand command) =>
+        command.IdempotencyKey is { } key
+            ? OrderIds.FromIdempotencyKey(_idempotencySecret, command.CallerId, key)
+            : OrderIds.NewRandom();
+
+    public async Task<SubmitOrderResult> HandleAsync(string orderId, SubmitOrderCommand command, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var order = NewOrderRow(orderId, command, now);
+        var outbox = OutboxEntity.For(orderId, new PlaceOrder(orderId).ToMessage(), now);
+
+        try
+        {
+            await store.Table.SubmitTransactionAsync(
+                [new TableTransactionAction(TableTransactionActionType.Add, order), new TableTransactionAction(TableTransactionActionType.Add, outbox)],
+                cancellationToken);
+        }
+        catch (TableTransactionFailedException ex) when (command.IdempotencyKey is not null && ex.ErrorCode == "EntityAlreadyExists")
+        {
+            return await ReplayAsync(orderId, order.RequestHash, cancellationToken);
+        }
+
+        LogAccepted(orderId, command.Order.Items.Count, command.IdempotencyKey is not null);
+        await relay.RelayAsync(store.Table, [outbox], cancellationToken);
+        return new SubmitOrderResult(SubmitOrderOutcome.Accepted, order);
+    }
+
+    private async Task<SubmitOrderResult> ReplayAsync(string orderId, string requestHash, CancellationToken cancellationToken)
+    {
+        var existing = await store.FindAsync(orderId, cancellationToken)
+            ?? throw new InvalidOperationException($"Order {orderId} conflicted on insert but cannot be read.");
+        if (existing.RequestHash != requestHash)
+        {
+            LogKeyReused(orderId);
+            return new SubmitOrderResult(SubmitOrderOutcome.KeyReused, existing);
+        }
+
+        LogReplayed(orderId);
+        return new SubmitOrderResult(SubmitOrderOutcome.Replayed, existing);
+    }
+
+    private static OrderEntity NewOrderRow(string orderId, SubmitOrderCommand command, DateTimeOffset now)
+    {
+        var order = command.Order;
+        return new OrderEntity
+        {
+            PartitionKey = orderId,
+            Status = OrderStatuses.Accepted,
+            Step = OrderStatuses.Accepted,
+            CustomerId = order.Customer.Id!,
+            CustomerEmail = order.Customer.Email!,
+            CustomerName = order.Customer.Name!,
+            Items = JsonSerializer.Serialize(order.Items.ToList(), ShopJsonContext.Default.ListOrderLine),
+            ShippingAddress = JsonSerializer.Serialize(order.ShippingAddress, ShopJsonContext.Default.ShippingAddress),
+            Steps = JsonSerializer.Serialize([new OrderStep(OrderStatuses.Accepted, now)], ShopJsonContext.Default.ListOrderStep),
+            PaymentMethod = order.Payment.Method!,
+            PaymentToken = order.Payment.Token!,
+            CallbackUrl = order.CallbackUrl,
+            IdempotencyKey = command.IdempotencyKey,
+            RequestHash = RequestHash(command.Request),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+    }
+
+    /// <summary>SHA-256 of the request re-serialized: the same content hashes the same whatever its whitespace or key order.</summary>
+    private static string RequestHash(SubmitOrderRequest request) =>
+        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, ShopJsonContext.Default.SubmitOrderRequest)));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} accepted with {LineCount} lines (idempotency key: {HasIdempotencyKey})")]
+    private partial void LogAccepted(string orderId, int lineCount, bool hasIdempotencyKey);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} submitted again with the same idempotency key and body; answering the first acceptance")]
+    private partial void LogReplayed(string orderId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Idempotency key of order {OrderId} reused with a different body; refused")]
+    private partial void LogKeyReused(string orderId);
+}

@@ -1,0 +1,51 @@
+using Azure.Data.Tables;
+using Azure.Messaging.ServiceBus;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+
+namespace Shop.Functions.Platform;
+
+/// <summary>
+/// Builds the app's Azure clients from settings that follow the Functions connection conventions: a
+/// setting holding a connection string (local: Azurite, the emulator), or, in Azure, a prefix with
+/// <c>__tableServiceUri</c> / <c>__fullyQualifiedNamespace</c> plus <c>__credential</c> and <c>__clientId</c>
+/// for a managed identity.
+/// </summary>
+public static class AzureClients
+{
+    public const string StorageSetting = "Storage";
+
+    public static TableServiceClient CreateTableServiceClient(IConfiguration configuration, AzureComponentFactory credentials)
+    {
+        var section = configuration.GetSection(StorageSetting);
+        var options = new TableClientOptions();
+        if (!string.IsNullOrEmpty(section.Value))
+        {
+            return new TableServiceClient(section.Value, options);
+        }
+
+        var uri = section["tableServiceUri"] ?? throw Missing(StorageSetting, "tableServiceUri");
+        return new TableServiceClient(new Uri(uri), credentials.CreateTokenCredential(section), options);
+    }
+
+    public static ServiceBusClient CreateServiceBusClient(IConfiguration configuration, AzureComponentFactory credentials)
+    {
+        var section = configuration.GetSection(Messaging.Connections.ServiceBus);
+        var options = new ServiceBusClientOptions
+        {
+            // Requests wait for an immediate send only briefly (OutboxOptions); the sweeper retries later.
+            RetryOptions = new ServiceBusRetryOptions { MaxRetries = 2, TryTimeout = TimeSpan.FromSeconds(10) },
+        };
+        if (!string.IsNullOrEmpty(section.Value))
+        {
+            return new ServiceBusClient(section.Value, options);
+        }
+
+        var fullyQualifiedNamespace = section["fullyQualifiedNamespace"] ?? throw Missing(Messaging.Connections.ServiceBus, "fullyQualifiedNamespace");
+        return new ServiceBusClient(fullyQualifiedNamespace, credentials.CreateTokenCredential(section), options);
+    }
+
+    private static InvalidOperationException Missing(string setting, string identityKey) => new(
+        $"The app setting '{setting}' is missing. Set it to a connection string, or set '{setting}__{identityKey}' " +
+        $"(with '{setting}__credential=managedidentity' and '{setting}__clientId') to connect with a managed identity.");
+}

@@ -1,0 +1,28 @@
+using Azure.Data.Tables;
+using Azure.Messaging.ServiceBus;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Shop.Functions.Platform.Http;
+
+namespace Shop.Functions.Platform;
+
+public static class PlatformServiceCollectionExtensions
+{
+    /// <summary>Storage and Service Bus clients (one each for the app), the clock, and public URL building.</summary>
+    public static IServiceCollection AddPlatform(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddAzureClientsCore();
+        services.TryAddSingleton(sp => AzureClients.CreateTableServiceClient(
+            sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<AzureComponentFactory>()));
+        services.TryAddSingleton(sp => AzureClients.CreateServiceBusClient(
+            sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<AzureComponentFactory>()));
+        services.AddHostedService<StorageInitializer>();
+
+        services.AddOptions<PublicUrlOptions>().BindConfiguration(PublicUrlOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<PublicUrls>();
+        return services;
+    }
+}

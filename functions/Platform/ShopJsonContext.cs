@@ -1,0 +1,26 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Shop.Functions.Messaging;
+using Shop.Functions.Orders;
+using Shop.Functions.Orders.GetOrder;
+using Shop.Functions.Orders.GetOrderStatus;
+using Shop.Functions.Orders.SubmitOrder;
+using Shop.Functions.Platform.Http;
+
+namespace Shop.Functions.Platform;
+
+/// <summary>The one source-generated JSON context for every HTTP contract, message and stored JSON column.</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true)]
+[JsonSerializable(typeof(Problem))]
+[JsonSerializable(typeof(SubmitOrderRequest))]
+[JsonSerializable(typeof(SubmitOrderResponse))]
+[JsonSerializable(typeof(OrderStatusResponse))]
+[JsonSerializable(typeof(OrderResponse))]
+[JsonSerializable(typeof(List<OrderStep>))]
+[JsonSerializable(typeof(List<OrderLine>))]
+[JsonSerializable(typeof(ShippingAddress))]
+[JsonSerializable(typeof(PlaceOrder))]
+public sealed partial class ShopJsonContext : JsonSerializerContext;

@@ -1,0 +1,15 @@
+namespace Shop.Functions.Platform;
+
+/// <summary>Table names are part of the design (DESIGN.md, "Storage"), shared by code and Bicep.</summary>
+public static class StorageTables
+{
+    public const string Orders = "Orders";
+    public const string Inventory = "Inventory";
+    public const string Webhooks = "Webhooks";
+    public const string WebhookDeliveries = "WebhookDeliveries";
+    public const string Catalog = "Catalog";
+    public const string Inbox = "Inbox";
+
+    /// <summary>The tables this build of the app reads and writes.</summary>
+    public static IReadOnlyList<string> InUse { get; } = [Orders];
+}
