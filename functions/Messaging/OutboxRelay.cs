@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
+using Shop.Functions.Platform;
 
 namespace Shop.Functions.Messaging;
 
@@ -72,7 +73,7 @@ public sealed partial class OutboxRelay
         {
             await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (ex.IsStorageFailure())
         {
             LogDeleteFailed(logger, ex, row.MessageId);
         }

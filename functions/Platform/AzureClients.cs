@@ -19,6 +19,12 @@ public static class AzureClients
     {
         var section = configuration.GetSection(StorageSetting);
         var options = new TableClientOptions();
+        // Requests are waiting: a few quick retries, then a clear 503, rather than the SDK's 6 s of back-off.
+        options.Retry.MaxRetries = 3;
+        options.Retry.Mode = Azure.Core.RetryMode.Exponential;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
         if (!string.IsNullOrEmpty(section.Value))
         {
             return new TableServiceClient(section.Value, options);

@@ -21,7 +21,10 @@ public static class PlatformServiceCollectionExtensions
             sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<AzureComponentFactory>()));
         services.AddHostedService<StorageInitializer>();
 
-        services.AddOptions<PublicUrlOptions>().BindConfiguration(PublicUrlOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PublicUrlOptions>()
+            .BindConfiguration(PublicUrlOptions.SectionName)
+            .Validate(o => o.IsValid(), "PublicUrls:BaseUrl must be empty or an absolute http(s) URL without a query.")
+            .ValidateOnStart();
         services.TryAddSingleton<PublicUrls>();
         return services;
     }

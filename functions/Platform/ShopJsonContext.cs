@@ -13,6 +13,7 @@ namespace Shop.Functions.Platform;
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.Strict,
     UseStringEnumConverter = true)]
 [JsonSerializable(typeof(Problem))]
 [JsonSerializable(typeof(SubmitOrderRequest))]

@@ -18,7 +18,7 @@ public sealed partial class StorageInitializer(TableServiceClient tables, ILogge
             {
                 await tables.CreateTableIfNotExistsAsync(table, cancellationToken);
             }
-            catch (Exception ex) when (ex is Azure.RequestFailedException or InvalidOperationException)
+            catch (Exception ex) when (ex.IsStorageFailure() || ex is InvalidOperationException)
             {
                 LogCreateFailed(ex, table);
             }

@@ -1,4 +1,3 @@
-using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -37,7 +36,7 @@ public sealed partial class GetOrderFunction(OrderStore store, ILogger<GetOrderF
         {
             order = await store.FindAsync(orderId, cancellationToken);
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (ex.IsStorageFailure())
         {
             LogStorageUnavailable(ex);
             return Problems.ServiceUnavailable(request.HttpContext, "The order cannot be read right now.");

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -34,7 +33,7 @@ public sealed partial class GetOrderStatusFunction(
         {
             order = await store.FindAsync(orderId, cancellationToken);
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (ex.IsStorageFailure())
         {
             LogStorageUnavailable(ex);
             return Problems.ServiceUnavailable(request.HttpContext, "The order's status cannot be read right now.");

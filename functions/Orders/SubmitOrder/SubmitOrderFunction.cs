@@ -1,4 +1,3 @@
-using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -56,7 +55,7 @@ public sealed partial class SubmitOrderFunction(
         {
             result = await handler.HandleAsync(orderId, command, cancellationToken);
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (ex.IsStorageFailure())
         {
             LogStorageUnavailable(ex);
             return Problems.ServiceUnavailable(http, "The order could not be stored; nothing was accepted. Retry with the same Idempotency-Key.");

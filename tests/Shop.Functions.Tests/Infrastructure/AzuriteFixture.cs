@@ -1,0 +1,72 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using Azure.Data.Tables;
+using Xunit;
+
+namespace Shop.Functions.Tests.Infrastructure;
+
+/// <summary>
+/// One Azurite for every test class in the <see cref="AzuriteCollection"/>. Tests share it, so each test keeps its
+/// data apart with <see cref="UniqueTableName"/>. Tests in one collection run one at a time.
+/// </summary>
+public sealed class AzuriteFixture : IAsyncLifetime
+{
+    private AzuriteServer? _server;
+
+    /// <summary>The tests/azurite folder, from the [AssemblyMetadata("AzuriteDirectory")] the test project emits.</summary>
+    public string AzuriteDirectory { get; } = FindAzuriteDirectory();
+
+    public AzuriteServer Server => _server ?? throw new InvalidOperationException("Azurite has not been started yet.");
+
+    public string ConnectionString => Server.ConnectionString;
+
+    public async Task InitializeAsync() => _server = await AzuriteServer.StartAsync(AzuriteDirectory);
+
+    public async Task DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+
+    public TableServiceClient CreateTableServiceClient(TableClientOptions? options = null) =>
+        new(ConnectionString, options ?? new TableClientOptions());
+
+    /// <summary>
+    /// A table name no other test uses: <paramref name="prefix"/> (letters and digits, starting with a letter, at most
+    /// 31 characters) followed by 32 hex digits, which keeps it within Azure's 3-63 alphanumeric characters.
+    /// </summary>
+    public string UniqueTableName(string prefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        if (prefix.Length > 31 || !char.IsAsciiLetter(prefix[0]) || !prefix.All(char.IsAsciiLetterOrDigit))
+        {
+            throw new ArgumentException(
+                "A table name prefix has 1-31 ASCII letters and digits and starts with a letter.", nameof(prefix));
+        }
+
+        return prefix + Guid.NewGuid().ToString("N");
+    }
+
+    private static string FindAzuriteDirectory()
+    {
+        var value = typeof(AzuriteFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(attribute => attribute.Key == "AzuriteDirectory")?.Value;
+        if (string.IsNullOrEmpty(value))
+        {
+            throw new InvalidOperationException(
+                "The test assembly has no [AssemblyMetadata(\"AzuriteDirectory\", ...)]; the test project should emit it.");
+        }
+
+        // The csproj writes the path with Windows separators; make it usable everywhere.
+        return Path.GetFullPath(value.Replace('\\', Path.DirectorySeparatorChar));
+    }
+}
+
+[CollectionDefinition(Name)]
+[SuppressMessage("Naming", "CA1711", Justification = "xunit's name for this is a collection definition.")]
+public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "Azurite";
+}

@@ -1,0 +1,586 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Shop.Functions.Tests.Infrastructure;
+
+/// <summary>
+/// Runs the Azurite storage emulator pinned in <c>tests/azurite</c> as a child process on free loopback ports,
+/// installing it with npm first if needed.
+/// </summary>
+/// <remarks>
+/// Data is kept in memory only: <see cref="StopAsync"/> and <see cref="RestartAsync"/> lose every table, blob and
+/// queue, so a restart looks like storage that went down and came back empty. The ports stay the same across
+/// restarts, so clients built from <see cref="ConnectionString"/> keep working.
+/// </remarks>
+public sealed class AzuriteServer : IAsyncDisposable
+{
+    public const string AccountName = "devstoreaccount1";
+
+    // Azurite's well-known development account key, published in its documentation; it guards nothing.
+    private const string AccountKey =
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private const string Host = "127.0.0.1";
+
+    private const string NodeRequired =
+        "Node.js 20+ with npm is required: the integration tests start Azurite themselves from tests/azurite " +
+        "(npm installs the pinned version on first use). Install Node.js from https://nodejs.org or your package " +
+        "manager and make sure `node` and `npm` are on PATH.";
+
+    // Loaded before Azurite: node exits when its stdin pipe closes, which happens when the test host dies in a way
+    // that skips ProcessExit (SIGKILL, a crashed or hung-and-killed test host).
+    private const string ExitWithParent =
+        "data:text/javascript,process.stdin.on('end',()=>process.exit(0)).on('error',()=>process.exit(0)).resume();";
+
+    private const int StartAttempts = 3;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan InstallLockTimeout = InstallTimeout + TimeSpan.FromMinutes(1);
+
+    private readonly string _node;
+    private readonly string _script;
+    private readonly string _workDirectory;
+    private readonly OutputLog _log = new();
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private volatile Process? _process;
+    private bool _disposed;
+
+    private AzuriteServer(string node, string script, int blobPort, int queuePort, int tablePort)
+    {
+        _node = node;
+        _script = script;
+        BlobPort = blobPort;
+        QueuePort = queuePort;
+        TablePort = tablePort;
+        // Azurite refuses --location together with --inMemoryPersistence, so it runs in a temp working directory
+        // instead: anything it might write lands there, never in the repo.
+        _workDirectory = Directory.CreateTempSubdirectory("shop-azurite-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+    }
+
+    public int BlobPort { get; }
+
+    public int QueuePort { get; }
+
+    public int TablePort { get; }
+
+    public string ConnectionString => string.Create(
+        CultureInfo.InvariantCulture,
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://{Host}:{BlobPort}/{AccountName};" +
+        $"QueueEndpoint=http://{Host}:{QueuePort}/{AccountName};" +
+        $"TableEndpoint=http://{Host}:{TablePort}/{AccountName};");
+
+    /// <summary>Installs Azurite into <paramref name="azuriteDirectory"/> if needed, then starts it.</summary>
+    /// <exception cref="InvalidOperationException">Node.js or npm is missing, npm failed, or Azurite did not start.</exception>
+    public static async Task<AzuriteServer> StartAsync(string azuriteDirectory, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(azuriteDirectory);
+        var directory = Path.GetFullPath(azuriteDirectory);
+        if (!File.Exists(Path.Combine(directory, "package.json")))
+        {
+            throw new InvalidOperationException($"No package.json in '{directory}': it should be the tests/azurite folder.");
+        }
+
+        var node = FindOnPath("node") ?? throw new InvalidOperationException(NodeRequired + " `node` was not found.");
+        var npm = FindOnPath("npm") ?? throw new InvalidOperationException(NodeRequired + " `npm` was not found.");
+        await EnsureNodeVersionAsync(node, ct);
+        await EnsureInstalledAsync(directory, npm, ct);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var ports = PickFreePorts(3);
+            var server = new AzuriteServer(node, ScriptPath(directory), ports[0], ports[1], ports[2]);
+            try
+            {
+                await server.StartProcessAsync(ct);
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < StartAttempts && server._log.Contains("EADDRINUSE"))
+            {
+                // Another process took one of the ports between picking and binding it: pick again.
+                await server.DisposeAsync();
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Stops Azurite; every stored entity, blob and message is gone. Connections are refused until a restart.</summary>
+    public async Task StopAsync()
+    {
+        await _lifecycle.WaitAsync();
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            await StopProcessAsync();
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Stops Azurite if it runs and starts it again, empty, on the same ports.</summary>
+    public async Task RestartAsync(CancellationToken ct = default)
+    {
+        await _lifecycle.WaitAsync(ct);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            await StopProcessAsync();
+            await StartProcessAsync(ct);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lifecycle.WaitAsync();
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+            await StopProcessAsync();
+        }
+        finally
+        {
+            TryDeleteWorkDirectory();
+            _lifecycle.Release();
+        }
+    }
+
+    private async Task StartProcessAsync(CancellationToken ct)
+    {
+        var startInfo = new ProcessStartInfo(_node)
+        {
+            WorkingDirectory = _workDirectory,
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[]
+        {
+            "--import", ExitWithParent, _script,
+            "--blobHost", Host, "--blobPort", Port(BlobPort),
+            "--queueHost", Host, "--queuePort", Port(QueuePort),
+            "--tableHost", Host, "--tablePort", Port(TablePort),
+            "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--silent", "--loose",
+        })
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        // A developer's own account list would replace devstoreaccount1, which ConnectionString relies on.
+        startInfo.Environment.Remove("AZURITE_ACCOUNTS");
+
+        _log.Clear();
+        var process = StartCapturing(startInfo, _log);
+        _process = process;
+        try
+        {
+            await WaitUntilListeningAsync(process, ct);
+        }
+        catch
+        {
+            await StopProcessAsync();
+            throw;
+        }
+    }
+
+    private async Task WaitUntilListeningAsync(Process process, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(StartTimeout);
+        try
+        {
+            foreach (var port in new[] { BlobPort, QueuePort, TablePort })
+            {
+                while (!await AcceptsConnectionAsync(port, timeout.Token))
+                {
+                    if (process.HasExited)
+                    {
+                        // Also waits for the last output lines to arrive.
+                        await process.WaitForExitAsync(timeout.Token);
+                        throw StartFailure($"Azurite exited with code {process.ExitCode} before listening on port {port}.");
+                    }
+
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), timeout.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw StartFailure($"Azurite did not listen on ports {BlobPort}, {QueuePort} and {TablePort} within {StartTimeout.TotalSeconds} s.");
+        }
+
+        if (process.HasExited)
+        {
+            throw StartFailure($"Azurite exited with code {process.ExitCode} right after it started listening.");
+        }
+    }
+
+    private InvalidOperationException StartFailure(string reason) =>
+        new($"{reason} Azurite's output:{Environment.NewLine}{_log}");
+
+    private async Task StopProcessAsync()
+    {
+        var process = _process;
+        if (process is null)
+        {
+            return;
+        }
+
+        _process = null;
+        try
+        {
+            KillTree(process);
+            using var timeout = new CancellationTokenSource(StopTimeout);
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new InvalidOperationException($"Azurite (pid {process.Id}) did not exit within {StopTimeout.TotalSeconds} s of being killed.");
+        }
+        finally
+        {
+            process.Dispose();
+        }
+    }
+
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        // The test host is exiting without having disposed this server: leave no orphan Azurite behind.
+        var process = _process;
+        if (process is not null)
+        {
+            KillTree(process);
+        }
+
+        TryDeleteWorkDirectory();
+    }
+
+    private static void KillTree(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It has already exited, or was disposed by a concurrent stop.
+        }
+    }
+
+    private void TryDeleteWorkDirectory()
+    {
+        try
+        {
+            Directory.Delete(_workDirectory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only a temp folder; the OS cleans it up eventually.
+        }
+    }
+
+    private static async Task EnsureNodeVersionAsync(string node, CancellationToken ct)
+    {
+        var (exitCode, output) = await RunAsync(node, ["--version"], Environment.CurrentDirectory, TimeSpan.FromSeconds(30), ct);
+        var version = output.Trim().TrimStart('v');
+        var dot = version.IndexOf('.', StringComparison.Ordinal);
+        if (exitCode != 0 || dot < 0 || !int.TryParse(version.AsSpan(0, dot), CultureInfo.InvariantCulture, out var major))
+        {
+            throw new InvalidOperationException($"{NodeRequired} `{node} --version` failed (exit code {exitCode}): {output}");
+        }
+
+        if (major < 20)
+        {
+            throw new InvalidOperationException($"{NodeRequired} Found Node.js {version} at {node}.");
+        }
+    }
+
+    private static async Task EnsureInstalledAsync(string directory, string npm, CancellationToken ct)
+    {
+        if (IsInstalled(directory))
+        {
+            return;
+        }
+
+        await using var installLock = await AcquireInstallLockAsync(directory, ct);
+        if (IsInstalled(directory))
+        {
+            return; // another test process installed it while this one waited
+        }
+
+        string[] arguments = File.Exists(Path.Combine(directory, "package-lock.json"))
+            ? ["ci", "--no-audit", "--no-fund"]
+            : ["install", "--no-audit", "--no-fund"];
+        var command = $"npm {string.Join(' ', arguments)}";
+        var (exitCode, output) = await RunAsync(npm, arguments, directory, InstallTimeout, ct);
+        if (exitCode != 0 || !IsInstalled(directory))
+        {
+            throw new InvalidOperationException(
+                $"`{command}` in '{directory}' failed (exit code {exitCode}), so Azurite cannot start. " +
+                $"Check that the npm registry is reachable, or run it there by hand. npm's output:{Environment.NewLine}{output}");
+        }
+    }
+
+    /// <summary>
+    /// True when node_modules holds a complete install of the pinned version. npm writes
+    /// node_modules/.package-lock.json last, so its absence means an interrupted install; a changed pin reinstalls.
+    /// </summary>
+    private static bool IsInstalled(string directory)
+    {
+        var modules = Path.Combine(directory, "node_modules");
+        if (!File.Exists(ScriptPath(directory)) || !File.Exists(Path.Combine(modules, ".package-lock.json")))
+        {
+            return false;
+        }
+
+        var pinned = ReadString(Path.Combine(directory, "package.json"), "dependencies", "azurite");
+        var installed = ReadString(Path.Combine(modules, "azurite", "package.json"), "version");
+        var isExactPin = pinned is { Length: > 0 } && char.IsAsciiDigit(pinned[0]);
+        return !isExactPin || pinned == installed;
+    }
+
+    private static string? ReadString(string jsonFile, params string[] path)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllBytes(jsonFile));
+        var element = document.RootElement;
+        foreach (var name in path)
+        {
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element))
+            {
+                return null;
+            }
+        }
+
+        return element.ValueKind == JsonValueKind.String ? element.GetString() : null;
+    }
+
+    private static string ScriptPath(string directory) =>
+        Path.Combine(directory, "node_modules", "azurite", "dist", "src", "azurite.js");
+
+    /// <summary>
+    /// An exclusive lock on a file shared by every test process using this Azurite folder (the tests and the
+    /// benchmarks may start at once). It lives in the temp folder: npm ci empties node_modules, and the repo stays clean.
+    /// </summary>
+    private static async Task<FileStream> AcquireInstallLockAsync(string directory, CancellationToken ct)
+    {
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(directory)))[..16];
+        var path = Path.Combine(Path.GetTempPath(), $"shop-azurite-install-{key}.lock");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(InstallLockTimeout);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                // Another process holds it while it installs.
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), timeout.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new InvalidOperationException(
+                    $"Waited {InstallLockTimeout.TotalMinutes} min for another process to finish installing Azurite in '{directory}' (lock file {path}).");
+            }
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(
+        string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeLimit, CancellationToken ct)
+    {
+        var startInfo = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = workingDirectory,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        var log = new OutputLog();
+        using var process = StartCapturing(startInfo, log);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(timeLimit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            KillTree(process);
+            if (ct.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            return (-1, $"Timed out after {timeLimit.TotalSeconds} s.{Environment.NewLine}{log}");
+        }
+
+        return (process.ExitCode, log.ToString());
+    }
+
+    private static Process StartCapturing(ProcessStartInfo startInfo, OutputLog log)
+    {
+        var process = new Process { StartInfo = startInfo };
+        process.OutputDataReceived += (_, e) => log.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => log.Add(e.Data);
+        try
+        {
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return process;
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+    }
+
+    private static string? FindOnPath(string command)
+    {
+        string[] extensions = OperatingSystem.IsWindows()
+            ? (Environment.GetEnvironmentVariable("PATHEXT") ?? ".EXE;.CMD").Split(';', StringSplitOptions.RemoveEmptyEntries)
+            : [string.Empty];
+        var directories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var directory in directories)
+        {
+            foreach (var extension in extensions)
+            {
+                var candidate = Path.Combine(directory, command + extension);
+                if (File.Exists(candidate) && (OperatingSystem.IsWindows() || IsExecutable(candidate)))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static bool IsExecutable(string path) =>
+        (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+
+    /// <summary>Binds every port at once so they differ, then frees them for Azurite.</summary>
+    private static int[] PickFreePorts(int count)
+    {
+        var listeners = new List<TcpListener>(count);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listeners.Add(listener);
+                listener.Start();
+            }
+
+            return [.. listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Dispose();
+            }
+        }
+    }
+
+    private static async Task<bool> AcceptsConnectionAsync(int port, CancellationToken ct)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, ct);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The last lines a child process wrote to stdout and stderr, for error messages.</summary>
+    private sealed class OutputLog
+    {
+        private const int MaxLines = 200;
+        private readonly Queue<string> _lines = new();
+        private readonly Lock _gate = new();
+
+        public void Add(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                _lines.Enqueue(line);
+                if (_lines.Count > MaxLines)
+                {
+                    _lines.Dequeue();
+                }
+            }
+        }
+
+        public void Clear()
+        {
+            lock (_gate)
+            {
+                _lines.Clear();
+            }
+        }
+
+        public bool Contains(string text)
+        {
+            lock (_gate)
+            {
+                return _lines.Any(line => line.Contains(text, StringComparison.Ordinal));
+            }
+        }
+
+        public override string ToString()
+        {
+            lock (_gate)
+            {
+                return string.Join(Environment.NewLine, _lines);
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using Shop.Functions.Messaging;
+
+namespace Shop.Functions.Tests.Infrastructure;
+
+/// <summary>
+/// Stands in for Service Bus, which cannot run here: records what the app sends, and can be told to fail
+/// (a broker outage) or to hang (a broker that does not answer).
+/// </summary>
+public sealed class InMemoryMessageSender : IMessageSender
+{
+    private readonly ConcurrentQueue<OutgoingMessage> _sent = new();
+    private int _attempts;
+
+    /// <summary>When set, every send throws it, as a broker outage would.</summary>
+    public Exception? FailWith { get; set; }
+
+    /// <summary>When set, every send waits this long (honouring cancellation) before succeeding.</summary>
+    public TimeSpan? Delay { get; set; }
+
+    public IReadOnlyCollection<OutgoingMessage> Sent => _sent;
+
+    public int Attempts => Volatile.Read(ref _attempts);
+
+    public async Task SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _attempts);
+        if (Delay is { } delay)
+        {
+            await Task.Delay(delay, cancellationToken);
+        }
+
+        if (FailWith is { } failure)
+        {
+            throw failure;
+        }
+
+        _sent.Enqueue(message);
+    }
+
+    public IReadOnlyList<OutgoingMessage> SentFor(string correlationId) =>
+        _sent.Where(message => message.CorrelationId == correlationId).ToList();
+}

@@ -1,0 +1,161 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.AspNetCore.Http;
+using Shop.Functions.Orders;
+using Shop.Functions.Orders.GetOrder;
+using Shop.Functions.Orders.GetOrderStatus;
+using Shop.Functions.Orders.SubmitOrder;
+using Shop.Functions.Tests.Infrastructure;
+using Xunit;
+
+namespace Shop.Functions.Tests.Orders;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class GetOrderStatusFunctionGetOrderStatus(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private ShopTestServices _shop = null!;
+
+    public async Task InitializeAsync() => _shop = await ShopTestServices.StartAsync(azurite.ConnectionString);
+
+    public async Task DisposeAsync() => await _shop.DisposeAsync();
+
+    [Fact]
+    public async Task Returns200WithStepAndRetryAfterWhileInFlight()
+    {
+        var orderId = await OrderReads.SubmitAsync(_shop);
+
+        var response = await StatusAsync(orderId);
+
+        Assert.Equal(StatusCodes.Status200OK, response.Status);
+        var body = response.Json();
+        Assert.Equal(orderId, body.GetProperty("orderId").GetString());
+        Assert.Equal("Accepted", body.GetProperty("status").GetString());
+        Assert.Equal("Accepted", body.GetProperty("step").GetString());
+        Assert.True(body.GetProperty("updatedAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-5));
+        Assert.Equal("2", response.Header("Retry-After"));
+    }
+
+    [Theory]
+    [InlineData(OrderStatuses.Completed)]
+    [InlineData(OrderStatuses.Failed)]
+    [InlineData(OrderStatuses.Cancelled)]
+    public async Task Returns303ToTheOrderOnceTerminal(string terminal)
+    {
+        var orderId = await OrderReads.SubmitAsync(_shop);
+        await OrderReads.SetStatusAsync(_shop, orderId, terminal);
+
+        var response = await StatusAsync(orderId);
+
+        Assert.Equal(StatusCodes.Status303SeeOther, response.Status);
+        Assert.Equal($"https://{HttpTest.Host}/api/orders/{orderId}", response.Header("Location"));
+        Assert.Empty(response.Body);
+    }
+
+    [Theory]
+    [InlineData("ord_aaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    [InlineData("..%2F..%2Fetc")]
+    [InlineData("not-an-order")]
+    public async Task Returns404ProblemGivenUnknownId(string orderId)
+    {
+        var response = await StatusAsync(orderId);
+
+        SubmitOrderFunctionSubmitOrder.AssertProblem(response, StatusCodes.Status404NotFound, "urn:shop:problem:not-found");
+    }
+
+    private async Task<TestResponse> StatusAsync(string orderId)
+    {
+        var request = HttpTest.Request("GET", $"/api/orders/{orderId}/status", contentType: null);
+        var result = await _shop.Function<GetOrderStatusFunction>().GetOrderStatus(request, orderId, CancellationToken.None);
+        return await HttpTest.RunAsync(request, result);
+    }
+}
+
+[Collection(AzuriteCollection.Name)]
+public sealed class GetOrderFunctionGetOrder(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private ShopTestServices _shop = null!;
+
+    public async Task InitializeAsync() => _shop = await ShopTestServices.StartAsync(azurite.ConnectionString);
+
+    public async Task DisposeAsync() => await _shop.DisposeAsync();
+
+    [Fact]
+    public async Task Returns200WithOrderAndETag()
+    {
+        var orderId = await OrderReads.SubmitAsync(_shop);
+
+        var response = await GetAsync(orderId);
+
+        Assert.Equal(StatusCodes.Status200OK, response.Status);
+        var body = response.Json();
+        Assert.Equal(orderId, body.GetProperty("orderId").GetString());
+        Assert.Equal("Accepted", body.GetProperty("status").GetString());
+        Assert.Equal(["SKU-001", "SKU-002"], body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("sku").GetString()));
+        Assert.Equal("Accepted", Assert.Single(body.GetProperty("steps").EnumerateArray()).GetProperty("name").GetString());
+        Assert.StartsWith("W/\"", response.Header("ETag"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LeavesPaymentAndContactDetailsOut()
+    {
+        var orderId = await OrderReads.SubmitAsync(_shop);
+
+        var response = await GetAsync(orderId);
+
+        Assert.DoesNotContain("tok_visa_secret_123", response.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("ada@example.com", response.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Analytical Way", response.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Returns304GivenCurrentETagAnd200OnceChanged()
+    {
+        var orderId = await OrderReads.SubmitAsync(_shop);
+        var etag = (await GetAsync(orderId)).Header("ETag")!;
+
+        var unchanged = await GetAsync(orderId, etag);
+        Assert.Equal(StatusCodes.Status304NotModified, unchanged.Status);
+        Assert.Equal(etag, unchanged.Header("ETag"));
+        Assert.Empty(unchanged.Body);
+
+        await OrderReads.SetStatusAsync(_shop, orderId, OrderStatuses.Completed);
+        var changed = await GetAsync(orderId, etag);
+        Assert.Equal(StatusCodes.Status200OK, changed.Status);
+        Assert.Equal("Completed", changed.Json().GetProperty("status").GetString());
+        Assert.NotEqual(etag, changed.Header("ETag"));
+    }
+
+    [Fact]
+    public async Task Returns404ProblemGivenUnknownId()
+    {
+        var response = await GetAsync(OrderIds.NewRandom());
+
+        SubmitOrderFunctionSubmitOrder.AssertProblem(response, StatusCodes.Status404NotFound, "urn:shop:problem:not-found");
+    }
+
+    private async Task<TestResponse> GetAsync(string orderId, string? ifNoneMatch = null)
+    {
+        var headers = ifNoneMatch is null ? null : new Dictionary<string, string> { ["If-None-Match"] = ifNoneMatch };
+        var request = HttpTest.Request("GET", $"/api/orders/{orderId}", contentType: null, headers: headers);
+        var result = await _shop.Function<GetOrderFunction>().GetOrder(request, orderId, CancellationToken.None);
+        return await HttpTest.RunAsync(request, result);
+    }
+}
+
+internal static class OrderReads
+{
+    public static async Task<string> SubmitAsync(ShopTestServices shop)
+    {
+        var request = HttpTest.Request("POST", "/api/orders", OrderRequests.ValidJson());
+        var response = await HttpTest.RunAsync(request, await shop.Function<SubmitOrderFunction>().SubmitOrder(request, CancellationToken.None));
+        Assert.Equal(StatusCodes.Status202Accepted, response.Status);
+        return response.Json().GetProperty("orderId").GetString()!;
+    }
+
+    /// <summary>What the saga will do later: move the order on.</summary>
+    public static Task SetStatusAsync(ShopTestServices shop, string orderId, string status) =>
+        shop.OrdersTable.UpdateEntityAsync(
+            new TableEntity(orderId, OrderEntity.OrderRowKey) { ["Status"] = status, ["Step"] = status },
+            ETag.All,
+            TableUpdateMode.Merge);
+}

@@ -1,0 +1,128 @@
+using System.Reflection;
+using System.Text.Json;
+using Shop.Functions.Messaging;
+using Xunit;
+
+namespace Shop.Functions.Tests.Platform;
+
+/// <summary>
+/// The contract with the Functions host: the functions.metadata that the SDK generated at build time. Each
+/// function's trigger, route, methods, auth level and entity names are pinned here; a new function must be
+/// added to <see cref="Expected"/>, which is the point.
+/// </summary>
+public sealed class FunctionMetadataContract
+{
+    private sealed record Trigger(
+        string Type,
+        string? Route = null,
+        string[]? Methods = null,
+        string? AuthLevel = null,
+        string? Queue = null,
+        string? Topic = null,
+        string? Subscription = null,
+        string? Connection = null,
+        string? Schedule = null);
+
+    private static readonly Dictionary<string, Trigger> Expected = new()
+    {
+        ["SubmitOrder"] = new("httpTrigger", Route: "orders", Methods: ["post"], AuthLevel: "Function"),
+        ["GetOrderStatus"] = new("httpTrigger", Route: "orders/{orderId}/status", Methods: ["get"], AuthLevel: "Anonymous"),
+        ["GetOrder"] = new("httpTrigger", Route: "orders/{orderId}", Methods: ["get"], AuthLevel: "Anonymous"),
+        ["SweepOutbox"] = new("timerTrigger", Schedule: "0 * * * * *"),
+    };
+
+    private static readonly Lazy<Dictionary<string, Trigger>> Actual = new(ReadMetadata);
+
+    [Fact]
+    public void DeclaresExactlyTheExpectedFunctions() =>
+        Assert.Equal(Expected.Keys.Order(StringComparer.Ordinal), Actual.Value.Keys.Order(StringComparer.Ordinal));
+
+    [Fact]
+    public void BindsEachFunctionToItsTrigger()
+    {
+        foreach (var (name, expected) in Expected)
+        {
+            Assert.True(Actual.Value.TryGetValue(name, out var actual), $"{name} is missing from functions.metadata");
+            Assert.Equivalent(expected, actual, strict: true);
+        }
+    }
+
+    [Fact]
+    public void KeepsWritesBehindAKey()
+    {
+        var writes = Actual.Value.Where(f => f.Value is { Type: "httpTrigger" } t && t.Methods!.Any(m => m != "get" && m != "head"));
+
+        Assert.All(writes, f => Assert.Contains(f.Value.AuthLevel, new[] { "Function", "Admin" }));
+    }
+
+    [Fact]
+    public void UsesOnlyDesignedServiceBusEntities()
+    {
+        var queues = Constants(typeof(Queues));
+        var topics = Constants(typeof(Topics));
+        var subscriptions = Constants(typeof(Subscriptions));
+
+        foreach (var trigger in Actual.Value.Values.Where(t => t.Type == "serviceBusTrigger"))
+        {
+            Assert.Equal(Connections.ServiceBus, trigger.Connection);
+            if (trigger.Queue is not null)
+            {
+                Assert.Contains(trigger.Queue, queues);
+            }
+            else
+            {
+                Assert.Contains(trigger.Topic, topics);
+                Assert.Contains(trigger.Subscription, subscriptions);
+            }
+        }
+    }
+
+    [Fact]
+    public void ShipsHostJsonWithApiPrefixAndExplicitSettlement()
+    {
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutputDirectory(), "host.json")));
+        var extensions = host.RootElement.GetProperty("extensions");
+
+        Assert.Equal("api", extensions.GetProperty("http").GetProperty("routePrefix").GetString());
+        Assert.False(extensions.GetProperty("serviceBus").GetProperty("autoCompleteMessages").GetBoolean());
+        Assert.Equal("OpenTelemetry", host.RootElement.GetProperty("telemetryMode").GetString());
+    }
+
+    private static Dictionary<string, Trigger> ReadMetadata()
+    {
+        var path = Path.Combine(OutputDirectory(), "functions.metadata");
+        Assert.True(File.Exists(path), $"No functions.metadata at {path}: build functions/Shop.Functions.csproj first.");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var functions = new Dictionary<string, Trigger>(StringComparer.Ordinal);
+        foreach (var function in document.RootElement.EnumerateArray())
+        {
+            var trigger = function.GetProperty("bindings").EnumerateArray()
+                .Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
+            functions.Add(function.GetProperty("name").GetString()!, new Trigger(
+                trigger.GetProperty("type").GetString()!,
+                Route: Text(trigger, "route"),
+                Methods: trigger.TryGetProperty("methods", out var methods) ? methods.EnumerateArray().Select(m => m.GetString()!).ToArray() : null,
+                AuthLevel: Text(trigger, "authLevel"),
+                Queue: Text(trigger, "queueName"),
+                Topic: Text(trigger, "topicName"),
+                Subscription: Text(trigger, "subscriptionName"),
+                Connection: Text(trigger, "connection"),
+                Schedule: Text(trigger, "schedule")));
+        }
+
+        return functions;
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) ? value.GetString() : null;
+
+    private static HashSet<string?> Constants(Type type) =>
+        type.GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (string?)f.GetRawConstantValue()).ToHashSet();
+
+    private static string OutputDirectory()
+    {
+        var value = typeof(FunctionMetadataContract).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "FunctionsOutputDirectory").Value!;
+        return Path.GetFullPath(value.Replace('\\', Path.DirectorySeparatorChar));
+    }
+}
