@@ -32,8 +32,9 @@ public sealed class AzuriteServer : IAsyncDisposable
         "(npm installs the pinned version on first use). Install Node.js from https://nodejs.org or your package " +
         "manager and make sure `node` and `npm` are on PATH.";
 
-    // Loaded before Azurite: node exits when its stdin pipe closes, which happens when the test host dies in a way
-    // that skips ProcessExit (SIGKILL, a crashed or hung-and-killed test host).
+    // Loaded before Azurite: node exits when its stdin pipe closes, i.e. when the test host dies in a way that skips
+    // ProcessExit. .NET raises ProcessExit on a normal exit only, not on SIGTERM or SIGKILL (a cancelled CI job, a
+    // test host killed as hung), so this is what ends Azurite then.
     private const string ExitWithParent =
         "data:text/javascript,process.stdin.on('end',()=>process.exit(0)).on('error',()=>process.exit(0)).resume();";
 
@@ -82,7 +83,8 @@ public sealed class AzuriteServer : IAsyncDisposable
     public static async Task<AzuriteServer> StartAsync(string azuriteDirectory, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(azuriteDirectory);
-        var directory = Path.GetFullPath(azuriteDirectory);
+        // One spelling per folder, so every process computes the same install lock name.
+        var directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(azuriteDirectory));
         if (!File.Exists(Path.Combine(directory, "package.json")))
         {
             throw new InvalidOperationException($"No package.json in '{directory}': it should be the tests/azurite folder.");
@@ -268,7 +270,7 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     private void OnProcessExit(object? sender, EventArgs e)
     {
-        // The test host is exiting without having disposed this server: leave no orphan Azurite behind.
+        // The test host is exiting without having disposed this server (e.g. Environment.Exit): leave no orphan Azurite.
         var process = _process;
         if (process is not null)
         {
