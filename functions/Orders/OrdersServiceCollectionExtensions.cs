@@ -15,6 +15,7 @@ public static class OrdersServiceCollectionExtensions
             .Validate(o => IsBase64Secret(o.IdempotencySecret), "Orders:IdempotencySecret must be base64 of at least 32 bytes.")
             .ValidateOnStart();
         services.TryAddSingleton<OrderStore>();
+        services.TryAddSingleton<OrderLookup>();
         services.TryAddSingleton<SubmitOrderHandler>();
         return services;
     }

@@ -22,7 +22,7 @@ public sealed record OrderResponse(
     DateTimeOffset UpdatedAt);
 
 /// <summary><c>GET /api/orders/{orderId}</c>: a point read with an ETag; a poll with If-None-Match gets 304.</summary>
-public sealed partial class GetOrderFunction(OrderStore store, ILogger<GetOrderFunction> logger)
+public sealed class GetOrderFunction(OrderLookup lookup, ILogger<GetOrderFunction> logger)
 {
     [Function(nameof(GetOrder))]
     public async Task<IActionResult> GetOrder(
@@ -31,20 +31,10 @@ public sealed partial class GetOrderFunction(OrderStore store, ILogger<GetOrderF
         CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["OrderId"] = orderId });
-        OrderEntity? order;
-        try
-        {
-            order = await store.FindAsync(orderId, cancellationToken);
-        }
-        catch (Exception ex) when (ex.IsStorageFailure())
-        {
-            LogStorageUnavailable(ex);
-            return Problems.ServiceUnavailable(request.HttpContext, "The order cannot be read right now.");
-        }
-
+        var (order, problem) = await lookup.FindAsync(request, orderId, cancellationToken);
         if (order is null)
         {
-            return Problems.NotFound(request.HttpContext, "No order has this id.");
+            return problem!;
         }
 
         var etag = order.ETag.ToString("H");
@@ -80,7 +70,4 @@ public sealed partial class GetOrderFunction(OrderStore store, ILogger<GetOrderF
         return EntityTagHeaderValue.TryParseList(ifNoneMatch, out var candidates)
             && candidates.Any(candidate => candidate.Equals(EntityTagHeaderValue.Any) || candidate.Compare(current, useStrongComparison: false));
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order failed")]
-    private partial void LogStorageUnavailable(Exception exception);
 }

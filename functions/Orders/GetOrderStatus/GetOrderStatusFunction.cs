@@ -15,8 +15,8 @@ public sealed record OrderStatusResponse(string OrderId, string Status, string S
 /// The status monitor of the asynchronous request-reply pattern: 200 with Retry-After while the order is
 /// in flight, 303 See Other to the order once it is terminal. Anonymous: the unguessable id is the capability.
 /// </summary>
-public sealed partial class GetOrderStatusFunction(
-    OrderStore store,
+public sealed class GetOrderStatusFunction(
+    OrderLookup lookup,
     PublicUrls urls,
     IOptions<OrdersOptions> options,
     ILogger<GetOrderStatusFunction> logger)
@@ -28,20 +28,10 @@ public sealed partial class GetOrderStatusFunction(
         CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["OrderId"] = orderId });
-        OrderEntity? order;
-        try
-        {
-            order = await store.FindAsync(orderId, cancellationToken);
-        }
-        catch (Exception ex) when (ex.IsStorageFailure())
-        {
-            LogStorageUnavailable(ex);
-            return Problems.ServiceUnavailable(request.HttpContext, "The order's status cannot be read right now.");
-        }
-
+        var (order, problem) = await lookup.FindAsync(request, orderId, cancellationToken);
         if (order is null)
         {
-            return Problems.NotFound(request.HttpContext, "No order has this id.");
+            return problem!;
         }
 
         if (OrderStatuses.IsTerminal(order.Status))
@@ -58,7 +48,4 @@ public sealed partial class GetOrderStatusFunction(
             .WithHeader("Retry-After", options.Value.StatusPollSeconds.ToString(CultureInfo.InvariantCulture))
             .WithHeader("Cache-Control", "no-store");
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order failed")]
-    private partial void LogStorageUnavailable(Exception exception);
 }

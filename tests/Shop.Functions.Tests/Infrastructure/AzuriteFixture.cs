@@ -30,6 +30,18 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// The same account with its table endpoint on a port nobody listens on: storage that is down. Calls fail fast
+    /// with "connection refused", as they would against an unreachable account.
+    /// </summary>
+    public string UnreachableConnectionString()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        return ConnectionString.Replace($":{Server.TablePort}/", $":{closedPort}/", StringComparison.Ordinal);
+    }
+
     public TableServiceClient CreateTableServiceClient(TableClientOptions? options = null) =>
         new(ConnectionString, options ?? new TableClientOptions());
 

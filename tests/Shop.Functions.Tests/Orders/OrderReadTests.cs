@@ -133,6 +133,19 @@ public sealed class GetOrderFunctionGetOrder(AzuriteFixture azurite) : IAsyncLif
         SubmitOrderFunctionSubmitOrder.AssertProblem(response, StatusCodes.Status404NotFound, "urn:shop:problem:not-found");
     }
 
+    [Fact]
+    public async Task Returns503ProblemGivenStorageDown()
+    {
+        await using var down = await ShopTestServices.StartAsync(azurite.UnreachableConnectionString());
+        var orderId = OrderIds.NewRandom();
+        var request = HttpTest.Request("GET", $"/api/orders/{orderId}", contentType: null);
+
+        var response = await HttpTest.RunAsync(request, await down.Function<GetOrderFunction>().GetOrder(request, orderId, CancellationToken.None));
+
+        SubmitOrderFunctionSubmitOrder.AssertProblem(response, StatusCodes.Status503ServiceUnavailable, "urn:shop:problem:dependency-unavailable");
+        Assert.NotNull(response.Header("Retry-After"));
+    }
+
     private async Task<TestResponse> GetAsync(string orderId, string? ifNoneMatch = null)
     {
         var headers = ifNoneMatch is null ? null : new Dictionary<string, string> { ["If-None-Match"] = ifNoneMatch };

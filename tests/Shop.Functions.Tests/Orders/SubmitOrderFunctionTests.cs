@@ -239,9 +239,7 @@ public sealed class SubmitOrderFunctionSubmitOrder(AzuriteFixture azurite) : IAs
     [Fact]
     public async Task Returns503AndAcceptsNothingGivenStorageDown()
     {
-        // A storage account nobody listens on: every request fails fast with a connection error.
-        var nobodyListens = azurite.ConnectionString.Replace($":{azurite.Server.TablePort}/", $":{FreePort()}/", StringComparison.Ordinal);
-        await using var down = await ShopTestServices.StartAsync(nobodyListens);
+        await using var down = await ShopTestServices.StartAsync(azurite.UnreachableConnectionString());
         var function = down.Function<SubmitOrderFunction>();
         var request = HttpTest.Request("POST", "/api/orders", OrderRequests.ValidJson());
 
@@ -290,12 +288,5 @@ public sealed class SubmitOrderFunctionSubmitOrder(AzuriteFixture azurite) : IAs
         Assert.Equal(status, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("traceId").GetString()));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
