@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
@@ -12,12 +13,15 @@ namespace Shop.Functions.Messaging;
 /// Sends outbox rows right after their transaction committed, then deletes them. A failed send leaves
 /// the row for <see cref="OutboxSweeper"/>; it never fails the caller. The immediate path is bounded by
 /// a timeout and a circuit breaker, so a Service Bus outage costs requests milliseconds, not minutes.
+/// The delete runs in the background: nothing the caller answers depends on it, and a delete that never
+/// happens only means one resend by the sweeper, which duplicate detection absorbs.
 /// </summary>
-public sealed partial class OutboxRelay
+public sealed partial class OutboxRelay : IAsyncDisposable
 {
     private readonly IMessageSender _sender;
     private readonly ILogger<OutboxRelay> _logger;
     private readonly ResiliencePipeline _immediate;
+    private readonly ConcurrentDictionary<Task, byte> _pendingDeletes = new();
 
     public OutboxRelay(IMessageSender sender, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger, TimeProvider time)
     {
@@ -60,10 +64,26 @@ public sealed partial class OutboxRelay
             }
 
             sent++;
-            await DeleteSentAsync(table, row, _logger, cancellationToken);
+            TrackDelete(DeleteSentAsync(table, row, _logger, CancellationToken.None));
         }
 
         return sent;
+    }
+
+    /// <summary>Waits for the deletes started so far (tests, and shutdown so that none is cut off).</summary>
+    public Task DrainAsync() => Task.WhenAll(_pendingDeletes.Keys);
+
+    public async ValueTask DisposeAsync() => await DrainAsync();
+
+    private void TrackDelete(Task delete)
+    {
+        if (delete.IsCompleted)
+        {
+            return;
+        }
+
+        _pendingDeletes.TryAdd(delete, 0);
+        _ = delete.ContinueWith(done => _pendingDeletes.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Deletes a sent row. If that fails the row is sent again later; duplicate detection absorbs it.</summary>

@@ -15,7 +15,11 @@ public static class AzureClients
 {
     public const string StorageSetting = "Storage";
 
-    public static TableServiceClient CreateTableServiceClient(IConfiguration configuration, AzureComponentFactory credentials)
+    /// <param name="configure">Changes to the client options, e.g. a pipeline policy that counts round trips.</param>
+    public static TableServiceClient CreateTableServiceClient(
+        IConfiguration configuration,
+        AzureComponentFactory credentials,
+        Action<TableClientOptions>? configure = null)
     {
         var section = configuration.GetSection(StorageSetting);
         var options = new TableClientOptions();
@@ -25,6 +29,7 @@ public static class AzureClients
         options.Retry.Delay = TimeSpan.FromMilliseconds(100);
         options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        configure?.Invoke(options);
         if (!string.IsNullOrEmpty(section.Value))
         {
             return new TableServiceClient(section.Value, options);

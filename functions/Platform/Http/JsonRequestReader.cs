@@ -33,7 +33,7 @@ public static class JsonRequestReader
             return Fail<T>(TooLarge(http, maxBytes));
         }
 
-        var body = await ReadCappedAsync(request.Body, maxBytes, cancellationToken);
+        var body = await ReadCappedAsync(request.Body, request.ContentLength, maxBytes, cancellationToken);
         if (body is null)
         {
             return Fail<T>(TooLarge(http, maxBytes));
@@ -68,23 +68,42 @@ public static class JsonRequestReader
             || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>Reads at most <paramref name="maxBytes"/>; null when the body is longer, whatever Content-Length claimed.</summary>
-    private static async Task<byte[]?> ReadCappedAsync(Stream body, int maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the body. With a Content-Length (already checked against the cap; the server enforces it) into a buffer
+    /// of exactly that size; without one, growing up to the cap, and null when the body is longer than the cap.
+    /// </summary>
+    private static async Task<byte[]?> ReadCappedAsync(Stream body, long? declaredLength, int maxBytes, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
         int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        if (declaredLength is { } length)
         {
-            if (buffer.Length + read > maxBytes)
+            var exact = new byte[length];
+            var filled = 0;
+            while (filled < length && (read = await body.ReadAsync(exact.AsMemory(filled), cancellationToken)) > 0)
+            {
+                filled += read;
+            }
+
+            return filled == length ? exact : exact[..filled];
+        }
+
+        var buffer = new byte[Math.Min(maxBytes + 1, 16 * 1024)];
+        var total = 0;
+        while ((read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        {
+            total += read;
+            if (total > maxBytes)
             {
                 return null;
             }
 
-            buffer.Write(chunk, 0, read);
+            if (total == buffer.Length)
+            {
+                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, maxBytes + 1));
+            }
         }
 
-        return buffer.ToArray();
+        return buffer[..total];
     }
 
     private static JsonResponse<Problem> TooLarge(HttpContext http, int maxBytes) =>
