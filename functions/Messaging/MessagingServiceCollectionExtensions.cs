@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Shop.Functions.Messaging.Consumers;
 
 namespace Shop.Functions.Messaging;
 
@@ -12,6 +13,7 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<IMessageSender, ServiceBusMessageSender>();
         services.TryAddSingleton<OutboxRelay>();
         services.TryAddSingleton<OutboxSweeper>();
+        services.AddMessagePipeline();
         return services;
     }
 }

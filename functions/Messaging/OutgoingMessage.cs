@@ -8,6 +8,15 @@ namespace Shop.Functions.Messaging;
 public sealed record OutgoingMessage(string Destination, string MessageId, string Subject, string CorrelationId, BinaryData Body)
 {
     public const string JsonContentType = "application/json";
+
+    /// <summary>The body's content type; a retry copy keeps its original's.</summary>
+    public string? ContentType { get; init; } = JsonContentType;
+
+    /// <summary>When set, Service Bus holds the message until then (a retry's delay). Not kept by the outbox.</summary>
+    public DateTimeOffset? ScheduledEnqueueTime { get; init; }
+
+    /// <summary>Application properties (string, int, long, bool, ... values). Not kept by the outbox.</summary>
+    public IReadOnlyDictionary<string, object>? ApplicationProperties { get; init; }
 }
 
 /// <summary>Sends one message to a queue or topic. The app uses Service Bus; tests use an in-process stand-in.</summary>

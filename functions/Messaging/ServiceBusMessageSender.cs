@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.ObjectModel;
 using Azure.Messaging.ServiceBus;
 
 namespace Shop.Functions.Messaging;
@@ -14,13 +15,28 @@ public sealed class ServiceBusMessageSender(ServiceBusClient client) : IMessageS
         return sender.SendMessageAsync(ToServiceBus(message), cancellationToken);
     }
 
-    public static ServiceBusMessage ToServiceBus(OutgoingMessage message) => new(message.Body)
+    public static ServiceBusMessage ToServiceBus(OutgoingMessage message)
     {
-        MessageId = message.MessageId,
-        Subject = message.Subject,
-        CorrelationId = message.CorrelationId,
-        ContentType = OutgoingMessage.JsonContentType,
-    };
+        ArgumentNullException.ThrowIfNull(message);
+        var result = new ServiceBusMessage(message.Body)
+        {
+            MessageId = message.MessageId,
+            Subject = message.Subject,
+            CorrelationId = string.IsNullOrEmpty(message.CorrelationId) ? null : message.CorrelationId,
+            ContentType = message.ContentType,
+        };
+        if (message.ScheduledEnqueueTime is { } enqueueAt)
+        {
+            result.ScheduledEnqueueTime = enqueueAt;
+        }
+
+        foreach (var (name, value) in message.ApplicationProperties ?? ReadOnlyDictionary<string, object>.Empty)
+        {
+            result.ApplicationProperties[name] = value;
+        }
+
+        return result;
+    }
 
     public async ValueTask DisposeAsync()
     {

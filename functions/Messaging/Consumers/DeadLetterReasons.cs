@@ -1,0 +1,17 @@
+namespace Shop.Functions.Messaging.Consumers;
+
+/// <summary>The <c>DeadLetterReason</c> values the consumers set (DESIGN.md, "Rules every consumer follows").</summary>
+public static class DeadLetterReasons
+{
+    /// <summary>The body could not be read as the handler's message type.</summary>
+    public const string MalformedMessage = nameof(MalformedMessage);
+
+    /// <summary>The <c>Subject</c> is not a message type the consumer handles.</summary>
+    public const string UnknownMessageType = nameof(UnknownMessageType);
+
+    /// <summary>The handler rejected the message: it can never succeed.</summary>
+    public const string ValidationFailed = nameof(ValidationFailed);
+
+    /// <summary>The handler failed on every attempt of the retry schedule.</summary>
+    public const string RetriesExhausted = nameof(RetriesExhausted);
+}

@@ -1,0 +1,26 @@
+namespace Shop.Functions.Messaging.Consumers;
+
+/// <summary>
+/// A handler's verdict on a message. An exception instead of an outcome means "transient: try again later";
+/// <see cref="MessagePipeline"/> then schedules a retry.
+/// </summary>
+public abstract record MessageOutcome
+{
+    private MessageOutcome()
+    {
+    }
+
+    /// <summary>Done (or already done before): the message is completed.</summary>
+    public static MessageOutcome Completed { get; } = new Completion();
+
+    /// <summary>The message can never succeed: it is dead-lettered at once with reason <c>ValidationFailed</c>.</summary>
+    public static MessageOutcome Reject(string description)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(description);
+        return new Rejection(description);
+    }
+
+    public sealed record Completion : MessageOutcome;
+
+    public sealed record Rejection(string Description) : MessageOutcome;
+}
