@@ -1,0 +1,38 @@
+using System.Text.RegularExpressions;
+
+namespace Shop.Functions.Inventory;
+
+/// <summary>
+/// Keys of the Inventory table: PartitionKey = SKU; in each partition the stock row (<see cref="StockRowKey"/>) and one
+/// reservation row per order (<see cref="ReservationRowKey"/>). SKUs are case-insensitive: the key is the uppercase form.
+/// </summary>
+public static partial class InventoryKeys
+{
+    public const string StockRowKey = "stock";
+    public const string ReservationRowKeyPrefix = "reservation|";
+
+    // '}' sorts right after '|': [prefix, end) is exactly the reservation rows of a partition.
+    public const string ReservationRowKeyEnd = "reservation}";
+
+    private const int MaxOrderIdLength = 200;
+
+    public static string ReservationRowKey(string orderId) => ReservationRowKeyPrefix + orderId;
+
+    /// <summary>The partition of a SKU, or null when no stock can exist for it (not a SKU the shop accepts).</summary>
+    public static string? PartitionFor(string? sku) =>
+        sku is not null && SkuPattern().IsMatch(sku) ? sku.ToUpperInvariant() : null;
+
+    /// <summary>An order id must be usable in a RowKey: no '/', '\', '#', '?' nor control characters.</summary>
+    internal static void ThrowIfInvalidOrderId(string orderId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(orderId);
+        if (orderId.Length > MaxOrderIdLength || orderId.AsSpan().IndexOfAny("/\\#?") >= 0 || orderId.Any(char.IsControl))
+        {
+            throw new ArgumentException("The order id cannot be used as a table key.", nameof(orderId));
+        }
+    }
+
+    // The same SKUs order intake accepts (SubmitOrderValidator).
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex SkuPattern();
+}

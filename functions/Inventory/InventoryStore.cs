@@ -1,0 +1,138 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Shop.Functions.Catalog;
+using Shop.Functions.Orders;
+using Shop.Functions.Platform;
+
+namespace Shop.Functions.Inventory;
+
+/// <summary>
+/// Stock and reservations (DESIGN.md, "Storage": Inventory). An order is reserved line by line, each line in one
+/// transaction with its SKU's stock row (<see cref="StockPartitions"/>), and whole or not at all: when a line is out of
+/// stock, the lines reserved before it are released. Every operation is idempotent per order.
+/// </summary>
+public sealed partial class InventoryStore
+{
+    private const int SeedParallelism = 8;
+
+    private readonly StockPartitions _partitions;
+    private readonly TimeProvider _time;
+    private readonly ILogger<InventoryStore> _logger;
+
+    public InventoryStore(TableServiceClient tables, TimeProvider time, ILogger<InventoryStore> logger)
+    {
+        Table = tables.GetTableClient(StorageTables.Inventory);
+        _partitions = new StockPartitions(Table, time, logger);
+        _time = time;
+        _logger = logger;
+    }
+
+    public TableClient Table { get; }
+
+    /// <summary>
+    /// Reserves every line of the order, or none. Reserving an order again is a no-op that answers
+    /// <see cref="ReservationResult.AllReserved"/>. Throws on a storage failure or <see cref="InventoryConflictException"/>;
+    /// lines reserved by then stay reserved (calling again completes the order, <see cref="ReleaseAsync"/> undoes it).
+    /// </summary>
+    public async Task<ReservationResult> ReserveAsync(string orderId, IReadOnlyList<OrderLine> lines, CancellationToken cancellationToken)
+    {
+        InventoryKeys.ThrowIfInvalidOrderId(orderId);
+        var stockLines = StockLine.From(lines);
+        if (stockLines.Any(line => line.Quantity < 1))
+        {
+            throw new ArgumentException("Every line needs a quantity of at least 1.", nameof(lines));
+        }
+
+        for (var i = 0; i < stockLines.Count; i++)
+        {
+            var line = stockLines[i];
+            if (line.Partition is null || !await _partitions.TryReserveAsync(line.Partition, orderId, line.Quantity, cancellationToken))
+            {
+                await ReleaseLinesAsync(orderId, stockLines.Take(i), cancellationToken);
+                LogOutOfStock(orderId, line.Sku);
+                return ReservationResult.OutOfStock(line.Sku);
+            }
+        }
+
+        return ReservationResult.AllReserved;
+    }
+
+    /// <summary>Gives back every line the order holds. Lines never reserved, or released already, are left alone.</summary>
+    public async Task ReleaseAsync(string orderId, IReadOnlyList<OrderLine> lines, CancellationToken cancellationToken)
+    {
+        InventoryKeys.ThrowIfInvalidOrderId(orderId);
+        await ReleaseLinesAsync(orderId, StockLine.From(lines), cancellationToken);
+    }
+
+    /// <summary>Units of the SKU that can be reserved, or null when the SKU has no stock row.</summary>
+    public async Task<int?> GetAvailableAsync(string sku, CancellationToken cancellationToken)
+    {
+        if (InventoryKeys.PartitionFor(sku) is not { } partition)
+        {
+            return null;
+        }
+
+        var response = await Table.GetEntityIfExistsAsync<StockEntity>(
+            partition, InventoryKeys.StockRowKey, [nameof(StockEntity.Available)], cancellationToken);
+        return response.HasValue ? response.Value!.Available : null;
+    }
+
+    /// <summary>The order's reservations (Reserved or Released) of the SKUs on these lines, in line order.</summary>
+    public async Task<IReadOnlyList<StockReservation>> GetReservationsAsync(string orderId, IReadOnlyList<OrderLine> lines, CancellationToken cancellationToken)
+    {
+        InventoryKeys.ThrowIfInvalidOrderId(orderId);
+        var reads = StockLine.From(lines)
+            .Where(line => line.Partition is not null)
+            .Select(line => _partitions.FindReservationAsync(line.Partition!, orderId, cancellationToken));
+        var found = await Task.WhenAll(reads);
+        return [.. found.OfType<ReservationEntity>().Select(row => row.ToReservation())];
+    }
+
+    /// <summary>
+    /// Inserts the stock rows that are missing, with each item's initial stock; existing stock is never overwritten.
+    /// Returns how many rows were inserted.
+    /// </summary>
+    public async Task<int> SeedAsync(IEnumerable<CatalogSeedItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var now = _time.GetUtcNow();
+        // All checked before anything is written.
+        var rows = items.Select(item => new StockEntity
+        {
+            PartitionKey = InventoryKeys.PartitionFor(item.Sku) ?? throw new ArgumentException($"'{item.Sku}' is not a valid SKU.", nameof(items)),
+            Available = item.InitialStock >= 0 ? item.InitialStock : throw new ArgumentException($"{item.Sku} has a negative initial stock.", nameof(items)),
+            UpdatedAt = now,
+        }).ToList();
+
+        var inserted = 0;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = SeedParallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(rows, options, async (row, ct) =>
+        {
+            try
+            {
+                await Table.AddEntityAsync(row, ct);
+                Interlocked.Increment(ref inserted);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                // The SKU has stock already: it is the truth, not the seed.
+            }
+        });
+        return inserted;
+    }
+
+    private async Task ReleaseLinesAsync(string orderId, IEnumerable<StockLine> lines, CancellationToken cancellationToken)
+    {
+        foreach (var line in lines)
+        {
+            if (line.Partition is not null)
+            {
+                await _partitions.ReleaseAsync(line.Partition, orderId, cancellationToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} cannot be reserved: {Sku} is out of stock; nothing stays reserved")]
+    private partial void LogOutOfStock(string orderId, string sku);
+}

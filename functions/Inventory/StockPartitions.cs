@@ -1,0 +1,192 @@
+using Azure;
+using Azure.Data.Tables;
+using Azure.Data.Tables.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Shop.Functions.Inventory;
+
+/// <summary>
+/// The atomic operations on one SKU's partition. Each is one Table transaction over the stock row and one reservation
+/// row, conditional on what was read: the stock row's ETag, and the reservation row's ETag (or its absence). A writer
+/// that read rows someone else changed since gets 412 (or 409 when the reservation row appeared), reads again and
+/// retries, up to <see cref="MaxAttempts"/> times with jittered back-off. Stock can therefore never go below zero.
+/// </summary>
+internal sealed partial class StockPartitions(TableClient table, TimeProvider time, ILogger logger)
+{
+    /// <summary>
+    /// Each failed attempt means another writer committed to the same stock row in between (so 40 orders racing for 25
+    /// units lose at most 25 times). This many in a row means the SKU is too hot: give up, transiently.
+    /// </summary>
+    internal const int MaxAttempts = 30;
+
+    private const int BackOffStepMilliseconds = 5;
+    private const int MaxBackOffMilliseconds = 200;
+
+    /// <summary>True when the order holds <paramref name="quantity"/> of the SKU (reserved now, or before); false when the stock is short.</summary>
+    public async Task<bool> TryReserveAsync(string sku, string orderId, int quantity, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (stock, reservation) = await ReadAsync(sku, orderId, cancellationToken);
+            if (reservation is { Status: ReservationStatuses.Reserved })
+            {
+                LogAlreadyReserved(orderId, sku);
+                return true;
+            }
+
+            if (stock is null || stock.Available < quantity)
+            {
+                // The two reads ran concurrently. Read the reservation again, after the stock read: if a duplicate call
+                // for this same order took the stock meanwhile, the order holds it.
+                if (await FindReservationAsync(sku, orderId, cancellationToken) is { Status: ReservationStatuses.Reserved })
+                {
+                    return true;
+                }
+
+                if (stock is null)
+                {
+                    await ThrowIfTableMissingAsync(sku, cancellationToken);
+                }
+
+                LogShort(orderId, sku, quantity, stock?.Available);
+                return false;
+            }
+
+            var now = time.GetUtcNow();
+            stock.Available -= quantity;
+            stock.UpdatedAt = now;
+            var reserved = ReservationEntity.Reserve(sku, orderId, quantity, now);
+            // A reservation released earlier (the same order reserved again) is taken up again in place.
+            TableTransactionAction reserve = reservation is null
+                ? new(TableTransactionActionType.Add, reserved)
+                : new(TableTransactionActionType.UpdateReplace, reserved, reservation.ETag);
+            if (await TrySubmitAsync([new(TableTransactionActionType.UpdateMerge, stock, stock.ETag), reserve], sku, cancellationToken))
+            {
+                LogReserved(orderId, sku, quantity, stock.Available);
+                return true;
+            }
+
+            await BackOffAsync(sku, attempt, cancellationToken);
+        }
+    }
+
+    /// <summary>Gives back what the order holds of the SKU; false when it holds nothing (never reserved, or released already).</summary>
+    public async Task<bool> ReleaseAsync(string sku, string orderId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (stock, reservation) = await ReadAsync(sku, orderId, cancellationToken);
+            if (reservation is not { Status: ReservationStatuses.Reserved })
+            {
+                return false;
+            }
+
+            var now = time.GetUtcNow();
+            reservation.Status = ReservationStatuses.Released;
+            reservation.ReleasedAt = now;
+            List<TableTransactionAction> actions = [new(TableTransactionActionType.UpdateReplace, reservation, reservation.ETag)];
+            if (stock is null)
+            {
+                LogStockRowMissing(orderId, sku, reservation.Quantity);
+            }
+            else
+            {
+                stock.Available += reservation.Quantity;
+                stock.UpdatedAt = now;
+                actions.Add(new(TableTransactionActionType.UpdateMerge, stock, stock.ETag));
+            }
+
+            if (await TrySubmitAsync(actions, sku, cancellationToken))
+            {
+                LogReleased(orderId, sku, reservation.Quantity);
+                return true;
+            }
+
+            await BackOffAsync(sku, attempt, cancellationToken);
+        }
+    }
+
+    public async Task<ReservationEntity?> FindReservationAsync(string sku, string orderId, CancellationToken cancellationToken)
+    {
+        var response = await table.GetEntityIfExistsAsync<ReservationEntity>(sku, InventoryKeys.ReservationRowKey(orderId), cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>
+    /// Two point reads at once: one round trip of latency, constant cost. (One query for both rows,
+    /// <c>RowKey eq 'stock' or RowKey eq '...'</c>, would be a scan of the partition, which grows by a row per order.)
+    /// </summary>
+    private async Task<(StockEntity? Stock, ReservationEntity? Reservation)> ReadAsync(string sku, string orderId, CancellationToken cancellationToken)
+    {
+        var stock = table.GetEntityIfExistsAsync<StockEntity>(sku, InventoryKeys.StockRowKey, cancellationToken: cancellationToken);
+        var reservation = FindReservationAsync(sku, orderId, cancellationToken);
+        await Task.WhenAll(stock, reservation);
+        var stockResponse = await stock;
+        return (stockResponse.HasValue ? stockResponse.Value : null, await reservation);
+    }
+
+    /// <summary>
+    /// A point read answers "no row" for a missing table too. Before an order fails as out of stock, make sure it is the
+    /// SKU that is unknown, not the table that was never created (that is an outage: <see cref="RequestFailedException"/>).
+    /// </summary>
+    private async Task ThrowIfTableMissingAsync(string sku, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.GetEntityAsync<StockEntity>(sku, InventoryKeys.StockRowKey, [nameof(StockEntity.Available)], cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == TableErrorCode.ResourceNotFound)
+        {
+            // The table is there; the SKU has no stock row.
+        }
+    }
+
+    private async Task<bool> TrySubmitAsync(IReadOnlyList<TableTransactionAction> actions, string sku, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.SubmitTransactionAsync(actions, cancellationToken);
+            return true;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+        {
+            // 412: a row changed since it was read; 409: the reservation row was added meanwhile. Read again.
+            LogConflict(sku, ex.ErrorCode);
+            return false;
+        }
+    }
+
+    private async Task BackOffAsync(string sku, int attempt, CancellationToken cancellationToken)
+    {
+        if (attempt >= MaxAttempts)
+        {
+            LogGaveUp(sku, attempt);
+            throw new InventoryConflictException($"The stock of {sku} changed under each of {attempt} attempts to update it.");
+        }
+
+        // Full jitter under a growing cap: writers that collided spread out instead of colliding again in step.
+        var ceiling = Math.Min(MaxBackOffMilliseconds, BackOffStepMilliseconds << Math.Min(attempt, 8));
+        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, ceiling + 1)), time, cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reserved {Quantity} of {Sku} for order {OrderId}; {Available} left")]
+    private partial void LogReserved(string orderId, string sku, int quantity, int available);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Order {OrderId} already holds a reservation of {Sku}")]
+    private partial void LogAlreadyReserved(string orderId, string sku);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} wants {Quantity} of {Sku}; available: {Available}")]
+    private partial void LogShort(string orderId, string sku, int quantity, int? available);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Released {Quantity} of {Sku} held by order {OrderId}")]
+    private partial void LogReleased(string orderId, string sku, int quantity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} held {Quantity} of {Sku}, which has no stock row any more; the reservation is released, the units go nowhere")]
+    private partial void LogStockRowMissing(string orderId, string sku, int quantity);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The stock of {Sku} changed concurrently ({ErrorCode}); reading it again")]
+    private partial void LogConflict(string sku, string? errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gave up updating the stock of {Sku} after {Attempts} conflicting attempts")]
+    private partial void LogGaveUp(string sku, int attempts);
+}
