@@ -1,0 +1,32 @@
+using System.Text.Json.Serialization;
+
+namespace Shop.Functions.Payments;
+
+/// <summary>
+/// The answer to a charge: <see cref="Captured"/> or <see cref="Declined"/>; match on the type. A decline is a
+/// normal answer (retrying cannot change it); an outage is <see cref="PaymentGatewayUnavailableException"/>.
+/// Activities map it to their own small output record rather than return it: a serializer that writes the
+/// runtime type leaves out the <c>outcome</c> discriminator that reading it back as <see cref="ChargeResult"/> needs.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "outcome")]
+[JsonDerivedType(typeof(Captured), "captured")]
+[JsonDerivedType(typeof(Declined), "declined")]
+public abstract record ChargeResult
+{
+    private ChargeResult()
+    {
+    }
+
+    /// <summary>The money was taken. <paramref name="ChargeId"/> is what a refund names.</summary>
+    public sealed record Captured(string ChargeId, decimal Amount, string Currency, DateTimeOffset CapturedAt) : ChargeResult;
+
+    /// <summary>The provider refused the card. <paramref name="DeclineCode"/> is one of <see cref="DeclineCodes"/> (or the provider's own).</summary>
+    public sealed record Declined(string DeclineCode, string Message) : ChargeResult;
+}
+
+/// <summary>Why a charge was declined; the codes payment providers commonly use.</summary>
+public static class DeclineCodes
+{
+    public const string CardDeclined = "card_declined";
+    public const string InsufficientFunds = "insufficient_funds";
+}

@@ -1,0 +1,63 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+
+namespace Shop.Functions.Payments;
+
+/// <summary>The sandbox's record of an order's one charge, captured or declined. Holds no payment token.</summary>
+internal sealed class SandboxChargeEntity : ITableEntity
+{
+    public const string Key = "charge";
+
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = Key;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string Outcome { get; set; } = string.Empty;
+
+    public string? ChargeId { get; set; }
+
+    /// <summary>Invariant-culture decimal text: Tables has no decimal type, and a double would round money.</summary>
+    public string? Amount { get; set; }
+
+    public string? Currency { get; set; }
+
+    public DateTimeOffset? CapturedAt { get; set; }
+
+    public string? DeclineCode { get; set; }
+
+    public string? Message { get; set; }
+
+    public bool IsCaptured => Outcome == nameof(ChargeResult.Captured);
+
+    public decimal AmountValue => decimal.Parse(Amount ?? "0", NumberStyles.Number, CultureInfo.InvariantCulture);
+
+    public static SandboxChargeEntity For(string orderId, ChargeResult result) => result switch
+    {
+        ChargeResult.Captured captured => new()
+        {
+            PartitionKey = orderId,
+            Outcome = nameof(ChargeResult.Captured),
+            ChargeId = captured.ChargeId,
+            Amount = captured.Amount.ToString(CultureInfo.InvariantCulture),
+            Currency = captured.Currency,
+            CapturedAt = captured.CapturedAt,
+        },
+        ChargeResult.Declined declined => new()
+        {
+            PartitionKey = orderId,
+            Outcome = nameof(ChargeResult.Declined),
+            DeclineCode = declined.DeclineCode,
+            Message = declined.Message,
+        },
+        _ => throw new ArgumentOutOfRangeException(nameof(result), result, "Unknown charge result."),
+    };
+
+    public ChargeResult ToResult() => IsCaptured
+        ? new ChargeResult.Captured(ChargeId!, AmountValue, Currency!, CapturedAt!.Value)
+        : new ChargeResult.Declined(DeclineCode!, Message!);
+}

@@ -1,0 +1,180 @@
+using System.Security.Cryptography;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Shop.Functions.Platform;
+
+namespace Shop.Functions.Payments;
+
+/// <summary>
+/// SIMULATED payments: no money moves. The token decides the outcome: <c>tok_decline*</c> and
+/// <c>tok_insufficient*</c> are declined, <c>tok_flaky*</c> is unavailable for an order's first two attempts,
+/// <c>tok_unavailable*</c> always is, anything else is captured. Charges, refunds and attempts are kept in the
+/// <see cref="TableName"/> table, so the answers are idempotent across restarts and instances.
+/// </summary>
+public sealed partial class SandboxPaymentGateway : IPaymentGateway
+{
+    public const string TableName = StorageTables.PaymentsSandbox;
+    public const string DeclineTokenPrefix = "tok_decline";
+    public const string InsufficientFundsTokenPrefix = "tok_insufficient";
+    public const string FlakyTokenPrefix = "tok_flaky";
+    public const string UnavailableTokenPrefix = "tok_unavailable";
+
+    /// <summary>How many attempts of a <see cref="FlakyTokenPrefix"/> charge fail before one succeeds.</summary>
+    public const int FlakyFailures = 2;
+
+    private readonly SandboxLedger _ledger;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SandboxPaymentGateway> _logger;
+
+    public SandboxPaymentGateway(TableServiceClient tables, TimeProvider time, ILogger<SandboxPaymentGateway> logger)
+    {
+        _ledger = new SandboxLedger(tables.GetTableClient(TableName));
+        _time = time;
+        _logger = logger;
+        LogSimulated();
+    }
+
+    public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken)
+    {
+        PaymentRequestGuards.Validate(request);
+        try
+        {
+            if (await _ledger.FindChargeAsync(request.OrderId, cancellationToken) is { } first)
+            {
+                return Replay(request, first);
+            }
+
+            var result = await DecideAsync(request, cancellationToken);
+            var (row, inserted) = await _ledger.AddChargeAsync(SandboxChargeEntity.For(request.OrderId, result), cancellationToken);
+            if (!inserted)
+            {
+                return Replay(request, row);
+            }
+
+            LogCharge(request.OrderId, result);
+            return result;
+        }
+        catch (Exception ex) when (SandboxLedger.IsTransientFailure(ex, cancellationToken))
+        {
+            LogStorageUnavailable(ex, request.OrderId);
+            throw new PaymentGatewayUnavailableException($"The sandbox payment gateway could not reach its storage while charging order {request.OrderId}.", ex);
+        }
+    }
+
+    public async Task<RefundResult> RefundAsync(RefundRequest request, CancellationToken cancellationToken)
+    {
+        PaymentRequestGuards.Validate(request);
+        try
+        {
+            if (await _ledger.FindRefundAsync(request.OrderId, cancellationToken) is { } first)
+            {
+                LogRefundReplayed(request.OrderId, first.RefundId);
+                return first.ToResult();
+            }
+
+            var charge = await _ledger.FindChargeAsync(request.OrderId, cancellationToken);
+            if (charge is not { IsCaptured: true })
+            {
+                LogNothingCharged(request.OrderId);
+                return new RefundResult.NothingCharged();
+            }
+
+            if (Reject(request, charge) is { } rejected)
+            {
+                LogRefundRejected(request.OrderId, charge.ChargeId!, rejected.RejectCode);
+                return rejected;
+            }
+
+            var refund = new RefundResult.Refunded(NewId("re_"), charge.ChargeId!, request.Amount, request.Currency, _time.GetUtcNow());
+            var (row, inserted) = await _ledger.AddRefundAsync(SandboxRefundEntity.For(request.OrderId, refund), cancellationToken);
+            if (!inserted)
+            {
+                LogRefundReplayed(request.OrderId, row.RefundId);
+                return row.ToResult();
+            }
+
+            LogRefunded(request.OrderId, refund.ChargeId, refund.RefundId, refund.Amount, refund.Currency);
+            return refund;
+        }
+        catch (Exception ex) when (SandboxLedger.IsTransientFailure(ex, cancellationToken))
+        {
+            LogStorageUnavailable(ex, request.OrderId);
+            throw new PaymentGatewayUnavailableException($"The sandbox payment gateway could not reach its storage while refunding order {request.OrderId}.", ex);
+        }
+    }
+
+    private async Task<ChargeResult> DecideAsync(ChargeRequest request, CancellationToken cancellationToken)
+    {
+        var token = request.PaymentToken;
+        if (token.StartsWith(UnavailableTokenPrefix, StringComparison.Ordinal))
+        {
+            throw SimulatedOutage(request.OrderId, attempt: null);
+        }
+
+        if (token.StartsWith(FlakyTokenPrefix, StringComparison.Ordinal)
+            && await _ledger.CountAttemptAsync(request.OrderId, cancellationToken) is var attempt and <= FlakyFailures)
+        {
+            throw SimulatedOutage(request.OrderId, attempt);
+        }
+
+        if (token.StartsWith(DeclineTokenPrefix, StringComparison.Ordinal))
+        {
+            return new ChargeResult.Declined(DeclineCodes.CardDeclined, "The card was declined.");
+        }
+
+        if (token.StartsWith(InsufficientFundsTokenPrefix, StringComparison.Ordinal))
+        {
+            return new ChargeResult.Declined(DeclineCodes.InsufficientFunds, "The card has insufficient funds.");
+        }
+
+        return new ChargeResult.Captured(NewId("ch_"), request.Amount, request.Currency, _time.GetUtcNow());
+    }
+
+    private ChargeResult Replay(ChargeRequest request, SandboxChargeEntity first)
+    {
+        if (first.IsCaptured && (first.AmountValue != request.Amount || first.Currency != request.Currency))
+        {
+            LogChargedAgainWithOtherAmount(request.OrderId, first.ChargeId!, request.Amount, request.Currency, first.AmountValue, first.Currency!);
+        }
+
+        LogChargeReplayed(request.OrderId, first.Outcome, first.ChargeId);
+        return first.ToResult();
+    }
+
+    private static RefundResult.Rejected? Reject(RefundRequest request, SandboxChargeEntity charge)
+    {
+        if (request.ChargeId.Length > 0 && request.ChargeId != charge.ChargeId)
+        {
+            return new RefundResult.Rejected(RefundRejectCodes.ChargeMismatch, "The charge is not this order's charge.");
+        }
+
+        if (request.Currency != charge.Currency)
+        {
+            return new RefundResult.Rejected(RefundRejectCodes.CurrencyMismatch, $"The charge was in {charge.Currency}.");
+        }
+
+        return request.Amount > charge.AmountValue
+            ? new RefundResult.Rejected(RefundRejectCodes.AmountExceedsCharge, $"The charge captured {charge.Amount} {charge.Currency}.")
+            : null;
+    }
+
+    private PaymentGatewayUnavailableException SimulatedOutage(string orderId, int? attempt)
+    {
+        LogSimulatedOutage(orderId, attempt);
+        return new PaymentGatewayUnavailableException($"The sandbox payment gateway simulated an outage while charging order {orderId}.");
+    }
+
+    private void LogCharge(string orderId, ChargeResult result)
+    {
+        if (result is ChargeResult.Captured captured)
+        {
+            LogCaptured(orderId, captured.ChargeId, captured.Amount, captured.Currency);
+        }
+        else if (result is ChargeResult.Declined declined)
+        {
+            LogDeclined(orderId, declined.DeclineCode);
+        }
+    }
+
+    private static string NewId(string prefix) => prefix + RandomNumberGenerator.GetHexString(24, lowercase: true);
+}
