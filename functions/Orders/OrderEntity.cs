@@ -21,7 +21,7 @@ public sealed class OrderEntity : ITableEntity
     public string Status { get; set; } = OrderStatuses.Accepted;
 
     /// <summary>The step the order is in (or ended in).</summary>
-    public string Step { get; set; } = OrderStatuses.Accepted;
+    public string Step { get; set; } = OrderStatuses.SubmittedStep;
 
     /// <summary>Goes up by one with every change; events carry it so consumers can ignore stale ones.</summary>
     public long Sequence { get; set; }
@@ -55,6 +55,16 @@ public sealed class OrderEntity : ITableEntity
 
     public string? FailureReason { get; set; }
 
+    /// <summary>The payment provider's charge, once captured; what a refund refers to.</summary>
+    public string? ChargeId { get; set; }
+
+    /// <summary>The amount charged, as invariant text (Table storage has no decimal type).</summary>
+    public string? ChargedAmount { get; set; }
+
+    public string? Currency { get; set; }
+
+    public string? TrackingNumber { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
@@ -64,6 +74,11 @@ public sealed class OrderEntity : ITableEntity
     public IReadOnlyList<OrderLine> GetItems() =>
         JsonSerializer.Deserialize(Items, ShopJsonContext.Default.ListOrderLine) ?? [];
 
-    public IReadOnlyList<OrderStep> GetSteps() =>
+    public ShippingAddress GetShippingAddress() =>
+        JsonSerializer.Deserialize(ShippingAddress, ShopJsonContext.Default.ShippingAddress)!;
+
+    public List<OrderStep> GetSteps() =>
         JsonSerializer.Deserialize(Steps, ShopJsonContext.Default.ListOrderStep) ?? [];
+
+    public bool HasStep(string name) => GetSteps().Exists(step => step.Name == name);
 }

@@ -12,16 +12,39 @@ public sealed record ShippingAddress(
     string? PostalCode,
     string? Country);
 
-/// <summary>A step the order went through, with when it happened.</summary>
+/// <summary>A step the order went through, with when it happened (the event name, or <c>Submitted</c>).</summary>
 public sealed record OrderStep(string Name, DateTimeOffset At, string? Detail = null);
 
 /// <summary>Order statuses. Terminal ones never change again.</summary>
 public static class OrderStatuses
 {
+    /// <summary>Stored by the front door; fulfillment has not started yet.</summary>
     public const string Accepted = "Accepted";
+
+    /// <summary>The saga is reserving stock or charging payment.</summary>
+    public const string Processing = "Processing";
+
+    /// <summary>Shipment requested; waiting for the carrier to dispatch it (still cancellable).</summary>
+    public const string AwaitingShipment = "AwaitingShipment";
+
     public const string Completed = "Completed";
     public const string Failed = "Failed";
     public const string Cancelled = "Cancelled";
 
+    /// <summary>The step recorded by the front door.</summary>
+    public const string SubmittedStep = "Submitted";
+
     public static bool IsTerminal(string status) => status is Completed or Failed or Cancelled;
+}
+
+/// <summary>Why an order failed (the <c>failureReason</c> clients see).</summary>
+public static class FailureReasons
+{
+    public const string OutOfStock = nameof(OutOfStock);
+    public const string PaymentDeclined = nameof(PaymentDeclined);
+    public const string PaymentFailed = nameof(PaymentFailed);
+    public const string ShippingTimeout = nameof(ShippingTimeout);
+
+    /// <summary>A dependency stayed unavailable through every retry; the order was compensated and ended.</summary>
+    public const string FulfillmentError = nameof(FulfillmentError);
 }

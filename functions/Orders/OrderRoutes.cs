@@ -6,6 +6,7 @@ public static class OrderRoutes
     public const string Submit = "orders";
     public const string Order = "orders/{orderId}";
     public const string Status = "orders/{orderId}/status";
+    public const string Cancel = "orders/{orderId}/cancel";
 
     public static string OrderPath(string orderId) => $"/api/orders/{orderId}";
 

@@ -16,6 +16,7 @@ public static class OrdersServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton<OrderStore>();
         services.TryAddSingleton<OrderLookup>();
+        services.TryAddSingleton<OrderProgress>();
         services.TryAddSingleton<SubmitOrderHandler>();
         return services;
     }

@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Shop.Functions.Messaging;
 using Shop.Functions.Orders;
+using Shop.Functions.Orders.CancelOrder;
+using Shop.Functions.Orders.Events;
 using Shop.Functions.Orders.GetOrder;
 using Shop.Functions.Orders.GetOrderStatus;
 using Shop.Functions.Orders.SubmitOrder;
@@ -24,4 +26,8 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(List<OrderLine>))]
 [JsonSerializable(typeof(ShippingAddress))]
 [JsonSerializable(typeof(PlaceOrder))]
+[JsonSerializable(typeof(OrderEvent))]
+[JsonSerializable(typeof(CancelOrderResponse))]
+[JsonSerializable(typeof(Shipping.ShipOrder))]
+[JsonSerializable(typeof(List<Catalog.CatalogSeedItem>))]
 public sealed partial class ShopJsonContext : JsonSerializerContext;

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
+using Shop.Functions.Fulfillment;
+using Shop.Functions.Inventory;
 using Shop.Functions.Messaging;
 using Shop.Functions.Orders;
+using Shop.Functions.Payments;
 
 namespace Shop.Functions.Platform;
 
@@ -11,5 +14,8 @@ public static class ShopServiceCollectionExtensions
         services
             .AddPlatform()
             .AddMessaging()
-            .AddOrders();
+            .AddOrders()
+            .AddInventory()
+            .AddPayments()
+            .AddFulfillment();
 }

@@ -9,7 +9,8 @@ public static class StorageTables
     public const string WebhookDeliveries = "WebhookDeliveries";
     public const string Catalog = "Catalog";
     public const string Inbox = "Inbox";
+    public const string PaymentsSandbox = "PaymentsSandbox";
 
     /// <summary>The tables this build of the app reads and writes.</summary>
-    public static IReadOnlyList<string> InUse { get; } = [Orders];
+    public static IReadOnlyList<string> InUse { get; } = [Orders, Inventory, PaymentsSandbox];
 }

@@ -20,4 +20,5 @@ public static class ProblemTypes
     public const string NotFound = "urn:shop:problem:not-found";
     public const string IdempotencyKeyReused = "urn:shop:problem:idempotency-key-reused";
     public const string DependencyUnavailable = "urn:shop:problem:dependency-unavailable";
+    public const string OrderNotCancellable = "urn:shop:problem:order-not-cancellable";
 }

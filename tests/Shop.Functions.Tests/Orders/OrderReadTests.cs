@@ -30,7 +30,7 @@ public sealed class GetOrderStatusFunctionGetOrderStatus(AzuriteFixture azurite)
         var body = response.Json();
         Assert.Equal(orderId, body.GetProperty("orderId").GetString());
         Assert.Equal("Accepted", body.GetProperty("status").GetString());
-        Assert.Equal("Accepted", body.GetProperty("step").GetString());
+        Assert.Equal("Submitted", body.GetProperty("step").GetString());
         Assert.True(body.GetProperty("updatedAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-5));
         Assert.Equal("2", response.Header("Retry-After"));
     }
@@ -91,7 +91,7 @@ public sealed class GetOrderFunctionGetOrder(AzuriteFixture azurite) : IAsyncLif
         Assert.Equal(orderId, body.GetProperty("orderId").GetString());
         Assert.Equal("Accepted", body.GetProperty("status").GetString());
         Assert.Equal(["SKU-001", "SKU-002"], body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("sku").GetString()));
-        Assert.Equal("Accepted", Assert.Single(body.GetProperty("steps").EnumerateArray()).GetProperty("name").GetString());
+        Assert.Equal("Submitted", Assert.Single(body.GetProperty("steps").EnumerateArray()).GetProperty("name").GetString());
         Assert.StartsWith("W/\"", response.Header("ETag"), StringComparison.Ordinal);
     }
 

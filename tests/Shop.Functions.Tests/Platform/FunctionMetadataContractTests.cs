@@ -28,7 +28,19 @@ public sealed class FunctionMetadataContract
         ["SubmitOrder"] = new("httpTrigger", Route: "orders", Methods: ["post"], AuthLevel: "Function"),
         ["GetOrderStatus"] = new("httpTrigger", Route: "orders/{orderId}/status", Methods: ["get"], AuthLevel: "Anonymous"),
         ["GetOrder"] = new("httpTrigger", Route: "orders/{orderId}", Methods: ["get"], AuthLevel: "Anonymous"),
+        ["CancelOrder"] = new("httpTrigger", Route: "orders/{orderId}/cancel", Methods: ["post"], AuthLevel: "Function"),
         ["SweepOutbox"] = new("timerTrigger", Schedule: "0 * * * * *"),
+        ["StartFulfillment"] = new("serviceBusTrigger", Queue: "place-order", Connection: "ServiceBus"),
+        ["OrderFulfillment"] = new("orchestrationTrigger"),
+        ["AcceptOrder"] = new("activityTrigger"),
+        ["ReserveStock"] = new("activityTrigger"),
+        ["ChargePayment"] = new("activityTrigger"),
+        ["RequestShipment"] = new("activityTrigger"),
+        ["CompleteOrder"] = new("activityTrigger"),
+        ["RefundPayment"] = new("activityTrigger"),
+        ["ReleaseStock"] = new("activityTrigger"),
+        ["FailOrder"] = new("activityTrigger"),
+        ["MarkOrderCancelled"] = new("activityTrigger"),
     };
 
     private static readonly Lazy<Dictionary<string, Trigger>> Actual = new(ReadMetadata);

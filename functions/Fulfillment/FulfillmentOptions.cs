@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Shop.Functions.Fulfillment;
+
+public sealed class FulfillmentOptions
+{
+    public const string SectionName = "Fulfillment";
+
+    /// <summary>How long the saga waits for the carrier's ShipmentDispatched before refunding and failing the order.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan ShippingTimeout { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>Attempts of an activity that fails transiently (storage, payment provider), the first included.</summary>
+    [Range(1, 20)]
+    public int ActivityMaxAttempts { get; set; } = 6;
+
+    /// <summary>Wait before the first retry; each later wait doubles, up to <see cref="ActivityMaxRetryInterval"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan ActivityFirstRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan ActivityMaxRetryInterval { get; set; } = TimeSpan.FromMinutes(5);
+}

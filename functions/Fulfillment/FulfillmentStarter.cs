@@ -1,0 +1,35 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Shop.Functions.Fulfillment;
+
+/// <summary>Starts an order's saga once: the instance id is the order id, so a second start finds the first.</summary>
+public sealed partial class FulfillmentStarter(IOptions<FulfillmentOptions> options, ILogger<FulfillmentStarter> logger)
+{
+    /// <summary>True when this call started the saga; false when it already existed (running or finished).</summary>
+    public async Task<bool> EnsureStartedAsync(DurableTaskClient client, string orderId, CancellationToken cancellationToken)
+    {
+        if (await client.GetInstanceAsync(orderId, cancellationToken) is not null)
+        {
+            LogAlreadyStarted(orderId);
+            return false;
+        }
+
+        // Two racing starts: the loser throws, its message is retried later, and then finds the instance above.
+        await client.ScheduleNewOrchestrationInstanceAsync(
+            nameof(OrderFulfillmentOrchestrator.OrderFulfillment),
+            FulfillmentInput.For(orderId, options.Value),
+            new StartOrchestrationOptions(InstanceId: orderId),
+            cancellationToken);
+        LogStarted(orderId);
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fulfillment of order {OrderId} started")]
+    private partial void LogStarted(string orderId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fulfillment of order {OrderId} was started before; nothing new started")]
+    private partial void LogAlreadyStarted(string orderId);
+}

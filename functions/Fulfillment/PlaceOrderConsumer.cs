@@ -1,0 +1,19 @@
+using Azure.Messaging.ServiceBus;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Shop.Functions.Messaging;
+using Shop.Functions.Messaging.Consumers;
+using Shop.Functions.Orders;
+
+namespace Shop.Functions.Fulfillment;
+
+public sealed class PlaceOrderConsumer(MessagePipeline pipeline, OrderStore orders, FulfillmentStarter starter)
+{
+    [Function(nameof(StartFulfillment))]
+    public Task StartFulfillment(
+        [ServiceBusTrigger(Queues.PlaceOrder, Connection = Connections.ServiceBus)] ServiceBusReceivedMessage message,
+        ServiceBusMessageActions actions,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        pipeline.ProcessAsync(ConsumerEntity.Queue(Queues.PlaceOrder), message, actions, new PlaceOrderHandler(client, orders, starter), cancellationToken);
+}

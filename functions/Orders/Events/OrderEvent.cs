@@ -1,0 +1,63 @@
+using System.Text.Json.Serialization;
+
+namespace Shop.Functions.Orders.Events;
+
+/// <summary>
+/// An order event as a CloudEvents 1.0 structured JSON message. <see cref="Type"/> is the event name
+/// (<c>OrderCompleted</c>), the same as the Service Bus Subject that subscriptions filter on; <see cref="Subject"/>
+/// is the order id; <see cref="Id"/> is deterministic (<c>{type}:{orderId}:{sequence}</c>), so a resend is a duplicate.
+/// </summary>
+public sealed record OrderEvent(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("subject")] string Subject,
+    [property: JsonPropertyName("time")] DateTimeOffset Time,
+    [property: JsonPropertyName("data")] OrderEventData Data)
+{
+    public const string CurrentSpecVersion = "1.0";
+    public const string EventSource = "/shop/orders";
+
+    [JsonPropertyName("specversion")]
+    public string SpecVersion => CurrentSpecVersion;
+
+    [JsonPropertyName("source")]
+    public string Source => EventSource;
+
+    [JsonPropertyName("datacontenttype")]
+    public string DataContentType => "application/json";
+}
+
+/// <summary>
+/// What every order event says. <see cref="Sequence"/> rises by one with each change of the order, so a
+/// consumer that has applied sequence N ignores anything at or below N.
+/// </summary>
+public sealed record OrderEventData(
+    string OrderId,
+    long Sequence,
+    string Status,
+    string? Reason = null,
+    IReadOnlyList<OrderLine>? Items = null,
+    decimal? Amount = null,
+    string? Currency = null,
+    string? ChargeId = null,
+    string? TrackingNumber = null);
+
+/// <summary>The order events, past tense. These names are contracts: Subjects, CloudEvent types, webhook event types.</summary>
+public static class OrderEventTypes
+{
+    public const string OrderAccepted = nameof(OrderAccepted);
+    public const string StockReserved = nameof(StockReserved);
+    public const string PaymentCaptured = nameof(PaymentCaptured);
+    public const string ShipmentRequested = nameof(ShipmentRequested);
+    public const string OrderCompleted = nameof(OrderCompleted);
+    public const string OrderFailed = nameof(OrderFailed);
+    public const string OrderCancelled = nameof(OrderCancelled);
+    public const string PaymentRefunded = nameof(PaymentRefunded);
+    public const string StockReleased = nameof(StockReleased);
+
+    public static IReadOnlyList<string> All { get; } =
+    [
+        OrderAccepted, StockReserved, PaymentCaptured, ShipmentRequested, OrderCompleted,
+        OrderFailed, OrderCancelled, PaymentRefunded, StockReleased,
+    ];
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Shop.Functions.Messaging;
+using Shop.Functions.Orders.Events;
+using Shop.Functions.Platform;
+
+namespace Shop.Functions.Orders;
+
+/// <summary>
+/// One change of an order: the event it emits, the status it leads to (null: unchanged, as for compensations),
+/// and what else changes with it.
+/// </summary>
+public sealed record OrderChange(string EventType, string? Status = null)
+{
+    public string? FailureReason { get; init; }
+
+    /// <summary>Column changes beyond status and step (the charge id, the tracking number).</summary>
+    public Action<OrderEntity>? Update { get; init; }
+
+    /// <summary>What the event says beyond the order id, sequence and status.</summary>
+    public Func<OrderEventData, OrderEntity, OrderEventData>? Describe { get; init; }
+
+    /// <summary>Commands that go out with the event, in the same transaction (RequestShipment's ShipOrder).</summary>
+    public Func<OrderEntity, IReadOnlyList<OutgoingMessage>>? Commands { get; init; }
+}
+
+/// <summary>The order after a change, and whether this call made it (false: it had been made before).</summary>
+public sealed record OrderChangeResult(OrderEntity Order, bool Applied);
+
+/// <summary>
+/// Records the saga's progress on the order row: status, step history, sequence + 1, and the step's event
+/// (plus any command) in the outbox, in ONE transaction guarded by the row's ETag. Each event type is recorded
+/// once per order, so an activity that runs twice has its effect once; a terminal order never changes.
+/// </summary>
+public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, TimeProvider time, ILogger<OrderProgress> logger)
+{
+    private const int MaxConcurrencyRetries = 5;
+
+    public async Task<OrderChangeResult> RecordAsync(string orderId, OrderChange change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var order = await store.FindAsync(orderId, cancellationToken)
+                ?? throw new InvalidOperationException($"Order {orderId} does not exist.");
+            if (order.HasStep(change.EventType) || OrderStatuses.IsTerminal(order.Status))
+            {
+                LogAlreadyRecorded(orderId, change.EventType, order.Status);
+                return new OrderChangeResult(order, Applied: false);
+            }
+
+            var outbox = Apply(order, change, time.GetUtcNow());
+            try
+            {
+                await store.Table.SubmitTransactionAsync(
+                    [
+                        new TableTransactionAction(TableTransactionActionType.UpdateReplace, order, order.ETag),
+                        .. outbox.Select(row => new TableTransactionAction(TableTransactionActionType.Add, row)),
+                    ],
+                    cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 412 && attempt < MaxConcurrencyRetries)
+            {
+                // Someone else changed the order between our read and write: read again and decide again.
+                continue;
+            }
+
+            LogRecorded(orderId, change.EventType, order.Sequence, order.Status);
+            await relay.RelayAsync(store.Table, outbox, cancellationToken);
+            return new OrderChangeResult(order, Applied: true);
+        }
+    }
+
+    private static List<OutboxEntity> Apply(OrderEntity order, OrderChange change, DateTimeOffset now)
+    {
+        var steps = order.GetSteps();
+        steps.Add(new OrderStep(change.EventType, now, change.FailureReason));
+        order.Steps = JsonSerializer.Serialize(steps, ShopJsonContext.Default.ListOrderStep);
+        order.Sequence++;
+        order.Status = change.Status ?? order.Status;
+        order.Step = change.EventType;
+        order.UpdatedAt = now;
+        order.FailureReason = change.FailureReason ?? order.FailureReason;
+        change.Update?.Invoke(order);
+
+        var data = new OrderEventData(order.OrderId, order.Sequence, order.Status, change.FailureReason);
+        data = change.Describe?.Invoke(data, order) ?? data;
+        var orderEvent = new OrderEvent($"{change.EventType}:{order.OrderId}:{order.Sequence}", change.EventType, order.OrderId, now, data);
+        var message = new OutgoingMessage(
+            Topics.OrderEvents,
+            orderEvent.Id,
+            change.EventType,
+            order.OrderId,
+            BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(orderEvent, ShopJsonContext.Default.OrderEvent)));
+
+        IReadOnlyList<OutgoingMessage> messages = [message, .. change.Commands?.Invoke(order) ?? []];
+        return messages.Select(m => OutboxEntity.For(order.OrderId, m, now)).ToList();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: {EventType} recorded as sequence {Sequence}, status {Status}")]
+    private partial void LogRecorded(string orderId, string eventType, long sequence, string status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: {EventType} was recorded before or the order is final ({Status}); nothing to do")]
+    private partial void LogAlreadyRecorded(string orderId, string eventType, string status);
+}

@@ -1,0 +1,268 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Shop.Functions.Fulfillment;
+using Shop.Functions.Orders;
+using Shop.Functions.Orders.CancelOrder;
+using Shop.Functions.Orders.Events;
+using Shop.Functions.Tests.Infrastructure;
+using Shop.Functions.Tests.Orders;
+using Xunit;
+
+namespace Shop.Functions.Tests.Fulfillment;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private SagaHarness _saga = null!;
+
+    public async Task InitializeAsync()
+    {
+        _saga = await SagaHarness.StartAsync(azurite);
+        await _saga.SetStockAsync("SKU-001", 1_000);
+        await _saga.SetStockAsync("SKU-002", 1_000);
+    }
+
+    public async Task DisposeAsync() => await _saga.DisposeAsync();
+
+    [Fact]
+    public async Task CompletesWithEachStepRecordedGivenShipmentDispatched()
+    {
+        var orderId = await _saga.SubmitAndPlaceAsync();
+
+        var waiting = await _saga.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        Assert.Equal(998, await _saga.StockAsync("SKU-001"));
+        Assert.NotNull(waiting.ChargeId);
+        Assert.Equal("AwaitingShipment", (await _saga.Client.GetInstanceAsync(orderId, getInputsAndOutputs: true))!.SerializedCustomStatus?.Trim('"'));
+
+        await _saga.DispatchAsync(orderId, "TRACK-42");
+        var result = await _saga.WaitForEndAsync(orderId);
+
+        Assert.Equal(new FulfillmentResult(orderId, OrderStatuses.Completed), result);
+        var order = await _saga.OrderAsync(orderId);
+        Assert.Equal(OrderStatuses.Completed, order.Status);
+        Assert.Equal("TRACK-42", order.TrackingNumber);
+        string[] expected = ["OrderAccepted", "StockReserved", "PaymentCaptured", "ShipmentRequested", "OrderCompleted"];
+        Assert.Equal(["Submitted", .. expected], order.GetSteps().Select(s => s.Name));
+        Assert.Equal(expected, _saga.EventTypesFor(orderId));
+        var shipOrder = Assert.Single(_saga.Shop.Sender.SentFor(orderId), m => m.Subject == "ShipOrder");
+        Assert.Equal($"ShipOrder:{orderId}", shipOrder.MessageId);
+    }
+
+    [Fact]
+    public async Task PublishesEventsWithStrictlyIncreasingSequence()
+    {
+        var orderId = await _saga.SubmitAndPlaceAsync();
+        await _saga.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        await _saga.DispatchAsync(orderId);
+        await _saga.WaitForEndAsync(orderId);
+
+        var events = _saga.EventsFor(orderId);
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Data.Sequence));
+        Assert.All(events, e =>
+        {
+            Assert.Equal($"{e.Type}:{orderId}:{e.Data.Sequence}", e.Id);
+            Assert.Equal(orderId, e.Subject);
+            Assert.Equal("1.0", e.SpecVersion);
+        });
+        var captured = Assert.Single(events, e => e.Type == OrderEventTypes.PaymentCaptured);
+        Assert.True(captured.Data.Amount > 0);
+    }
+
+    [Fact]
+    public async Task FailsOutOfStockWithoutChargingGivenNoStock()
+    {
+        await _saga.SetStockAsync("SKU-002", 0);
+
+        var orderId = await _saga.SubmitAndPlaceAsync();
+        var result = await _saga.WaitForEndAsync(orderId);
+
+        Assert.Equal(new FulfillmentResult(orderId, OrderStatuses.Failed, FailureReasons.OutOfStock), result);
+        var order = await _saga.OrderAsync(orderId);
+        Assert.Equal(FailureReasons.OutOfStock, order.FailureReason);
+        Assert.Null(order.ChargeId);
+        Assert.Empty(await _saga.PaymentRowsAsync(orderId));
+        Assert.Equal(1_000, await _saga.StockAsync("SKU-001"));
+        Assert.Equal(["OrderAccepted", "OrderFailed"], _saga.EventTypesFor(orderId));
+    }
+
+    [Fact]
+    public async Task FailsDeclinedAndReleasesStockGivenADeclinedCard()
+    {
+        var orderId = await _saga.SubmitAndPlaceAsync(b => b["payment"]!["token"] = "tok_decline");
+        var result = await _saga.WaitForEndAsync(orderId);
+
+        Assert.Equal(new FulfillmentResult(orderId, OrderStatuses.Failed, FailureReasons.PaymentDeclined), result);
+        Assert.Equal(1_000, await _saga.StockAsync("SKU-001"));
+        Assert.Equal(1_000, await _saga.StockAsync("SKU-002"));
+        Assert.Equal(["OrderAccepted", "StockReserved", "StockReleased", "OrderFailed"], _saga.EventTypesFor(orderId));
+    }
+
+    [Fact]
+    public async Task RetriesAndCompletesGivenAFlakyPaymentProvider()
+    {
+        var orderId = await _saga.SubmitAndPlaceAsync(b => b["payment"]!["token"] = "tok_flaky");
+
+        var waiting = await _saga.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        await _saga.DispatchAsync(orderId);
+        var result = await _saga.WaitForEndAsync(orderId);
+
+        Assert.Equal(OrderStatuses.Completed, result.Status);
+        Assert.NotNull(waiting.ChargeId);
+        Assert.Single(_saga.EventsFor(orderId), e => e.Type == OrderEventTypes.PaymentCaptured);
+    }
+
+    [Fact]
+    public async Task FailsPaymentFailedAndReleasesStockGivenAProviderThatStaysDown()
+    {
+        var orderId = await _saga.SubmitAndPlaceAsync(b => b["payment"]!["token"] = "tok_unavailable");
+        var result = await _saga.WaitForEndAsync(orderId);
+
+        Assert.Equal(new FulfillmentResult(orderId, OrderStatuses.Failed, FailureReasons.PaymentFailed), result);
+        Assert.Equal(1_000, await _saga.StockAsync("SKU-001"));
+        Assert.Equal(["OrderAccepted", "StockReserved", "StockReleased", "OrderFailed"], _saga.EventTypesFor(orderId));
+    }
+
+    [Fact]
+    public async Task CancelsWithRefundAndReleaseGivenCancelWhileAwaitingShipment()
+    {
+        var orderId = await _saga.SubmitAndPlaceAsync();
+        await _saga.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+
+        var cancel = await CancelAsync(orderId);
+        Assert.Equal(StatusCodes.Status202Accepted, cancel.Status);
+        Assert.Equal("CancellationRequested", cancel.Json().GetProperty("status").GetString());
+        var result = await _saga.WaitForEndAsync(orderId);
+
+        Assert.Equal(new FulfillmentResult(orderId, OrderStatuses.Cancelled), result);
+        Assert.Equal(1_000, await _saga.StockAsync("SKU-001"));
+        Assert.Equal(
+            ["OrderAccepted", "StockReserved", "PaymentCaptured", "ShipmentRequested", "PaymentRefunded", "StockReleased", "OrderCancelled"],
+            _saga.EventTypesFor(orderId));
+        Assert.Contains(await _saga.PaymentRowsAsync(orderId), row => row.RowKey.Contains("refund", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Returns409GivenCancelAfterShipment()
+    {
+        var orderId = await _saga.SubmitAndPlaceAsync();
+        await _saga.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        await _saga.DispatchAsync(orderId);
+        await _saga.WaitForEndAsync(orderId);
+
+        var cancel = await CancelAsync(orderId);
+
+        SubmitOrderFunctionSubmitOrder.AssertProblem(cancel, StatusCodes.Status409Conflict, "urn:shop:problem:order-not-cancellable");
+        Assert.Equal(OrderStatuses.Completed, (await _saga.OrderAsync(orderId)).Status);
+    }
+
+    [Fact]
+    public async Task CancelsBeforeThePlaceOrderCommandArrives()
+    {
+        var orderId = await _saga.SubmitAsync();
+
+        var cancel = await CancelAsync(orderId);
+        await _saga.PlaceAsync(orderId);
+        var result = await _saga.WaitForEndAsync(orderId);
+
+        Assert.Equal(StatusCodes.Status202Accepted, cancel.Status);
+        Assert.Equal(OrderStatuses.Cancelled, result.Status);
+    }
+
+    [Fact]
+    public async Task StartsOneInstanceAndChargesOnceGivenDuplicatePlaceOrder()
+    {
+        var orderId = await _saga.SubmitAsync();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => _saga.PlaceAsync(orderId).ContinueWith(t => t.Status)));
+        await _saga.PlaceAsync(orderId);
+        await _saga.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        await _saga.PlaceAsync(orderId);
+        await _saga.DispatchAsync(orderId);
+        await _saga.WaitForEndAsync(orderId);
+
+        Assert.Contains(TaskStatus.RanToCompletion, outcomes);
+        var instances = await _saga.Client.GetAllInstancesAsync(new OrchestrationQuery { InstanceIdPrefix = orderId }).ToListAsync();
+        Assert.Single(instances);
+        Assert.Single(_saga.EventsFor(orderId), e => e.Type == OrderEventTypes.PaymentCaptured);
+        Assert.Single(await _saga.PaymentRowsAsync(orderId), row => row.RowKey.Contains("charge", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(998, await _saga.StockAsync("SKU-001"));
+    }
+
+    [Fact]
+    public async Task RejectsPlaceOrderForAnUnknownOrder()
+    {
+        var outcome = await _saga.PlaceAsync(OrderIds.NewRandom());
+
+        Assert.IsType<Shop.Functions.Messaging.Consumers.MessageOutcome.Rejection>(outcome);
+    }
+
+    private async Task<TestResponse> CancelAsync(string orderId)
+    {
+        var request = HttpTest.Request("POST", $"/api/orders/{orderId}/cancel", contentType: null);
+        var result = await _saga.Shop.Function<CancelOrderFunction>().CancelOrder(request, orderId, _saga.Client, CancellationToken.None);
+        return await HttpTest.RunAsync(request, result);
+    }
+}
+
+[Collection(AzuriteCollection.Name)]
+public sealed class OrderFulfillmentOrchestratorTimeout(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task RefundsReleasesAndFailsGivenNoShipmentInTime()
+    {
+        await using var saga = await SagaHarness.StartAsync(azurite, new Dictionary<string, string?> { ["Fulfillment:ShippingTimeout"] = "00:00:02" });
+        await saga.SetStockAsync("SKU-001", 500);
+        await saga.SetStockAsync("SKU-002", 500);
+
+        var orderId = await saga.SubmitAndPlaceAsync();
+        var result = await saga.WaitForEndAsync(orderId);
+
+        Assert.Equal(new FulfillmentResult(orderId, OrderStatuses.Failed, FailureReasons.ShippingTimeout), result);
+        Assert.Equal(500, await saga.StockAsync("SKU-001"));
+        Assert.Equal(
+            ["OrderAccepted", "StockReserved", "PaymentCaptured", "ShipmentRequested", "PaymentRefunded", "StockReleased", "OrderFailed"],
+            saga.EventTypesFor(orderId));
+    }
+}
+
+[Collection(AzuriteCollection.Name)]
+public sealed class OrderFulfillmentOrchestratorContention(AzuriteFixture azurite)
+{
+    private const string Sku = "SKU-003";
+
+    [Fact]
+    public async Task SellsExactlyTheStockGivenFortyOrdersForTwentyFiveUnits()
+    {
+        await using var saga = await SagaHarness.StartAsync(azurite);
+        await saga.SetStockAsync(Sku, 25);
+        static void OneUnit(JsonObject body) => body["items"] = new JsonArray(new JsonObject { ["sku"] = Sku, ["quantity"] = 1 });
+
+        var orderIds = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => saga.SubmitAndPlaceAsync(OneUnit)));
+        var orders = await Task.WhenAll(orderIds.Select(async id =>
+        {
+            var deadline = DateTimeOffset.UtcNow.AddSeconds(90);
+            while (true)
+            {
+                var order = await saga.OrderAsync(id);
+                if (order.Status is OrderStatuses.AwaitingShipment or OrderStatuses.Failed || DateTimeOffset.UtcNow > deadline)
+                {
+                    return order;
+                }
+
+                await Task.Delay(200);
+            }
+        }));
+
+        Assert.Equal(25, orders.Count(o => o.Status == OrderStatuses.AwaitingShipment && o.ChargeId is not null));
+        Assert.Equal(15, orders.Count(o => o.Status == OrderStatuses.Failed && o.FailureReason == FailureReasons.OutOfStock));
+        Assert.Equal(0, await saga.StockAsync(Sku));
+        var charged = 0;
+        foreach (var id in orderIds)
+        {
+            charged += (await saga.PaymentRowsAsync(id)).Count(row => row.RowKey.Contains("charge", StringComparison.OrdinalIgnoreCase));
+        }
+
+        Assert.Equal(25, charged);
+    }
+}

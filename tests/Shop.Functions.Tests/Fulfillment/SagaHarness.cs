@@ -1,0 +1,156 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Shop.Functions.Fulfillment;
+using Shop.Functions.Messaging;
+using Shop.Functions.Messaging.Consumers;
+using Shop.Functions.Orders;
+using Shop.Functions.Orders.Events;
+using Shop.Functions.Orders.SubmitOrder;
+using Shop.Functions.Platform;
+using Shop.Functions.Tests.Infrastructure;
+using Shop.Functions.Tests.Orders;
+using Xunit;
+
+namespace Shop.Functions.Tests.Fulfillment;
+
+/// <summary>
+/// The saga on a real Durable Task engine (DurableTaskTestHost, which replays as Azure does) with the app's
+/// own services against Azurite. Timeouts and retry intervals are shortened by configuration, not by code.
+/// </summary>
+public sealed class SagaHarness : IAsyncDisposable
+{
+    private SagaHarness(ShopTestServices shop, DurableTaskTestHost durable)
+    {
+        Shop = shop;
+        Durable = durable;
+    }
+
+    public ShopTestServices Shop { get; }
+
+    public DurableTaskTestHost Durable { get; }
+
+    public DurableTaskClient Client => Durable.Client;
+
+    public static async Task<SagaHarness> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["Fulfillment:ShippingTimeout"] = "00:00:20",
+            ["Fulfillment:ActivityMaxAttempts"] = "4",
+            ["Fulfillment:ActivityFirstRetryInterval"] = "00:00:00.100",
+            ["Fulfillment:ActivityMaxRetryInterval"] = "00:00:00.500",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var shop = await ShopTestServices.StartAsync(azurite.ConnectionString, values);
+        var activities = shop.Function<FulfillmentActivities>();
+        var durable = await DurableTaskTestHost.StartAsync(registry =>
+        {
+            registry.AddOrchestratorFunc<FulfillmentInput, FulfillmentResult>(
+                nameof(OrderFulfillmentOrchestrator.OrderFulfillment),
+                (context, input) => OrderFulfillmentOrchestrator.RunAsync(context, input));
+            registry.AddActivityFunc<string, AcceptedOrder>(nameof(FulfillmentActivities.AcceptOrder), (_, id) => activities.AcceptOrder(id, default));
+            registry.AddActivityFunc<StockInput, StockOutcome>(nameof(FulfillmentActivities.ReserveStock), (_, input) => activities.ReserveStock(input, default));
+            registry.AddActivityFunc<string, PaymentOutcome>(nameof(FulfillmentActivities.ChargePayment), (_, id) => activities.ChargePayment(id, default));
+            registry.AddActivityFunc<string>(nameof(FulfillmentActivities.RequestShipment), (_, id) => activities.RequestShipment(id, default));
+            registry.AddActivityFunc<CompleteOrderInput>(nameof(FulfillmentActivities.CompleteOrder), (_, input) => activities.CompleteOrder(input, default));
+            registry.AddActivityFunc<string>(nameof(FulfillmentActivities.RefundPayment), (_, id) => activities.RefundPayment(id, default));
+            registry.AddActivityFunc<StockInput>(nameof(FulfillmentActivities.ReleaseStock), (_, input) => activities.ReleaseStock(input, default));
+            registry.AddActivityFunc<FailOrderInput>(nameof(FulfillmentActivities.FailOrder), (_, input) => activities.FailOrder(input, default));
+            registry.AddActivityFunc<string>(nameof(FulfillmentActivities.MarkOrderCancelled), (_, id) => activities.MarkOrderCancelled(id, default));
+        });
+        return new SagaHarness(shop, durable);
+    }
+
+    /// <summary>Submits an order through the front door (function key path) and returns its id.</summary>
+    public async Task<string> SubmitAsync(Action<JsonObject>? edit = null)
+    {
+        var body = OrderRequests.Valid();
+        edit?.Invoke(body);
+        var request = HttpTest.Request("POST", "/api/orders", body.ToJsonString());
+        var response = await HttpTest.RunAsync(request, await Shop.Function<SubmitOrderFunction>().SubmitOrder(request, CancellationToken.None));
+        Assert.Equal(StatusCodes.Status202Accepted, response.Status);
+        return response.Json().GetProperty("orderId").GetString()!;
+    }
+
+    /// <summary>Delivers the order's PlaceOrder command to its handler, as the place-order consumer does.</summary>
+    public Task<MessageOutcome> PlaceAsync(string orderId) =>
+        new PlaceOrderHandler(Client, Shop.Get<OrderStore>(), Shop.Get<FulfillmentStarter>()).HandleAsync(
+            new PlaceOrder(orderId),
+            new MessageContext($"PlaceOrder:{orderId}", nameof(PlaceOrder), orderId, 1, DateTimeOffset.UtcNow),
+            CancellationToken.None);
+
+    public async Task<string> SubmitAndPlaceAsync(Action<JsonObject>? edit = null)
+    {
+        var orderId = await SubmitAsync(edit);
+        Assert.Equal(MessageOutcome.Completed, await PlaceAsync(orderId));
+        return orderId;
+    }
+
+    public async Task<FulfillmentResult> WaitForEndAsync(string orderId, int seconds = 60)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        var instance = await Client.WaitForInstanceCompletionAsync(orderId, getInputsAndOutputs: true, timeout.Token);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, instance.RuntimeStatus);
+        return instance.ReadOutputAs<FulfillmentResult>()!;
+    }
+
+    /// <summary>Waits until the order row reaches a status (the saga's progress as clients see it).</summary>
+    public async Task<OrderEntity> WaitForStatusAsync(string orderId, string status, int seconds = 30)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var order = await OrderAsync(orderId);
+            if (order.Status == status || DateTimeOffset.UtcNow > deadline)
+            {
+                Assert.Equal(status, order.Status);
+                return order;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public Task DispatchAsync(string orderId, string trackingNumber = "TRACK-1") =>
+        Client.RaiseEventAsync(orderId, FulfillmentEvents.ShipmentDispatched, new ShipmentDispatchedData(trackingNumber));
+
+    public async Task<OrderEntity> OrderAsync(string orderId) =>
+        (await Shop.OrdersTable.GetEntityAsync<OrderEntity>(orderId, OrderEntity.OrderRowKey)).Value;
+
+    /// <summary>The order events the app published for an order, in the order they were sent.</summary>
+    public IReadOnlyList<OrderEvent> EventsFor(string orderId) =>
+        Shop.Sender.SentFor(orderId)
+            .Where(message => message.Destination == Topics.OrderEvents)
+            .Select(message => JsonSerializer.Deserialize(message.Body.ToString(), ShopJsonContext.Default.OrderEvent)!)
+            .ToList();
+
+    public IReadOnlyList<string> EventTypesFor(string orderId) => EventsFor(orderId).Select(e => e.Type).ToList();
+
+    /// <summary>Puts a SKU's stock at a known level (tests share one Azurite, so each sets what it relies on).</summary>
+    public Task SetStockAsync(string sku, int available) =>
+        Shop.Tables.GetTableClient(StorageTables.Inventory).UpsertEntityAsync(
+            new TableEntity(sku, "stock") { ["Available"] = available },
+            TableUpdateMode.Merge);
+
+    public async Task<int> StockAsync(string sku) =>
+        (await Shop.Tables.GetTableClient(StorageTables.Inventory).GetEntityAsync<TableEntity>(sku, "stock")).Value.GetInt32("Available")!.Value;
+
+    /// <summary>Rows the sandbox payment gateway keeps for an order (its charges and refunds).</summary>
+    public async Task<List<TableEntity>> PaymentRowsAsync(string orderId) =>
+        await Shop.Tables.GetTableClient(StorageTables.PaymentsSandbox).QueryAsync<TableEntity>(e => e.PartitionKey == orderId).ToListAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Durable.DisposeAsync();
+        await Shop.DisposeAsync();
+    }
+}
