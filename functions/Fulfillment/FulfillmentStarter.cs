@@ -17,11 +17,12 @@ public sealed partial class FulfillmentStarter(IOptions<FulfillmentOptions> opti
             return false;
         }
 
-        // Two racing starts: the loser throws, its message is retried later, and then finds the instance above.
+        // Two racing starts: the engine refuses the second (any existing instance dedupes the id), the loser's
+        // message is retried later, and then finds the instance above.
         await client.ScheduleNewOrchestrationInstanceAsync(
             nameof(OrderFulfillmentOrchestrator.OrderFulfillment),
             FulfillmentInput.For(orderId, options.Value),
-            new StartOrchestrationOptions(InstanceId: orderId),
+            new StartOrchestrationOptions(InstanceId: orderId).WithDedupeStatuses(Enum.GetValues<OrchestrationRuntimeStatus>()),
             cancellationToken);
         LogStarted(orderId);
         return true;

@@ -174,7 +174,7 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
     {
         var orderId = await _saga.SubmitAsync();
 
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => _saga.PlaceAsync(orderId).ContinueWith(t => t.Status)));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => _saga.PlaceAsync(orderId).ContinueWith(t => t.Status)));
         await _saga.PlaceAsync(orderId);
         await _saga.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
         await _saga.PlaceAsync(orderId);
