@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Shop.Functions.Fulfillment;
+using Shop.Functions.Inventory;
 using Shop.Functions.Orders;
 using Shop.Functions.Orders.CancelOrder;
 using Shop.Functions.Orders.Events;
@@ -257,12 +258,16 @@ public sealed class OrderFulfillmentOrchestratorContention(AzuriteFixture azurit
         Assert.Equal(25, orders.Count(o => o.Status == OrderStatuses.AwaitingShipment && o.ChargeId is not null));
         Assert.Equal(15, orders.Count(o => o.Status == OrderStatuses.Failed && o.FailureReason == FailureReasons.OutOfStock));
         Assert.Equal(0, await saga.StockAsync(Sku));
-        var charged = 0;
+        var inventory = saga.Shop.Get<InventoryStore>();
+        int charged = 0, reserved = 0;
         foreach (var id in orderIds)
         {
             charged += (await saga.PaymentRowsAsync(id)).Count(row => row.RowKey.Contains("charge", StringComparison.OrdinalIgnoreCase));
+            reserved += (await inventory.GetReservationsAsync(id, [new OrderLine(Sku, 1)], CancellationToken.None))
+                .Count(r => r.Status == ReservationStatuses.Reserved);
         }
 
         Assert.Equal(25, charged);
+        Assert.Equal(25, reserved);
     }
 }
