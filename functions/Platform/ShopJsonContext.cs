@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Shop.Functions.Messaging;
+using Shop.Functions.Messaging.DeadLetters;
 using Shop.Functions.Orders;
 using Shop.Functions.Orders.CancelOrder;
 using Shop.Functions.Orders.Events;
@@ -30,4 +31,6 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(CancelOrderResponse))]
 [JsonSerializable(typeof(Shipping.ShipOrder))]
 [JsonSerializable(typeof(List<Catalog.CatalogSeedItem>))]
+[JsonSerializable(typeof(DeadLetterListResponse))]
+[JsonSerializable(typeof(DeadLetterReplayResponse))]
 public sealed partial class ShopJsonContext : JsonSerializerContext;

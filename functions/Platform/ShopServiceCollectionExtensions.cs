@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
+using Shop.Functions.Catalog;
 using Shop.Functions.Fulfillment;
 using Shop.Functions.Inventory;
 using Shop.Functions.Messaging;
+using Shop.Functions.Messaging.DeadLetters;
 using Shop.Functions.Orders;
 using Shop.Functions.Payments;
 
@@ -14,8 +16,10 @@ public static class ShopServiceCollectionExtensions
         services
             .AddPlatform()
             .AddMessaging()
+            .AddDeadLetters()
             .AddOrders()
             .AddInventory()
             .AddPayments()
-            .AddFulfillment();
+            .AddFulfillment()
+            .AddCatalogSales();
 }

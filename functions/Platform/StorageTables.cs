@@ -12,5 +12,5 @@ public static class StorageTables
     public const string PaymentsSandbox = "PaymentsSandbox";
 
     /// <summary>The tables this build of the app reads and writes.</summary>
-    public static IReadOnlyList<string> InUse { get; } = [Orders, Inventory, PaymentsSandbox];
+    public static IReadOnlyList<string> InUse { get; } = [Orders, Inventory, PaymentsSandbox, Catalog];
 }

@@ -28,7 +28,7 @@ internal static class RetryCopy
 
         return new OutgoingMessage(
             entity.EntityPath,
-            MessageId(context.MessageId, entity.Subscription, nextAttempt),
+            MessageId(ChainIdOf(message, context.MessageId), entity.Subscription, nextAttempt),
             message.Subject,
             message.CorrelationId ?? string.Empty,
             message.Body)
@@ -38,6 +38,14 @@ internal static class RetryCopy
             ApplicationProperties = properties,
         };
     }
+
+    /// <summary>
+    /// What a chain of retries is named after: the logical id, or <c>{id}#replay{n}</c> for a resubmitted dead letter. The
+    /// original's copies (<c>{id}#retry2</c>, ...) may still be in the duplicate-detection window when the replay fails, and
+    /// a replay's copy under the same id would be dropped, losing the message.
+    /// </summary>
+    private static string ChainIdOf(ServiceBusReceivedMessage message, string logicalId) =>
+        RetryProperties.ReplayOf(message) is var replay and > 0 ? $"{logicalId}#replay{replay}" : logicalId;
 
     /// <summary>
     /// <c>{id}#retry{n}</c>, or <c>{id}#{subscription}#retry{n}</c>: distinct from the original and from every other

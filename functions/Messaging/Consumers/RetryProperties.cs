@@ -24,19 +24,24 @@ public static class RetryProperties
     /// </summary>
     public const string RetryFor = "retryFor";
 
+    /// <summary>
+    /// On a resubmitted dead letter and its retry copies: which replay of the logical message it is (int, from 1). Its retry
+    /// copies are named after it, so that they do not reuse the ids of the original's retry copies (<see cref="RetryCopy"/>).
+    /// </summary>
+    public const string Replay = "replay";
+
     /// <summary>The attempt number: the <see cref="Attempt"/> property (int, long or digits), else 1.</summary>
     public static int AttemptOf(ServiceBusReceivedMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        message.ApplicationProperties.TryGetValue(Attempt, out var value);
-        long attempt = value switch
-        {
-            int number => number,
-            long number => number,
-            string text when long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) => number,
-            _ => 1,
-        };
-        return (int)Math.Clamp(attempt, 1, int.MaxValue);
+        return (int)Math.Clamp(NumberOf(message, Attempt) ?? 1, 1, int.MaxValue);
+    }
+
+    /// <summary>The replay number: the <see cref="Replay"/> property (int, long or digits), else 0 (never replayed).</summary>
+    public static int ReplayOf(ServiceBusReceivedMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return (int)Math.Clamp(NumberOf(message, Replay) ?? 0, 0, int.MaxValue);
     }
 
     /// <summary>The logical id: the <see cref="OriginalMessageId"/> property on a copy, else the message's own id.</summary>
@@ -47,4 +52,15 @@ public static class RetryProperties
             ? id
             : message.MessageId;
     }
+
+    private static long? NumberOf(ServiceBusReceivedMessage message, string property) =>
+        message.ApplicationProperties.TryGetValue(property, out var value)
+            ? value switch
+            {
+                int number => number,
+                long number => number,
+                string text when long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) => number,
+                _ => null,
+            }
+            : null;
 }

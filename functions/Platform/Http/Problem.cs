@@ -21,4 +21,5 @@ public static class ProblemTypes
     public const string IdempotencyKeyReused = "urn:shop:problem:idempotency-key-reused";
     public const string DependencyUnavailable = "urn:shop:problem:dependency-unavailable";
     public const string OrderNotCancellable = "urn:shop:problem:order-not-cancellable";
+    public const string DeadLetterLocked = "urn:shop:problem:dead-letter-locked";
 }

@@ -41,6 +41,9 @@ public sealed class FunctionMetadataContract
         ["ReleaseStock"] = new("activityTrigger"),
         ["FailOrder"] = new("activityTrigger"),
         ["MarkOrderCancelled"] = new("activityTrigger"),
+        ["CountSales"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "catalog", Connection: "ServiceBus"),
+        ["ListDeadLetters"] = new("httpTrigger", Route: "ops/dead-letters/{entity}", Methods: ["get"], AuthLevel: "Admin"),
+        ["ReplayDeadLetter"] = new("httpTrigger", Route: "ops/dead-letters/{entity}/{sequenceNumber}/replay", Methods: ["post"], AuthLevel: "Admin"),
     };
 
     private static readonly Lazy<Dictionary<string, Trigger>> Actual = new(ReadMetadata);
@@ -65,6 +68,18 @@ public sealed class FunctionMetadataContract
         var writes = Actual.Value.Where(f => f.Value is { Type: "httpTrigger" } t && t.Methods!.Any(m => m != "get" && m != "head"));
 
         Assert.All(writes, f => Assert.Contains(f.Value.AuthLevel, new[] { "Function", "Admin" }));
+    }
+
+    [Fact]
+    public void AvoidsRoutesTheHostReserves()
+    {
+        // The host refuses a route starting with "admin" or "runtime" (whatever the route prefix) and puts the function in
+        // error at startup; nothing in the build would notice.
+        var routes = Actual.Value.Values.Where(t => t.Type == "httpTrigger").Select(t => t.Route!.Trim('/'));
+
+        Assert.All(routes, route => Assert.False(
+            route.StartsWith("admin", StringComparison.OrdinalIgnoreCase) || route.StartsWith("runtime", StringComparison.OrdinalIgnoreCase),
+            $"The Functions host reserves the route '{route}'."));
     }
 
     [Fact]

@@ -1,0 +1,36 @@
+using System.Text.RegularExpressions;
+
+namespace Shop.Functions.Catalog;
+
+/// <summary>
+/// Keys of the Catalog table: PartitionKey = SKU (its uppercase form; SKUs are case-insensitive). In each partition the
+/// sales counter (<see cref="SalesRowKey"/>) and one row per counted order (<see cref="SaleRowKey"/>); the catalog item's
+/// own row will share the partition under a RowKey of its own.
+/// </summary>
+public static partial class CatalogKeys
+{
+    public const string SalesRowKey = "sales";
+    public const string SaleRowKeyPrefix = "sale|";
+
+    // '}' sorts right after '|': [prefix, end) is exactly the sale rows of a partition.
+    public const string SaleRowKeyEnd = "sale}";
+
+    private const int MaxOrderIdLength = 200;
+
+    public static string SaleRowKey(string orderId) => SaleRowKeyPrefix + orderId;
+
+    /// <summary>The partition of a SKU, or null when it is not a SKU the shop accepts.</summary>
+    public static string? PartitionFor(string? sku) =>
+        sku is not null && SkuPattern().IsMatch(sku) ? sku.ToUpperInvariant() : null;
+
+    /// <summary>An order id usable in a RowKey: no '/', '\', '#', '?' nor control characters, at most 200 characters.</summary>
+    public static bool IsUsableOrderId(string? orderId) =>
+        !string.IsNullOrWhiteSpace(orderId)
+        && orderId.Length <= MaxOrderIdLength
+        && orderId.AsSpan().IndexOfAny("/\\#?") < 0
+        && !orderId.Any(char.IsControl);
+
+    // The same SKUs order intake accepts (SubmitOrderValidator).
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex SkuPattern();
+}

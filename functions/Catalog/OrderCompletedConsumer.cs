@@ -1,0 +1,18 @@
+using Azure.Messaging.ServiceBus;
+using Microsoft.Azure.Functions.Worker;
+using Shop.Functions.Messaging;
+using Shop.Functions.Messaging.Consumers;
+
+namespace Shop.Functions.Catalog;
+
+public sealed class OrderCompletedConsumer(MessagePipeline pipeline, OrderCompletedHandler handler)
+{
+    private static readonly ConsumerEntity Entity = ConsumerEntity.ForSubscription(Topics.OrderEvents, Subscriptions.Catalog);
+
+    [Function(nameof(CountSales))]
+    public Task CountSales(
+        [ServiceBusTrigger(Topics.OrderEvents, Subscriptions.Catalog, Connection = Connections.ServiceBus)] ServiceBusReceivedMessage message,
+        ServiceBusMessageActions actions,
+        CancellationToken cancellationToken) =>
+        pipeline.ProcessAsync(Entity, message, actions, handler, cancellationToken);
+}

@@ -1,0 +1,39 @@
+using System.Text.Json.Serialization.Metadata;
+using Shop.Functions.Messaging.Consumers;
+using Shop.Functions.Orders.Events;
+using Shop.Functions.Platform;
+
+namespace Shop.Functions.Catalog;
+
+/// <summary>
+/// <c>order-events</c>/<c>catalog</c>: counts a completed order's items into the units sold per SKU, once per order
+/// however often the event arrives. An event without items (or with items that cannot be counted) can never succeed,
+/// so it is rejected.
+/// </summary>
+public sealed class OrderCompletedHandler(SalesRecorder recorder) : IMessageHandler<OrderEvent>
+{
+    public IReadOnlyCollection<string> Subjects { get; } = [OrderEventTypes.OrderCompleted];
+
+    public JsonTypeInfo<OrderEvent> TypeInfo => ShopJsonContext.Default.OrderEvent;
+
+    public async Task<MessageOutcome> HandleAsync(OrderEvent message, MessageContext context, CancellationToken cancellationToken)
+    {
+        if (message.Data is not { } data)
+        {
+            return MessageOutcome.Reject("The event has no data.");
+        }
+
+        if (!CatalogKeys.IsUsableOrderId(data.OrderId))
+        {
+            return MessageOutcome.Reject("The event's data has no usable orderId.");
+        }
+
+        if (!SaleLine.TryMerge(data.Items, out var lines, out var problem))
+        {
+            return MessageOutcome.Reject(problem);
+        }
+
+        await recorder.RecordAsync(data.OrderId, lines, cancellationToken);
+        return MessageOutcome.Completed;
+    }
+}
