@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Azure.Messaging.ServiceBus;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 
@@ -8,7 +9,7 @@ namespace Shop.Functions.Platform;
 /// <summary>
 /// Builds the app's Azure clients from settings that follow the Functions connection conventions: a
 /// setting holding a connection string (local: Azurite, the emulator), or, in Azure, a prefix with
-/// <c>__tableServiceUri</c> / <c>__fullyQualifiedNamespace</c> plus <c>__credential</c> and <c>__clientId</c>
+/// <c>__tableServiceUri</c> / <c>__blobServiceUri</c> / <c>__fullyQualifiedNamespace</c> plus <c>__credential</c> and <c>__clientId</c>
 /// for a managed identity.
 /// </summary>
 public static class AzureClients
@@ -37,6 +38,31 @@ public static class AzureClients
 
         var uri = section["tableServiceUri"] ?? throw Missing(StorageSetting, "tableServiceUri");
         return new TableServiceClient(new Uri(uri), credentials.CreateTokenCredential(section), options);
+    }
+
+    /// <summary>The same account's blobs, from the same <see cref="StorageSetting"/> (in Azure: its <c>__blobServiceUri</c>).</summary>
+    /// <param name="configure">Changes to the client options.</param>
+    public static BlobServiceClient CreateBlobServiceClient(
+        IConfiguration configuration,
+        AzureComponentFactory credentials,
+        Action<BlobClientOptions>? configure = null)
+    {
+        var section = configuration.GetSection(StorageSetting);
+        var options = new BlobClientOptions();
+        // As for tables: a few quick retries; a consumer that still fails retries later through its pipeline.
+        options.Retry.MaxRetries = 3;
+        options.Retry.Mode = Azure.Core.RetryMode.Exponential;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        configure?.Invoke(options);
+        if (!string.IsNullOrEmpty(section.Value))
+        {
+            return new BlobServiceClient(section.Value, options);
+        }
+
+        var uri = section["blobServiceUri"] ?? throw Missing(StorageSetting, "blobServiceUri");
+        return new BlobServiceClient(new Uri(uri), credentials.CreateTokenCredential(section), options);
     }
 
     public static ServiceBusClient CreateServiceBusClient(IConfiguration configuration, AzureComponentFactory credentials)

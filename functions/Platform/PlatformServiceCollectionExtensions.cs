@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Azure.Messaging.ServiceBus;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,12 +11,14 @@ namespace Shop.Functions.Platform;
 
 public static class PlatformServiceCollectionExtensions
 {
-    /// <summary>Storage and Service Bus clients (one each for the app), the clock, and public URL building.</summary>
+    /// <summary>Storage (tables, blobs) and Service Bus clients (one each for the app), the clock, and public URL building.</summary>
     public static IServiceCollection AddPlatform(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddAzureClientsCore();
         services.TryAddSingleton(sp => AzureClients.CreateTableServiceClient(
+            sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<AzureComponentFactory>()));
+        services.TryAddSingleton(sp => AzureClients.CreateBlobServiceClient(
             sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<AzureComponentFactory>()));
         services.TryAddSingleton(sp => AzureClients.CreateServiceBusClient(
             sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<AzureComponentFactory>()));

@@ -30,6 +30,7 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(OrderEvent))]
 [JsonSerializable(typeof(CancelOrderResponse))]
 [JsonSerializable(typeof(Shipping.ShipOrder))]
+[JsonSerializable(typeof(Notifications.SendEmail))]
 [JsonSerializable(typeof(List<Catalog.CatalogSeedItem>))]
 [JsonSerializable(typeof(DeadLetterListResponse))]
 [JsonSerializable(typeof(DeadLetterReplayResponse))]

@@ -4,6 +4,7 @@ using Shop.Functions.Fulfillment;
 using Shop.Functions.Inventory;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.DeadLetters;
+using Shop.Functions.Notifications;
 using Shop.Functions.Orders;
 using Shop.Functions.Payments;
 
@@ -21,5 +22,6 @@ public static class ShopServiceCollectionExtensions
             .AddInventory()
             .AddPayments()
             .AddFulfillment()
-            .AddCatalogSales();
+            .AddCatalogSales()
+            .AddNotifications();
 }

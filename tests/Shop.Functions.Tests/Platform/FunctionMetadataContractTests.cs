@@ -31,6 +31,8 @@ public sealed class FunctionMetadataContract
         ["CancelOrder"] = new("httpTrigger", Route: "orders/{orderId}/cancel", Methods: ["post"], AuthLevel: "Function"),
         ["SweepOutbox"] = new("timerTrigger", Schedule: "0 * * * * *"),
         ["StartFulfillment"] = new("serviceBusTrigger", Queue: "place-order", Connection: "ServiceBus"),
+        ["NotifyCustomer"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "notifications", Connection: "ServiceBus"),
+        ["SendCustomerEmail"] = new("serviceBusTrigger", Queue: "send-email", Connection: "ServiceBus"),
         ["OrderFulfillment"] = new("orchestrationTrigger"),
         ["AcceptOrder"] = new("activityTrigger"),
         ["ReserveStock"] = new("activityTrigger"),

@@ -1,0 +1,71 @@
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Shop.Functions.Messaging;
+using Shop.Functions.Messaging.Consumers;
+using Shop.Functions.Orders;
+using Shop.Functions.Orders.Events;
+using Shop.Functions.Platform;
+
+namespace Shop.Functions.Notifications;
+
+/// <summary>
+/// <c>order-events/notifications</c>: turns each customer-facing event (<see cref="CustomerEmails.EventTypes"/>) into
+/// one <see cref="SendEmail"/> command to the order's customer. The subscription receives every order event; the
+/// others are completed without an e-mail. The command's id is <c>SendEmail:{orderId}:{eventType}</c>, so the same
+/// event twice sends the same command, which duplicate detection drops, and the sender writes one e-mail per id anyway.
+/// </summary>
+public sealed partial class NotifyCustomerHandler(
+    OrderStore orders,
+    IMessageSender sender,
+    IOptions<EmailOptions> options,
+    ILogger<NotifyCustomerHandler> logger) : IMessageHandler<OrderEvent>
+{
+    public IReadOnlyCollection<string> Subjects { get; } = [.. OrderEventTypes.All.Union(CustomerEmails.EventTypes, StringComparer.Ordinal)];
+
+    public JsonTypeInfo<OrderEvent> TypeInfo => ShopJsonContext.Default.OrderEvent;
+
+    public async Task<MessageOutcome> HandleAsync(OrderEvent message, MessageContext context, CancellationToken cancellationToken)
+    {
+        if (message.Data is not { OrderId.Length: > 0 } data)
+        {
+            return MessageOutcome.Reject("The event has no data.orderId.");
+        }
+
+        if (message.Type != context.Subject)
+        {
+            return MessageOutcome.Reject($"The event's type '{message.Type}' is not its Subject '{context.Subject}'.");
+        }
+
+        if (!CustomerEmails.IsFor(message.Type))
+        {
+            LogNotForCustomers(data.OrderId, message.Type);
+            return MessageOutcome.Completed;
+        }
+
+        var order = await orders.FindAsync(data.OrderId, cancellationToken);
+        if (order is null)
+        {
+            return MessageOutcome.Reject($"No order has the id '{data.OrderId}'.");
+        }
+
+        if (!EmailAddresses.IsValid(order.CustomerEmail))
+        {
+            return MessageOutcome.Reject($"Order '{order.OrderId}' has no valid customer e-mail address.");
+        }
+
+        var content = CustomerEmails.Compose(message.Type, data, order.CustomerName, options.Value.FromName);
+        var command = new SendEmail(
+            order.OrderId, message.Type, order.CustomerEmail, HeaderText.SingleLine(order.CustomerName), content.Subject, content.Body);
+        var outgoing = command.ToMessage();
+        await sender.SendAsync(outgoing, cancellationToken);
+        LogEmailRequested(order.OrderId, message.Type, outgoing.MessageId);
+        return MessageOutcome.Completed;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Order {OrderId}: {EventType} is not an event customers are e-mailed about")]
+    private partial void LogNotForCustomers(string orderId, string eventType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: {EventType} e-mail requested as {SendEmailMessageId}")]
+    private partial void LogEmailRequested(string orderId, string eventType, string sendEmailMessageId);
+}
