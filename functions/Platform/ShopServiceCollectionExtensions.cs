@@ -7,6 +7,7 @@ using Shop.Functions.Messaging.DeadLetters;
 using Shop.Functions.Notifications;
 using Shop.Functions.Orders;
 using Shop.Functions.Payments;
+using Shop.Functions.Shipping;
 
 namespace Shop.Functions.Platform;
 
@@ -23,5 +24,6 @@ public static class ShopServiceCollectionExtensions
             .AddPayments()
             .AddFulfillment()
             .AddCatalogSales()
+            .AddShipping()
             .AddNotifications();
 }

@@ -10,7 +10,8 @@ public static class StorageTables
     public const string Catalog = "Catalog";
     public const string Inbox = "Inbox";
     public const string PaymentsSandbox = "PaymentsSandbox";
+    public const string Shipments = "Shipments";
 
     /// <summary>The tables this build of the app reads and writes.</summary>
-    public static IReadOnlyList<string> InUse { get; } = [Orders, Inventory, PaymentsSandbox, Catalog];
+    public static IReadOnlyList<string> InUse { get; } = [Orders, Inventory, PaymentsSandbox, Catalog, Shipments];
 }

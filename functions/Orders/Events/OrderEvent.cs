@@ -49,6 +49,12 @@ public static class OrderEventTypes
     public const string StockReserved = nameof(StockReserved);
     public const string PaymentCaptured = nameof(PaymentCaptured);
     public const string ShipmentRequested = nameof(ShipmentRequested);
+
+    /// <summary>
+    /// Published by the carrier (Shipping), not by the order: its <see cref="OrderEventData.Sequence"/> is the
+    /// shipment's own (always 1), not the order's.
+    /// </summary>
+    public const string ShipmentDispatched = nameof(ShipmentDispatched);
     public const string OrderCompleted = nameof(OrderCompleted);
     public const string OrderFailed = nameof(OrderFailed);
     public const string OrderCancelled = nameof(OrderCancelled);
@@ -57,7 +63,7 @@ public static class OrderEventTypes
 
     public static IReadOnlyList<string> All { get; } =
     [
-        OrderAccepted, StockReserved, PaymentCaptured, ShipmentRequested, OrderCompleted,
+        OrderAccepted, StockReserved, PaymentCaptured, ShipmentRequested, ShipmentDispatched, OrderCompleted,
         OrderFailed, OrderCancelled, PaymentRefunded, StockReleased,
     ];
 }

@@ -182,7 +182,7 @@ public static partial class SubmitOrderValidator
     }
 
     private static bool IsEmail(string value) =>
-        MailAddress.TryCreate(value, out var address) && address.Address == value && value.Contains('.', StringComparison.Ordinal);
+        MailAddress.TryCreate(value, out var address) && address.Address == value && address.Host.Contains('.', StringComparison.Ordinal);
 
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]
     private static partial Regex SkuPattern();

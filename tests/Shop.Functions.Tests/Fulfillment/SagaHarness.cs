@@ -66,7 +66,9 @@ public sealed class SagaHarness : IAsyncDisposable
             registry.AddActivityFunc<StockInput>(nameof(FulfillmentActivities.ReleaseStock), (_, input) => activities.ReleaseStock(input, default));
             registry.AddActivityFunc<FailOrderInput>(nameof(FulfillmentActivities.FailOrder), (_, input) => activities.FailOrder(input, default));
             registry.AddActivityFunc<string>(nameof(FulfillmentActivities.MarkOrderCancelled), (_, id) => activities.MarkOrderCancelled(id, default));
-        });
+        },
+        // The host otherwise picks a random port without checking it is free, which collides on a busy machine.
+        new DurableTaskTestHostOptions { Port = FreePort() });
         return new SagaHarness(shop, durable);
     }
 
@@ -147,6 +149,13 @@ public sealed class SagaHarness : IAsyncDisposable
     /// <summary>Rows the sandbox payment gateway keeps for an order (its charges and refunds).</summary>
     public async Task<List<TableEntity>> PaymentRowsAsync(string orderId) =>
         await Shop.Tables.GetTableClient(StorageTables.PaymentsSandbox).QueryAsync<TableEntity>(e => e.PartitionKey == orderId).ToListAsync();
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     public async ValueTask DisposeAsync()
     {

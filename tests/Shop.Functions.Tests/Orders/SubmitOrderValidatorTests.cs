@@ -22,6 +22,7 @@ public sealed class SubmitOrderValidatorValidate
     [InlineData("customer", null)]
     [InlineData("customer.email", "not-an-email")]
     [InlineData("customer.email", "ada@example")]
+    [InlineData("customer.email", "ada.lovelace@localhost")]
     [InlineData("customer.name", "")]
     [InlineData("customer.id", "   ")]
     [InlineData("shippingAddress.city", null)]

@@ -1,0 +1,16 @@
+using Azure.Messaging.ServiceBus;
+using Microsoft.Azure.Functions.Worker;
+using Shop.Functions.Messaging;
+using Shop.Functions.Messaging.Consumers;
+
+namespace Shop.Functions.Shipping;
+
+public sealed class ShipOrderConsumer(MessagePipeline pipeline, ShipOrderHandler handler)
+{
+    [Function(nameof(DispatchShipment))]
+    public Task DispatchShipment(
+        [ServiceBusTrigger(Queues.ShipOrder, Connection = Connections.ServiceBus)] ServiceBusReceivedMessage message,
+        ServiceBusMessageActions actions,
+        CancellationToken cancellationToken) =>
+        pipeline.ProcessAsync(ConsumerEntity.Queue(Queues.ShipOrder), message, actions, handler, cancellationToken);
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Shop.Functions.Shipping;
+
+public static class ShippingServiceCollectionExtensions
+{
+    /// <summary>
+    /// The <c>ship-order</c> handler and the carrier it books shipments with. Only the sandbox carrier exists so far;
+    /// registered with TryAdd, so a carrier registered earlier (a real one, a test double) wins.
+    /// </summary>
+    public static IServiceCollection AddShipping(this IServiceCollection services)
+    {
+        services.AddOptions<ShippingOptions>().BindConfiguration(ShippingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ICarrier, SandboxCarrier>();
+        services.TryAddSingleton<ShipOrderHandler>();
+        return services;
+    }
+}

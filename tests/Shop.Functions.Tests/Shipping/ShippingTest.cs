@@ -1,0 +1,28 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+using Shop.Functions.Messaging;
+using Shop.Functions.Orders;
+using Shop.Functions.Orders.Events;
+using Shop.Functions.Platform;
+using Shop.Functions.Shipping;
+using Shop.Functions.Tests.Infrastructure;
+
+namespace Shop.Functions.Tests.Shipping;
+
+/// <summary>ShipOrder commands for tests, and what the carrier and the handler leave behind.</summary>
+internal static class ShippingTest
+{
+    public static ShippingAddress Address { get; } = new("1 Analytical Way", null, "London", null, "N1 9GU", "GB");
+
+    public static ShipOrder Command(string orderId) => new(orderId, [new OrderLine("SKU-001", 2), new OrderLine("SKU-002", 1)], Address);
+
+    /// <summary>The shipment rows of an order (a well-behaved carrier leaves at most one).</summary>
+    public static async Task<List<ShipmentEntity>> ShipmentsAsync(this ShopTestServices shop, string orderId) =>
+        await shop.Tables.GetTableClient(StorageTables.Shipments).QueryAsync<ShipmentEntity>(e => e.PartitionKey == orderId).ToListAsync();
+
+    public static IReadOnlyList<OutgoingMessage> DispatchedFor(this ShopTestServices shop, string orderId) =>
+        shop.Sender.SentFor(orderId).Where(m => m.Subject == OrderEventTypes.ShipmentDispatched).ToList();
+
+    public static OrderEvent EventOf(OutgoingMessage message) =>
+        JsonSerializer.Deserialize(message.Body.ToString(), ShopJsonContext.Default.OrderEvent)!;
+}
