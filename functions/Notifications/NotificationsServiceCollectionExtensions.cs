@@ -19,6 +19,7 @@ public static class NotificationsServiceCollectionExtensions
             .Validate(o => EmailAddresses.IsValid(o.From) && o.From.All(char.IsAscii), "Email:From must be an ASCII e-mail address such as orders@example.com.")
             .ValidateOnStart();
         services.TryAddSingleton<IEmailSender, SandboxEmailSender>();
+        services.TryAddSingleton<NotificationProgress>();
         services.TryAddSingleton<NotifyCustomerHandler>();
         services.TryAddSingleton<SendEmailHandler>();
         return services;

@@ -12,11 +12,13 @@ namespace Shop.Functions.Notifications;
 /// <summary>
 /// <c>order-events/notifications</c>: turns each customer-facing event (<see cref="CustomerEmails.EventTypes"/>) into
 /// one <see cref="SendEmail"/> command to the order's customer. The subscription receives every order event; the
-/// others are completed without an e-mail. The command's id is <c>SendEmail:{orderId}:{eventType}</c>, so the same
-/// event twice sends the same command, which duplicate detection drops, and the sender writes one e-mail per id anyway.
+/// others are completed without an e-mail. An event at or below the order's highest sequence already e-mailed is stale
+/// and changes nothing (<see cref="NotificationProgress"/>). The command's id is <c>SendEmail:{orderId}:{eventType}</c>,
+/// so a resend is a duplicate, and the sender writes one e-mail per id anyway.
 /// </summary>
 public sealed partial class NotifyCustomerHandler(
     OrderStore orders,
+    NotificationProgress progress,
     IMessageSender sender,
     IOptions<EmailOptions> options,
     ILogger<NotifyCustomerHandler> logger) : IMessageHandler<OrderEvent>
@@ -43,6 +45,14 @@ public sealed partial class NotifyCustomerHandler(
             return MessageOutcome.Completed;
         }
 
+        // ShipmentDispatched carries the carrier's sequence, not the order's, so it does not take part in the order.
+        var sequenced = message.Type != OrderEventTypes.ShipmentDispatched;
+        if (sequenced && await progress.IsStaleAsync(data.OrderId, data.Sequence, cancellationToken))
+        {
+            LogStale(data.OrderId, message.Type, data.Sequence);
+            return MessageOutcome.Completed;
+        }
+
         var order = await orders.FindAsync(data.OrderId, cancellationToken);
         if (order is null)
         {
@@ -60,11 +70,21 @@ public sealed partial class NotifyCustomerHandler(
         var outgoing = command.ToMessage();
         await sender.SendAsync(outgoing, cancellationToken);
         LogEmailRequested(order.OrderId, message.Type, outgoing.MessageId);
+        if (sequenced)
+        {
+            // After the send: if this fails, the retry sends the same command again, which duplicate detection and
+            // the sender's one-blob-per-id absorb.
+            await progress.RecordAsync(order.OrderId, data.Sequence, cancellationToken);
+        }
+
         return MessageOutcome.Completed;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Order {OrderId}: {EventType} is not an event customers are e-mailed about")]
     private partial void LogNotForCustomers(string orderId, string eventType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: {EventType} at sequence {Sequence} is stale (the customer was told about a later state); no e-mail")]
+    private partial void LogStale(string orderId, string eventType, long sequence);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: {EventType} e-mail requested as {SendEmailMessageId}")]
     private partial void LogEmailRequested(string orderId, string eventType, string sendEmailMessageId);
