@@ -24,12 +24,7 @@ public static class AzureClients
     {
         var section = configuration.GetSection(StorageSetting);
         var options = new TableClientOptions();
-        // Requests are waiting: a few quick retries, then a clear 503, rather than the SDK's 6 s of back-off.
-        options.Retry.MaxRetries = 3;
-        options.Retry.Mode = Azure.Core.RetryMode.Exponential;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
-        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        QuickRetries(options.Retry);
         configure?.Invoke(options);
         if (!string.IsNullOrEmpty(section.Value))
         {
@@ -49,12 +44,7 @@ public static class AzureClients
     {
         var section = configuration.GetSection(StorageSetting);
         var options = new BlobClientOptions();
-        // As for tables: a few quick retries; a consumer that still fails retries later through its pipeline.
-        options.Retry.MaxRetries = 3;
-        options.Retry.Mode = Azure.Core.RetryMode.Exponential;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
-        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        QuickRetries(options.Retry);
         configure?.Invoke(options);
         if (!string.IsNullOrEmpty(section.Value))
         {
@@ -80,6 +70,19 @@ public static class AzureClients
 
         var fullyQualifiedNamespace = section["fullyQualifiedNamespace"] ?? throw Missing(Messaging.Connections.ServiceBus, "fullyQualifiedNamespace");
         return new ServiceBusClient(fullyQualifiedNamespace, credentials.CreateTokenCredential(section), options);
+    }
+
+    /// <summary>
+    /// Someone is waiting (a request, a message lock): a few quick retries, then a clear failure (503, or the
+    /// consumer pipeline's later retry), rather than the SDK's 6 s of back-off.
+    /// </summary>
+    private static void QuickRetries(Azure.Core.RetryOptions retry)
+    {
+        retry.MaxRetries = 3;
+        retry.Mode = Azure.Core.RetryMode.Exponential;
+        retry.Delay = TimeSpan.FromMilliseconds(100);
+        retry.MaxDelay = TimeSpan.FromSeconds(1);
+        retry.NetworkTimeout = TimeSpan.FromSeconds(10);
     }
 
     private static InvalidOperationException Missing(string setting, string identityKey) => new(
