@@ -118,6 +118,42 @@ public sealed class ShipmentDispatchedConsumerRaiseShipmentDispatched(AzuriteFix
     }
 
     [Fact]
+    public async Task DeadLettersMalformedMessageGivenABodyThatIsNotAnEvent()
+    {
+        var message = ServiceBusMessages.Received("{not json", "ShipmentDispatched");
+
+        await ConsumeAsync(message);
+
+        VerifyDeadLettered(message, DeadLetterReasons.MalformedMessage);
+    }
+
+    [Fact]
+    public async Task DeadLettersRetriesExhaustedGivenTheSagaStoreFailsOnTheLastAttempt()
+    {
+        var orderId = OrderIds.NewRandom();
+        var client = new Mock<DurableTaskClient>("failing") { CallBase = true };
+        client.Setup(c => c.GetInstancesAsync(orderId, It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new TimeoutException("The task hub did not answer."));
+        var lastAttempt = new Dictionary<string, object>
+        {
+            [RetryProperties.Attempt] = 6,
+            [RetryProperties.OriginalMessageId] = $"ShipmentDispatched:{orderId}",
+            [RetryProperties.RetryFor] = Subscriptions.Fulfillment,
+        };
+        var message = ServiceBusMessages.Received(
+            new Shipment(orderId, "SANDBOX-TRACK42", DateTimeOffset.UtcNow).ToDispatchedMessage(DateTimeOffset.UtcNow) with
+            {
+                MessageId = $"ShipmentDispatched:{orderId}#fulfillment#retry6",
+                ApplicationProperties = lastAttempt,
+            });
+
+        await _saga.Shop.Function<ShipmentDispatchedConsumer>().RaiseShipmentDispatched(message, _actions.Object, client.Object, CancellationToken.None);
+
+        VerifyDeadLettered(message, DeadLetterReasons.RetriesExhausted);
+        Assert.Empty(_saga.Shop.Sender.SentFor(orderId));
+    }
+
+    [Fact]
     public async Task SchedulesARetryForThisSubscriptionOnlyGivenTheSagaStoreFails()
     {
         var orderId = OrderIds.NewRandom();

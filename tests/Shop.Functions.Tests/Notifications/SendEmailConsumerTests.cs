@@ -162,6 +162,47 @@ public sealed class SendEmailConsumerSendCustomerEmail(AzuriteFixture azurite) :
     }
 
     [Fact]
+    public async Task DeadLettersRetriesExhaustedGivenBlobStorageIsDownOnTheLastAttempt()
+    {
+        await using var down = await NotificationsTest.StartAsync(NotificationsTest.BlobsUnreachable(azurite));
+        var email = NotificationsTest.Command(OrderIds.NewRandom());
+        var message = ServiceBusMessages.Received(email.ToMessage() with
+        {
+            MessageId = $"SendEmail:{email.OrderId}:OrderAccepted#retry6",
+            ApplicationProperties = new Dictionary<string, object>
+            {
+                [RetryProperties.Attempt] = 6,
+                [RetryProperties.OriginalMessageId] = $"SendEmail:{email.OrderId}:OrderAccepted",
+            },
+        });
+
+        await down.Function<SendEmailConsumer>().SendCustomerEmail(message, _actions.Object, CancellationToken.None);
+
+        _actions.VerifyDeadLettered(message, DeadLetterReasons.RetriesExhausted, "6 attempts");
+        Assert.Empty(down.Sender.Sent);
+    }
+
+    [Fact]
+    public async Task DeadLettersMalformedMessageGivenABodyThatIsNotACommand()
+    {
+        var message = ServiceBusMessages.Received("{not json", nameof(SendEmail));
+
+        await ConsumeAsync(message);
+
+        _actions.VerifyDeadLettered(message, DeadLetterReasons.MalformedMessage, "SendEmail");
+    }
+
+    [Fact]
+    public async Task DeadLettersUnknownMessageTypeGivenAnotherSubject()
+    {
+        var message = ServiceBusMessages.Received(NotificationsTest.Command(OrderIds.NewRandom()).ToMessage() with { Subject = "SendSms" });
+
+        await ConsumeAsync(message);
+
+        _actions.VerifyDeadLettered(message, DeadLetterReasons.UnknownMessageType, "SendSms");
+    }
+
+    [Fact]
     public async Task CreatesTheContainerOnFirstUse()
     {
         // Its own, empty Azurite: the shared one's container may exist already.
