@@ -16,8 +16,6 @@ public sealed partial class SalesRecorder(TableServiceClient tables, TimeProvide
     /// <summary>Each failed attempt means another order was counted into the SKU in between; this many in a row: give up, transiently.</summary>
     internal const int MaxAttempts = 30;
 
-    private const int BackOffStepMilliseconds = 5;
-    private const int MaxBackOffMilliseconds = 200;
 
     public TableClient Table { get; } = tables.GetTableClient(StorageTables.Catalog);
 
@@ -86,20 +84,8 @@ public sealed partial class SalesRecorder(TableServiceClient tables, TimeProvide
         return (salesResponse.HasValue ? salesResponse.Value : null, saleResponse.HasValue ? saleResponse.Value : null);
     }
 
-    private async Task<bool> TrySubmitAsync(IReadOnlyList<TableTransactionAction> actions, string sku, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Table.SubmitTransactionAsync(actions, cancellationToken);
-            return true;
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
-        {
-            // 412: the counter changed since it was read; 409: the counter or this order's sale row was added meanwhile.
-            LogConflict(sku, ex.ErrorCode);
-            return false;
-        }
-    }
+    private Task<bool> TrySubmitAsync(IReadOnlyList<TableTransactionAction> actions, string sku, CancellationToken cancellationToken) =>
+        OptimisticConcurrency.TrySubmitAsync(Table, actions, errorCode => LogConflict(sku, errorCode), cancellationToken);
 
     private async Task BackOffAsync(string sku, int attempt, CancellationToken cancellationToken)
     {
@@ -109,9 +95,7 @@ public sealed partial class SalesRecorder(TableServiceClient tables, TimeProvide
             throw new SalesConflictException($"The sales of {sku} changed under each of {attempt} attempts to count an order.");
         }
 
-        // Full jitter under a growing cap: writers that collided spread out instead of colliding again in step.
-        var ceiling = Math.Min(MaxBackOffMilliseconds, BackOffStepMilliseconds << Math.Min(attempt, 8));
-        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, ceiling + 1)), time, cancellationToken);
+        await OptimisticConcurrency.BackOffAsync(attempt, time, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Counted {Quantity} of {Sku} sold by order {OrderId}; {UnitsSold} sold in all")]

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
 using Microsoft.Extensions.Logging;
+using Shop.Functions.Platform;
 
 namespace Shop.Functions.Inventory;
 
@@ -19,8 +20,6 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
     /// </summary>
     internal const int MaxAttempts = 30;
 
-    private const int BackOffStepMilliseconds = 5;
-    private const int MaxBackOffMilliseconds = 200;
 
     /// <summary>True when the order holds <paramref name="quantity"/> of the SKU (reserved now, or before); false when the stock is short.</summary>
     public async Task<bool> TryReserveAsync(string sku, string orderId, int quantity, CancellationToken cancellationToken)
@@ -141,20 +140,8 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
         }
     }
 
-    private async Task<bool> TrySubmitAsync(IReadOnlyList<TableTransactionAction> actions, string sku, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await table.SubmitTransactionAsync(actions, cancellationToken);
-            return true;
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
-        {
-            // 412: a row changed since it was read; 409: the reservation row was added meanwhile. Read again.
-            LogConflict(sku, ex.ErrorCode);
-            return false;
-        }
-    }
+    private Task<bool> TrySubmitAsync(IReadOnlyList<TableTransactionAction> actions, string sku, CancellationToken cancellationToken) =>
+        OptimisticConcurrency.TrySubmitAsync(table, actions, errorCode => LogConflict(sku, errorCode), cancellationToken);
 
     private async Task BackOffAsync(string sku, int attempt, CancellationToken cancellationToken)
     {
@@ -164,9 +151,7 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
             throw new InventoryConflictException($"The stock of {sku} changed under each of {attempt} attempts to update it.");
         }
 
-        // Full jitter under a growing cap: writers that collided spread out instead of colliding again in step.
-        var ceiling = Math.Min(MaxBackOffMilliseconds, BackOffStepMilliseconds << Math.Min(attempt, 8));
-        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, ceiling + 1)), time, cancellationToken);
+        await OptimisticConcurrency.BackOffAsync(attempt, time, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reserved {Quantity} of {Sku} for order {OrderId}; {Available} left")]
