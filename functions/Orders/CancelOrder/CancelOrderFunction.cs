@@ -44,9 +44,19 @@ public sealed partial class CancelOrderFunction(OrderLookup lookup, FulfillmentS
                 $"The order is {order.Status}.");
         }
 
-        // The place-order command may not have arrived yet: start the saga so that it sees the cancellation.
-        await starter.EnsureStartedAsync(client, orderId, cancellationToken);
-        await client.RaiseEventAsync(orderId, FulfillmentEvents.CancelOrder, new CancelOrderRequest("Requested by the client"), cancellationToken);
+        try
+        {
+            // The place-order command may not have arrived yet: start the saga so that it sees the cancellation.
+            await starter.EnsureStartedAsync(client, orderId, cancellationToken);
+            await client.RaiseEventAsync(orderId, FulfillmentEvents.CancelOrder, new CancelOrderRequest("Requested by the client"), cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The task hub did not answer: nothing was asked of the saga, so the client may simply retry.
+            LogTaskHubUnavailable(ex, orderId);
+            return Problems.ServiceUnavailable(request.HttpContext, "The cancellation could not be passed on; nothing changed. Retry later.");
+        }
+
         LogCancellationRequested(orderId);
 
         var statusUrl = urls.Absolute(request, OrderRoutes.StatusPath(orderId));
@@ -56,6 +66,9 @@ public sealed partial class CancelOrderFunction(OrderLookup lookup, FulfillmentS
                 ShopJsonContext.Default.CancelOrderResponse)
             .WithHeader("Location", statusUrl);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cancellation of order {OrderId} could not reach the task hub")]
+    private partial void LogTaskHubUnavailable(Exception exception, string orderId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cancellation of order {OrderId} requested")]
     private partial void LogCancellationRequested(string orderId);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
+using Moq;
 using Shop.Functions.Fulfillment;
 using Shop.Functions.Inventory;
 using Shop.Functions.Orders;
@@ -155,6 +156,22 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
 
         SubmitOrderFunctionSubmitOrder.AssertProblem(cancel, StatusCodes.Status409Conflict, "urn:shop:problem:order-not-cancellable");
         Assert.Equal(OrderStatuses.Completed, (await _saga.OrderAsync(orderId)).Status);
+    }
+
+    [Fact]
+    public async Task Returns503AndChangesNothingGivenTheTaskHubFailsOnCancel()
+    {
+        var orderId = await _saga.SubmitAsync();
+        var client = new Mock<DurableTaskClient>("failing") { CallBase = true };
+        client.Setup(c => c.GetInstancesAsync(orderId, It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new TimeoutException("The task hub did not answer."));
+        var request = HttpTest.Request("POST", $"/api/orders/{orderId}/cancel", contentType: null);
+
+        var response = await HttpTest.RunAsync(request, await _saga.Shop.Function<CancelOrderFunction>().CancelOrder(request, orderId, client.Object, CancellationToken.None));
+
+        SubmitOrderFunctionSubmitOrder.AssertProblem(response, StatusCodes.Status503ServiceUnavailable, "urn:shop:problem:dependency-unavailable");
+        Assert.Null(await _saga.Client.GetInstanceAsync(orderId));
+        Assert.Equal(OrderStatuses.Accepted, (await _saga.OrderAsync(orderId)).Status);
     }
 
     [Fact]
