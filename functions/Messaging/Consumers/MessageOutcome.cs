@@ -20,7 +20,20 @@ public abstract record MessageOutcome
         return new Rejection(description);
     }
 
+    /// <summary>
+    /// Not now, without an exception: the handler met a failure it expected (an endpoint answering 503, an open
+    /// circuit). The pipeline treats it as a transient failure: a later attempt on the schedule, or, after the last
+    /// one, dead-lettering with reason <c>RetriesExhausted</c>.
+    /// </summary>
+    public static MessageOutcome RetryLater(string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        return new Postponement(reason);
+    }
+
     public sealed record Completion : MessageOutcome;
+
+    public sealed record Postponement(string Reason) : MessageOutcome;
 
     public sealed record Rejection(string Description) : MessageOutcome;
 }

@@ -28,9 +28,9 @@ public sealed partial class MessagePipeline
     [LoggerMessage(Message = "Message {MessageId} dead-lettered on attempt {Attempt}: {DeadLetterReason}: {DeadLetterDescription}")]
     private partial void LogDeadLettered(LogLevel level, Exception? exception, string messageId, int attempt, string deadLetterReason, string deadLetterDescription);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Attempt {Attempt} of message {MessageId} failed; attempt {NextAttempt} is scheduled in {Delay} as {RetryMessageId}")]
-    private partial void LogRetryScheduled(Exception exception, int attempt, string messageId, int nextAttempt, TimeSpan delay, string retryMessageId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Attempt {Attempt} of message {MessageId} failed ({Failure}); attempt {NextAttempt} is scheduled in {Delay} as {RetryMessageId}")]
+    private partial void LogRetryScheduled(Exception? exception, int attempt, string messageId, string failure, int nextAttempt, TimeSpan delay, string retryMessageId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Attempt {Attempt} of message {MessageId} failed ({ErrorType}: {ErrorMessage}) and its retry could not be scheduled; abandoning it so that Service Bus redelivers it")]
-    private partial void LogRetryNotScheduled(Exception exception, int attempt, string messageId, string errorType, string errorMessage);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Attempt {Attempt} of message {MessageId} failed ({Failure}) and its retry could not be scheduled; abandoning it so that Service Bus redelivers it")]
+    private partial void LogRetryNotScheduled(Exception exception, int attempt, string messageId, string failure);
 }

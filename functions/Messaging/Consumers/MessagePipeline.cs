@@ -44,11 +44,23 @@ public sealed partial class MessagePipeline
     /// (<paramref name="cancellationToken"/> cancelled) during the handler or the retry send, nothing is settled: the
     /// exception propagates and the lock expires, so Service Bus delivers the message again.
     /// </summary>
+    public Task ProcessAsync<T>(
+        ConsumerEntity entity,
+        ServiceBusReceivedMessage message,
+        ServiceBusMessageActions actions,
+        IMessageHandler<T> handler,
+        CancellationToken cancellationToken)
+        where T : class =>
+        ProcessAsync(entity, message, actions, handler, null, cancellationToken);
+
+    /// <inheritdoc cref="ProcessAsync{T}(ConsumerEntity, ServiceBusReceivedMessage, ServiceBusMessageActions, IMessageHandler{T}, CancellationToken)"/>
+    /// <param name="schedule">This consumer's own retry schedule; null for the app's (<see cref="ConsumerOptions"/>).</param>
     public async Task ProcessAsync<T>(
         ConsumerEntity entity,
         ServiceBusReceivedMessage message,
         ServiceBusMessageActions actions,
         IMessageHandler<T> handler,
+        ConsumerOptions? schedule,
         CancellationToken cancellationToken)
         where T : class
     {
@@ -57,12 +69,14 @@ public sealed partial class MessagePipeline
         ArgumentNullException.ThrowIfNull(actions);
         ArgumentNullException.ThrowIfNull(handler);
 
+        var retries = schedule ?? _options;
         var context = new MessageContext(
             RetryProperties.LogicalMessageIdOf(message),
             message.Subject ?? string.Empty,
             message.CorrelationId,
             RetryProperties.AttemptOf(message),
-            message.EnqueuedTime);
+            message.EnqueuedTime,
+            retries.MaxAttempts);
         using var scope = _logger.BeginScope(ScopeOf(entity, context));
 
         if (message.Subject is null || !handler.Subjects.Contains(message.Subject))
@@ -87,7 +101,7 @@ public sealed partial class MessagePipeline
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            await RetryLaterAsync(entity, message, actions, context, ex, cancellationToken);
+            await RetryLaterAsync(entity, message, actions, context, retries, new Failure(ex, $"{ex.GetType().FullName}: {ex.Message}"), cancellationToken);
             return;
         }
 
@@ -95,6 +109,9 @@ public sealed partial class MessagePipeline
         {
             case MessageOutcome.Rejection rejection:
                 await DeadLetterAsync(actions, message, context, DeadLetterReasons.ValidationFailed, rejection.Description);
+                break;
+            case MessageOutcome.Postponement postponement:
+                await RetryLaterAsync(entity, message, actions, context, retries, new Failure(null, postponement.Reason), cancellationToken);
                 break;
             case MessageOutcome.Completion:
                 await actions.CompleteMessageAsync(message, CancellationToken.None);
@@ -110,17 +127,18 @@ public sealed partial class MessagePipeline
         ServiceBusReceivedMessage message,
         ServiceBusMessageActions actions,
         MessageContext context,
-        Exception error,
+        ConsumerOptions retries,
+        Failure failure,
         CancellationToken cancellationToken)
     {
-        if (context.Attempt >= _options.MaxAttempts)
+        if (context.IsLastAttempt)
         {
             await DeadLetterAsync(actions, message, context, DeadLetterReasons.RetriesExhausted,
-                $"Failed {context.Attempt} attempts; the last with {error.GetType().FullName}: {error.Message}", error);
+                $"Failed {context.Attempt} attempts; the last with {failure.Description}", failure.Error);
             return;
         }
 
-        var delay = Jittered(_options.DelayAfter(context.Attempt));
+        var delay = Jittered(retries.DelayAfter(context.Attempt), retries.RetryJitter);
         var copy = RetryCopy.Create(entity, message, context, _time.GetUtcNow() + delay);
         try
         {
@@ -129,12 +147,12 @@ public sealed partial class MessagePipeline
         catch (Exception sendError) when (!cancellationToken.IsCancellationRequested)
         {
             // Losing the message is worse than retrying it early: Service Bus redelivers it, bounded by MaxDeliveryCount.
-            LogRetryNotScheduled(sendError, context.Attempt, context.MessageId, error.GetType().Name, error.Message);
+            LogRetryNotScheduled(sendError, context.Attempt, context.MessageId, failure.Description);
             await actions.AbandonMessageAsync(message, null, CancellationToken.None);
             return;
         }
 
-        LogRetryScheduled(error, context.Attempt, context.MessageId, context.Attempt + 1, delay, copy.MessageId);
+        LogRetryScheduled(failure.Error, context.Attempt, context.MessageId, failure.Description, context.Attempt + 1, delay, copy.MessageId);
         await actions.CompleteMessageAsync(message, CancellationToken.None);
     }
 
@@ -151,5 +169,8 @@ public sealed partial class MessagePipeline
         LogDeadLettered(error is null ? LogLevel.Warning : LogLevel.Error, error, context.MessageId, context.Attempt, reason, shortened);
     }
 
-    private TimeSpan Jittered(TimeSpan delay) => delay * (1 + (_options.RetryJitter * ((2 * _random.NextDouble()) - 1)));
+    private TimeSpan Jittered(TimeSpan delay, double jitter) => delay * (1 + (jitter * ((2 * _random.NextDouble()) - 1)));
+
+    /// <summary>Why an attempt failed: an exception, or a handler's <see cref="MessageOutcome.Postponement"/>.</summary>
+    private sealed record Failure(Exception? Error, string Description);
 }

@@ -44,8 +44,13 @@ public sealed class ConsumerHarness : IDisposable
 
     public ILogger HandlerLogger => _loggers.CreateLogger("Handler");
 
-    public Task ProcessAsync(ServiceBusReceivedMessage message, FakeHandler handler, ConsumerEntity? entity = null, CancellationToken cancellationToken = default) =>
-        Pipeline.ProcessAsync(entity ?? PlaceOrderQueue, message, Actions.Object, handler, cancellationToken);
+    public Task ProcessAsync(
+        ServiceBusReceivedMessage message,
+        FakeHandler handler,
+        ConsumerEntity? entity = null,
+        ConsumerOptions? schedule = null,
+        CancellationToken cancellationToken = default) =>
+        Pipeline.ProcessAsync(entity ?? PlaceOrderQueue, message, Actions.Object, handler, schedule, cancellationToken);
 
     public void VerifyCompletedOnly(ServiceBusReceivedMessage message)
     {

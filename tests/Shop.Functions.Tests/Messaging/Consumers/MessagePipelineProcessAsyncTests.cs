@@ -27,7 +27,7 @@ public sealed class MessagePipelineProcessAsync : IDisposable
         var (command, context) = Assert.Single(handler.Calls);
         Assert.Equal(new TestCommand("ord_1", 2), command);
         Assert.Equal(
-            new MessageContext("TestCommand:ord_1", FakeHandler.Subject, "ord_1", 1, ServiceBusMessages.DefaultEnqueuedTime),
+            new MessageContext("TestCommand:ord_1", FakeHandler.Subject, "ord_1", 1, ServiceBusMessages.DefaultEnqueuedTime, MaxAttempts: 6),
             context);
         Assert.Empty(_harness.Sender.Sent);
     }
