@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using Shop.Functions.Platform;
 
 namespace Shop.Functions.Orders;
 
@@ -14,10 +15,9 @@ public static class OrderIds
     private const string Prefix = "ord_";
     private const int IdBytes = 16;
     private const int EncodedLength = 26;
-    private const string Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-    private static readonly SearchValues<char> AlphabetValues = SearchValues.Create(Alphabet);
+    private static readonly SearchValues<char> AlphabetValues = SearchValues.Create(Base32.Alphabet);
 
-    public static string NewRandom() => Prefix + Base32(RandomNumberGenerator.GetBytes(IdBytes));
+    public static string NewRandom() => Prefix + Base32.Encode(RandomNumberGenerator.GetBytes(IdBytes));
 
     /// <summary>The same caller and key always give the same id; another caller's same key gives another.</summary>
     public static string FromIdempotencyKey(byte[] secret, string callerId, string idempotencyKey)
@@ -25,7 +25,7 @@ public static class OrderIds
         var input = Encoding.UTF8.GetBytes($"{callerId.Length}:{callerId}\n{idempotencyKey}");
         Span<byte> hash = stackalloc byte[HMACSHA256.HashSizeInBytes];
         HMACSHA256.HashData(secret, input, hash);
-        return Prefix + Base32(hash[..IdBytes]);
+        return Prefix + Base32.Encode(hash[..IdBytes]);
     }
 
     /// <summary>True for ids this class could have made; anything else is answered 404 without a storage call.</summary>
@@ -33,27 +33,4 @@ public static class OrderIds
         id is { Length: EncodedLength + 4 }
         && id.StartsWith(Prefix, StringComparison.Ordinal)
         && id.AsSpan(Prefix.Length).IndexOfAnyExcept(AlphabetValues) < 0;
-
-    private static string Base32(ReadOnlySpan<byte> bytes)
-    {
-        Span<char> chars = stackalloc char[EncodedLength];
-        int buffer = 0, bits = 0, written = 0;
-        foreach (var b in bytes)
-        {
-            buffer = (buffer << 8) | b;
-            bits += 8;
-            while (bits >= 5)
-            {
-                chars[written++] = Alphabet[(buffer >> (bits - 5)) & 31];
-                bits -= 5;
-            }
-        }
-
-        if (bits > 0)
-        {
-            chars[written++] = Alphabet[(buffer << (5 - bits)) & 31];
-        }
-
-        return new string(chars[..written]);
-    }
 }
