@@ -34,4 +34,12 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(List<Catalog.CatalogSeedItem>))]
 [JsonSerializable(typeof(DeadLetterListResponse))]
 [JsonSerializable(typeof(DeadLetterReplayResponse))]
+[JsonSerializable(typeof(Webhooks.Registration.RegisterWebhookRequest))]
+[JsonSerializable(typeof(Webhooks.Registration.WebhookResponse))]
+[JsonSerializable(typeof(Webhooks.Registration.WebhookListResponse))]
+[JsonSerializable(typeof(Webhooks.Registration.RotateSecretResponse))]
+[JsonSerializable(typeof(Webhooks.Dispatch.DeliverWebhook))]
+[JsonSerializable(typeof(List<Webhooks.DeliveryLog.WebhookAttemptRecord>))]
+[JsonSerializable(typeof(Webhooks.DeliveryLog.WebhookDeliveryListResponse))]
+[JsonSerializable(typeof(Webhooks.DeliveryLog.RedeliverResponse))]
 public sealed partial class ShopJsonContext : JsonSerializerContext;

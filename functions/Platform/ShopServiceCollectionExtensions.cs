@@ -8,6 +8,7 @@ using Shop.Functions.Notifications;
 using Shop.Functions.Orders;
 using Shop.Functions.Payments;
 using Shop.Functions.Shipping;
+using Shop.Functions.Webhooks;
 
 namespace Shop.Functions.Platform;
 
@@ -25,5 +26,6 @@ public static class ShopServiceCollectionExtensions
             .AddFulfillment()
             .AddCatalogSales()
             .AddShipping()
-            .AddNotifications();
+            .AddNotifications()
+            .AddWebhooks();
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Shop.Functions.Platform;
 using Shop.Functions.Platform.Http;
+using Shop.Functions.Webhooks;
 
 namespace Shop.Functions.Orders.SubmitOrder;
 
@@ -12,6 +13,8 @@ namespace Shop.Functions.Orders.SubmitOrder;
 public sealed partial class SubmitOrderFunction(
     SubmitOrderHandler handler,
     PublicUrls urls,
+    CallbackUrlPolicy callbacks,
+    CallbackSecrets callbackSecrets,
     IOptions<OrdersOptions> options,
     ILogger<SubmitOrderFunction> logger)
 {
@@ -34,12 +37,18 @@ public sealed partial class SubmitOrderFunction(
 
         var keyError = IdempotencyKey(request, out var idempotencyKey);
         var errors = SubmitOrderValidator.Validate(body.Value!, out var order);
-        if (keyError is not null || order is null)
+        var callbackError = errors.ContainsKey("callbackUrl") ? null : callbacks.Problem(body.Value!.CallbackUrl);
+        if (keyError is not null || callbackError is not null || order is null)
         {
             var all = new Dictionary<string, string[]>(errors, StringComparer.Ordinal);
             if (keyError is not null)
             {
                 all[IdempotencyKeyHeader] = [keyError];
+            }
+
+            if (callbackError is not null)
+            {
+                all["callbackUrl"] = [callbackError];
             }
 
             return Problems.Validation(http, all);
@@ -74,9 +83,14 @@ public sealed partial class SubmitOrderFunction(
         var statusUrl = urls.Absolute(request, OrderRoutes.StatusPath(orderId));
         return new JsonResponse<SubmitOrderResponse>(
                 StatusCodes.Status202Accepted,
-                new SubmitOrderResponse(orderId, result.Order.Status, statusUrl),
+                new SubmitOrderResponse(
+                    orderId,
+                    result.Order.Status,
+                    statusUrl,
+                    string.IsNullOrEmpty(result.Order.CallbackUrl) ? null : callbackSecrets.For(orderId)),
                 ShopJsonContext.Default.SubmitOrderResponse)
             .WithHeader("Location", statusUrl)
+            .WithHeader("Cache-Control", "no-store")
             .WithHeader("Retry-After", options.Value.StatusPollSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 

@@ -17,5 +17,8 @@ public sealed record OrderLineRequest(string? Sku, int? Quantity);
 
 public sealed record PaymentRequest(string? Method, string? Token);
 
-/// <summary>The 202 body: where to poll.</summary>
-public sealed record SubmitOrderResponse(string OrderId, string Status, string StatusUrl);
+/// <summary>
+/// The 202 body: where to poll. With a <c>callbackUrl</c>, <see cref="CallbackSecret"/> is the secret (<c>whsec_...</c>)
+/// that signs the order's callbacks (Standard Webhooks), the same on every answer for the same order.
+/// </summary>
+public sealed record SubmitOrderResponse(string OrderId, string Status, string StatusUrl, string? CallbackSecret = null);

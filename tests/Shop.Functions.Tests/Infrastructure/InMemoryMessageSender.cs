@@ -15,6 +15,9 @@ public sealed class InMemoryMessageSender : IMessageSender
     /// <summary>When set, every send throws it, as a broker outage would.</summary>
     public Exception? FailWith { get; set; }
 
+    /// <summary>When set, a send of a message it matches throws, as a broker refusing one entity would.</summary>
+    public Func<OutgoingMessage, bool>? FailWhen { get; set; }
+
     /// <summary>When set, every send waits this long (honouring cancellation) before succeeding.</summary>
     public TimeSpan? Delay { get; set; }
 
@@ -33,6 +36,11 @@ public sealed class InMemoryMessageSender : IMessageSender
         if (FailWith is { } failure)
         {
             throw failure;
+        }
+
+        if (FailWhen?.Invoke(message) == true)
+        {
+            throw new InvalidOperationException($"The test broker refused {message.MessageId} to {message.Destination}.");
         }
 
         _sent.Enqueue(message);

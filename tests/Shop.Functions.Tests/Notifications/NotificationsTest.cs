@@ -114,22 +114,6 @@ internal static class NotificationsTest
     public static string Rfc5322Date(DateTimeOffset date) =>
         date.ToString("ddd, dd MMM yyyy HH:mm:ss '+0000'", CultureInfo.InvariantCulture);
 
-    public static void VerifyCompletedOnly(this Mock<ServiceBusMessageActions> actions, ServiceBusReceivedMessage message)
-    {
-        actions.Verify(a => a.CompleteMessageAsync(message, It.IsAny<CancellationToken>()), Times.Once);
-        actions.VerifyNoOtherCalls();
-    }
-
-    /// <summary>Dead-lettered once with <paramref name="reason"/> and a description containing <paramref name="describedAs"/>; nothing else.</summary>
-    public static void VerifyDeadLettered(this Mock<ServiceBusMessageActions> actions, ServiceBusReceivedMessage message, string reason, string describedAs)
-    {
-        actions.Verify(
-            a => a.DeadLetterMessageAsync(
-                message, It.IsAny<Dictionary<string, object>?>(), reason, It.Is<string?>(d => d!.Contains(describedAs, StringComparison.Ordinal)), It.IsAny<CancellationToken>()),
-            Times.Once);
-        actions.VerifyNoOtherCalls();
-    }
-
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;

@@ -1,0 +1,35 @@
+using System.Text.Json;
+using Shop.Functions.Messaging;
+using Shop.Functions.Orders.Events;
+using Shop.Functions.Platform;
+
+namespace Shop.Functions.Webhooks.Dispatch;
+
+/// <summary>
+/// Command: deliver one order event to one endpoint. <see cref="SubscriptionId"/> names a registered webhook, or is
+/// <see cref="CallbackTarget"/> for the order's own <c>callbackUrl</c> (then <see cref="CallbackUrl"/> is set).
+/// <see cref="DeliveryId"/> is deterministic and is also the <c>webhook-id</c> the receiver sees. <see cref="Round"/>
+/// is 0 for the first delivery and rises with each redelivery asked for through the API.
+/// </summary>
+public sealed record DeliverWebhook(string DeliveryId, string SubscriptionId, OrderEvent Event, string? CallbackUrl = null, int Round = 0)
+{
+    public const string CallbackTarget = "callback";
+
+    public bool IsCallback => SubscriptionId == CallbackTarget;
+
+    /// <summary>The delivery log's partition: the subscription, or <c>callback-{orderId}</c>.</summary>
+    public string LogPartition => IsCallback ? $"{CallbackTarget}-{Event.Data.OrderId}" : SubscriptionId;
+
+    public static DeliverWebhook ForSubscription(string subscriptionId, OrderEvent orderEvent) =>
+        new(WebhookIds.DeliveryId(subscriptionId, orderEvent.Id, orderEvent.Time), subscriptionId, orderEvent);
+
+    public static DeliverWebhook ForCallback(string callbackUrl, OrderEvent orderEvent) =>
+        new(WebhookIds.DeliveryId(CallbackTarget, orderEvent.Id, orderEvent.Time), CallbackTarget, orderEvent, callbackUrl);
+
+    public OutgoingMessage ToMessage() => new(
+        Queues.DeliverWebhook,
+        MessageId: Round == 0 ? DeliveryId : $"{DeliveryId}#redeliver{Round}",
+        Subject: nameof(DeliverWebhook),
+        CorrelationId: Event.Data.OrderId,
+        Body: BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(this, ShopJsonContext.Default.DeliverWebhook)));
+}

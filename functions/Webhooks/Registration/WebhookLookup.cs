@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using Shop.Functions.Platform;
+using Shop.Functions.Platform.Http;
+
+namespace Shop.Functions.Webhooks.Registration;
+
+/// <summary>
+/// Runs one request's work on a subscription and maps what can go wrong to problems: an unknown (or malformed) id
+/// is 404, failed storage is 503 with nothing changed.
+/// </summary>
+public sealed partial class WebhookLookup(WebhookSubscriptionStore store, ILogger<WebhookLookup> logger)
+{
+    public WebhookSubscriptionStore Store => store;
+
+    public async Task<IActionResult> RunAsync(HttpRequest request, Func<Task<IActionResult?>> work)
+    {
+        try
+        {
+            return await work() ?? NotFound(request);
+        }
+        catch (Exception ex) when (ex.IsStorageFailure())
+        {
+            LogStorageUnavailable(ex, request.Path.Value);
+            return Problems.ServiceUnavailable(request.HttpContext, "Webhook storage is unavailable; nothing changed. Retry later.");
+        }
+    }
+
+    public static JsonResponse<Problem> NotFound(HttpRequest request) =>
+        Problems.NotFound(request.HttpContext, "No webhook has that id.");
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook storage failed during {Path}; answered 503")]
+    private partial void LogStorageUnavailable(Exception exception, string? path);
+}

@@ -1,0 +1,131 @@
+using Azure;
+using Azure.Data.Tables;
+using Shop.Functions.Platform;
+
+namespace Shop.Functions.Webhooks.Registration;
+
+/// <summary>The <c>Webhooks</c> table: registered subscriptions and their status.</summary>
+public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProvider time)
+{
+    private const int MaxConcurrencyAttempts = 10;
+
+    private readonly TableClient _table = tables.GetTableClient(StorageTables.Webhooks);
+
+    public Task AddAsync(WebhookSubscriptionEntity subscription, CancellationToken cancellationToken) =>
+        _table.AddEntityAsync(subscription, cancellationToken);
+
+    /// <summary>The subscription, or null when there is none with that id (ids that are not well formed are not looked up).</summary>
+    public async Task<WebhookSubscriptionEntity?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!WebhookIds.IsSubscriptionId(id))
+        {
+            return null;
+        }
+
+        var response = await _table.GetEntityIfExistsAsync<WebhookSubscriptionEntity>(WebhookSubscriptionEntity.Partition, id, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>Every subscription, in id order (one partition query).</summary>
+    public async Task<List<WebhookSubscriptionEntity>> ListAsync(CancellationToken cancellationToken)
+    {
+        var all = new List<WebhookSubscriptionEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {WebhookSubscriptionEntity.Partition}");
+        await foreach (var subscription in _table.QueryAsync<WebhookSubscriptionEntity>(filter, cancellationToken: cancellationToken))
+        {
+            all.Add(subscription);
+        }
+
+        return all;
+    }
+
+    /// <summary>True when it existed.</summary>
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!WebhookIds.IsSubscriptionId(id))
+        {
+            return false;
+        }
+
+        var response = await _table.DeleteEntityAsync(WebhookSubscriptionEntity.Partition, id, ETag.All, cancellationToken);
+        return response.Status != 404;
+    }
+
+    /// <summary>Makes <paramref name="newSecret"/> current; the old one signs too until the grace period ends. Null when unknown.</summary>
+    public Task<WebhookSubscriptionEntity?> RotateSecretAsync(string id, string newSecret, TimeSpan gracePeriod, CancellationToken cancellationToken) =>
+        ChangeAsync(id, subscription =>
+        {
+            subscription.PreviousSecret = subscription.Secret;
+            subscription.PreviousSecretExpiresAt = time.GetUtcNow() + gracePeriod;
+            subscription.Secret = newSecret;
+            return true;
+        }, cancellationToken);
+
+    /// <summary>A delivery succeeded: a failing subscription is active again. A disabled one stays disabled.</summary>
+    public Task<WebhookSubscriptionEntity?> RecordDeliveredAsync(string id, CancellationToken cancellationToken) =>
+        ChangeAsync(id, subscription =>
+        {
+            subscription.LastDeliveredAt = time.GetUtcNow();
+            if (subscription.Status == WebhookStatuses.Failing)
+            {
+                SetStatus(subscription, WebhookStatuses.Active, null);
+            }
+
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Marks it <see cref="WebhookStatuses.Failing"/> (unless disabled) with the reason.</summary>
+    public Task<WebhookSubscriptionEntity?> MarkFailingAsync(string id, string reason, CancellationToken cancellationToken) =>
+        ChangeAsync(id, subscription =>
+        {
+            if (subscription.Status == WebhookStatuses.Disabled)
+            {
+                return false;
+            }
+
+            SetStatus(subscription, WebhookStatuses.Failing, reason);
+            return true;
+        }, cancellationToken);
+
+    public Task<WebhookSubscriptionEntity?> DisableAsync(string id, string reason, CancellationToken cancellationToken) =>
+        ChangeAsync(id, subscription =>
+        {
+            SetStatus(subscription, WebhookStatuses.Disabled, reason);
+            return true;
+        }, cancellationToken);
+
+    private void SetStatus(WebhookSubscriptionEntity subscription, string status, string? reason)
+    {
+        subscription.Status = status;
+        subscription.StatusReason = reason;
+        subscription.StatusChangedAt = time.GetUtcNow();
+    }
+
+    /// <summary>Read, change, write back under the row's ETag (again on a concurrent change). Null when there is no such row.</summary>
+    private async Task<WebhookSubscriptionEntity?> ChangeAsync(string id, Func<WebhookSubscriptionEntity, bool> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var subscription = await FindAsync(id, cancellationToken);
+            if (subscription is null || !change(subscription))
+            {
+                return subscription;
+            }
+
+            try
+            {
+                await _table.UpdateEntityAsync(subscription, subscription.ETag, TableUpdateMode.Replace, cancellationToken);
+                return subscription;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404)
+            {
+                return null;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 && attempt < MaxConcurrencyAttempts)
+            {
+                // Real time, not the app clock: tests freeze the clock, and this only spreads writers out.
+                await OptimisticConcurrency.BackOffAsync(attempt, TimeProvider.System, cancellationToken);
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection;
+using Shop.Functions.Webhooks.Delivery;
+using Shop.Functions.Webhooks.DeliveryLog;
+using Shop.Functions.Webhooks.Dispatch;
+using Shop.Functions.Webhooks.FanOut;
+using Shop.Functions.Webhooks.Registration;
+
+namespace Shop.Functions.Webhooks;
+
+public static class WebhooksServiceCollectionExtensions
+{
+    /// <summary>Registration, fan-out, delivery and its log (DESIGN.md, "Webhooks").</summary>
+    public static IServiceCollection AddWebhooks(this IServiceCollection services)
+    {
+        services.AddOptions<WebhookOptions>()
+            .BindConfiguration(WebhookOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddWebhookDelivery();
+        services.AddSingleton<CallbackSecrets>();
+        services.AddSingleton<CallbackUrlPolicy>();
+        services.AddSingleton<WebhookSubscriptionStore>();
+        services.AddSingleton<WebhookLookup>();
+        services.AddSingleton<WebhookDeliveryLog>();
+        services.AddSingleton<FanOutWebhooksHandler>();
+        services.AddSingleton<DeliverWebhookHandler>();
+        return services;
+    }
+}
