@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using Shop.Functions.Messaging;
+using Shop.Functions.Tests.Infrastructure;
 using Xunit;
 
 namespace Shop.Functions.Tests.Platform;
@@ -111,7 +112,7 @@ public sealed class FunctionMetadataContract
     [Fact]
     public void ShipsHostJsonWithApiPrefixAndExplicitSettlement()
     {
-        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutputDirectory(), "host.json")));
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.FunctionsOutput, "host.json")));
         var extensions = host.RootElement.GetProperty("extensions");
 
         Assert.Equal("api", extensions.GetProperty("http").GetProperty("routePrefix").GetString());
@@ -119,41 +120,28 @@ public sealed class FunctionMetadataContract
         Assert.Equal("OpenTelemetry", host.RootElement.GetProperty("telemetryMode").GetString());
     }
 
-    private static Dictionary<string, Trigger> ReadMetadata()
-    {
-        var path = Path.Combine(OutputDirectory(), "functions.metadata");
-        Assert.True(File.Exists(path), $"No functions.metadata at {path}: build functions/Shop.Functions.csproj first.");
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        var functions = new Dictionary<string, Trigger>(StringComparer.Ordinal);
-        foreach (var function in document.RootElement.EnumerateArray())
-        {
-            var trigger = function.GetProperty("bindings").EnumerateArray()
-                .Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
-            functions.Add(function.GetProperty("name").GetString()!, new Trigger(
-                trigger.GetProperty("type").GetString()!,
-                Route: Text(trigger, "route"),
-                Methods: trigger.TryGetProperty("methods", out var methods) ? methods.EnumerateArray().Select(m => m.GetString()!).ToArray() : null,
-                AuthLevel: Text(trigger, "authLevel"),
-                Queue: Text(trigger, "queueName"),
-                Topic: Text(trigger, "topicName"),
-                Subscription: Text(trigger, "subscriptionName"),
-                Connection: Text(trigger, "connection"),
-                Schedule: Text(trigger, "schedule")));
-        }
-
-        return functions;
-    }
+    private static Dictionary<string, Trigger> ReadMetadata() =>
+        FunctionsMetadata.All.ToDictionary(
+            function => function.Name,
+            function =>
+            {
+                var trigger = function.Trigger;
+                return new Trigger(
+                    trigger.GetProperty("type").GetString()!,
+                    Route: Text(trigger, "route"),
+                    Methods: trigger.TryGetProperty("methods", out var methods) ? methods.EnumerateArray().Select(m => m.GetString()!).ToArray() : null,
+                    AuthLevel: Text(trigger, "authLevel"),
+                    Queue: Text(trigger, "queueName"),
+                    Topic: Text(trigger, "topicName"),
+                    Subscription: Text(trigger, "subscriptionName"),
+                    Connection: Text(trigger, "connection"),
+                    Schedule: Text(trigger, "schedule"));
+            },
+            StringComparer.Ordinal);
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) ? value.GetString() : null;
 
     private static HashSet<string?> Constants(Type type) =>
         type.GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (string?)f.GetRawConstantValue()).ToHashSet();
-
-    private static string OutputDirectory()
-    {
-        var value = typeof(FunctionMetadataContract).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "FunctionsOutputDirectory").Value!;
-        return Path.GetFullPath(value.Replace('\\', Path.DirectorySeparatorChar));
-    }
 }

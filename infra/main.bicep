@@ -1,0 +1,208 @@
+// Shop on Azure: a Flex Consumption function app with a user-assigned identity, Storage (tables, blobs, the
+// Durable task hub), Service Bus Standard with DESIGN.md's topology, Application Insights, and optionally an
+// API Management (Consumption) gateway in front. Plain resources only, so `bicep build` works offline.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; feeds the resource names and the azd-env-name tag.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource. It must offer the Flex Consumption plan.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Object id of the deploying user or principal (azd sets AZURE_PRINCIPAL_ID): gets data access for debugging against the cloud. Empty: no such grants.')
+param principalId string = ''
+
+@allowed([
+  'User'
+  'ServicePrincipal'
+])
+@description('Kind of principal that principalId names.')
+param principalType string = 'User'
+
+@description('Resource group name; empty: rg-{environmentName}.')
+param resourceGroupName string = ''
+
+@minValue(1)
+@maxValue(1000)
+@description('Upper bound on Flex Consumption instances across the whole app (the cost ceiling under load).')
+param maximumInstanceCount int = 40
+
+@allowed([
+  512
+  2048
+  4096
+])
+@description('Memory of each instance, in MB.')
+param instanceMemoryMB int = 2048
+
+@minValue(0)
+@description('Always-ready instances for the HTTP triggers (0: scale to zero, cold starts on the first request).')
+param alwaysReadyHttpInstances int = 0
+
+@minValue(0)
+@description('Always-ready instances for the Durable Functions group (orchestrator and activities).')
+param alwaysReadyDurableInstances int = 0
+
+@description('Put an API Management (Consumption tier) gateway in front of the function app.')
+param enableApiManagement bool = false
+
+@description('Publisher e-mail that API Management requires (only used when enableApiManagement).')
+param apiManagementPublisherEmail string = 'ops@shop.example'
+
+@description('''Grant the app's identity Azure Service Bus Data Owner on the entities it consumes, so Flex Consumption's
+target-based scaling can read their message counts (with Receiver alone it cannot, and scales less accurately).''')
+param serviceBusScaleOnQueueLength bool = true
+
+@secure()
+@description('Orders__IdempotencySecret: keys the Idempotency-Key HMAC. azd generates 64 random base64-alphabet characters (48 bytes) once per environment and keeps them in the environment.')
+@metadata({
+  azd: {
+    type: 'generate'
+    config: {
+      length: 64
+      noSpecial: true
+    }
+  }
+})
+param idempotencySecret string
+
+@description('Durable Functions task hub name (DurableTaskHubName).')
+param durableTaskHubName string = 'shop'
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
+var apiManagementName = '${abbrs.apiManagementService}${resourceToken}'
+// The app builds absolute URLs (Location, statusUrl) from this origin; behind the gateway it is the gateway's.
+var publicOrigin = enableApiManagement ? 'https://${apiManagementName}.azure-api.net' : 'https://${functionAppName}.azurewebsites.net'
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'app/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}api-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module serviceBus 'app/servicebus.bicep' = {
+  name: 'servicebus'
+  scope: rg
+  params: {
+    name: '${abbrs.serviceBusNamespaces}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module access 'app/access.bicep' = {
+  name: 'access'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    serviceBusNamespaceName: serviceBus.outputs.name
+    consumedQueues: serviceBus.outputs.queueNames
+    consumedTopics: serviceBus.outputs.topicNames
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    appPrincipalId: identity.outputs.principalId
+    serviceBusScaleOnQueueLength: serviceBusScaleOnQueueLength
+    userPrincipalId: principalId
+    userPrincipalType: principalType
+  }
+}
+
+module api 'app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  params: {
+    name: functionAppName
+    planName: '${abbrs.webServerFarms}${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    alwaysReadyHttpInstances: alwaysReadyHttpInstances
+    alwaysReadyDurableInstances: alwaysReadyDurableInstances
+    durableTaskHubName: durableTaskHubName
+    idempotencySecret: idempotencySecret
+    publicBaseUrl: publicOrigin
+  }
+  // The app starts (and its triggers connect) only once its identity may reach Storage and Service Bus.
+  dependsOn: [
+    access
+  ]
+}
+
+module gateway 'app/apim.bicep' = if (enableApiManagement) {
+  name: 'apim'
+  scope: rg
+  params: {
+    name: apiManagementName
+    location: location
+    tags: tags
+    publisherEmail: apiManagementPublisherEmail
+    backendUrl: '${api.outputs.uri}/api'
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = api.outputs.name
+output AZURE_USER_ASSIGNED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.name
+output SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output SERVICE_API_NAME string = api.outputs.name
+output SERVICE_API_URI string = api.outputs.uri
+output API_MANAGEMENT_GATEWAY_URL string = enableApiManagement ? 'https://${apiManagementName}.azure-api.net' : ''
+@description('Base URL of the HTTP API (the gateway when API Management is on): append orders, orders/{id}/status, ...')
+output API_BASE_URL string = '${publicOrigin}/api'

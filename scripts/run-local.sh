@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Runs Shop on this machine: Azurite (storage), the Service Bus emulator (Docker), then `func start`.
+#   ACCEPT_EULA=Y scripts/run-local.sh
+# ACCEPT_EULA=Y accepts the licences of the Service Bus emulator and SQL Server (its database), which Docker runs.
+# Ctrl+C stops the functions host and Azurite; the emulator keeps running (stop it with the command printed below).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+AZURITE_VERSION="3.37.0"
+COMPOSE_FILE="infra/local/docker-compose.yml"
+EMULATOR_HEALTH_URL="http://localhost:5300/health"
+
+missing=()
+need() { # need COMMAND "how to get it"
+  if ! command -v "$1" >/dev/null 2>&1; then
+    missing+=("$1: $2")
+    return 1
+  fi
+}
+
+need dotnet "install the .NET 10 SDK: https://dotnet.microsoft.com/download" || true
+if need node "install Node.js 20 or later: https://nodejs.org (or your package manager, e.g. 'sudo apt-get install nodejs npm')"; then
+  node_major="$(node -p 'process.versions.node.split(".")[0]')"
+  if [ "$node_major" -lt 20 ]; then
+    missing+=("node: version $(node --version) is too old; install Node.js 20 or later: https://nodejs.org")
+  fi
+  need npx "npx comes with npm: install npm with Node.js (https://nodejs.org)" || true
+fi
+need func "install Azure Functions Core Tools v4: 'npm install -g azure-functions-core-tools@4' (https://learn.microsoft.com/azure/azure-functions/functions-run-local)" || true
+if need docker "install Docker (Docker Desktop or Docker Engine with the compose plugin): https://docs.docker.com/get-docker/"; then
+  if ! docker compose version >/dev/null 2>&1; then
+    missing+=("docker compose: install the Docker Compose v2 plugin: https://docs.docker.com/compose/install/")
+  elif ! docker info >/dev/null 2>&1; then
+    missing+=("docker: the Docker daemon is not running (or you lack permission): start Docker Desktop, or 'sudo systemctl start docker'")
+  fi
+fi
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "run-local: missing prerequisites:" >&2
+  for item in "${missing[@]}"; do
+    echo "  - $item" >&2
+  done
+  exit 1
+fi
+
+if [ "${ACCEPT_EULA:-}" != "Y" ]; then
+  cat >&2 <<'EOF'
+run-local: the Service Bus emulator and SQL Server run under their own licences:
+  https://github.com/Azure/azure-service-bus-emulator-installer/blob/main/EMULATOR_EULA.txt
+  the SQL Server container image's licence (mcr.microsoft.com/mssql/server, linked from its registry page)
+Run again with ACCEPT_EULA=Y to accept them:  ACCEPT_EULA=Y scripts/run-local.sh
+EOF
+  exit 1
+fi
+export ACCEPT_EULA
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# 1. Azurite (blob 10000, queue 10001, table 10002), unless one is already listening.
+azurite_pid=""
+cleanup() {
+  if [ -n "$azurite_pid" ]; then
+    kill "$azurite_pid" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+if port_open 10000 && port_open 10001 && port_open 10002; then
+  echo "run-local: Azurite is already listening on 10000-10002; using it."
+else
+  mkdir -p .azurite
+  echo "run-local: starting Azurite ${AZURITE_VERSION} (data and log in .azurite/)"
+  npx --yes "azurite@${AZURITE_VERSION}" --silent --skipApiVersionCheck --disableTelemetry \
+    --location .azurite --debug .azurite/debug.log >.azurite/azurite.log 2>&1 &
+  azurite_pid=$!
+  for _ in $(seq 1 60); do
+    if port_open 10000 && port_open 10001 && port_open 10002; then break; fi
+    if ! kill -0 "$azurite_pid" 2>/dev/null; then
+      echo "run-local: Azurite exited; see .azurite/azurite.log" >&2
+      exit 1
+    fi
+    sleep 1
+  done
+  port_open 10002 || { echo "run-local: Azurite did not start within 60 s; see .azurite/azurite.log" >&2; exit 1; }
+fi
+
+# 2. The Service Bus emulator with the topology in infra/local/servicebus-emulator.json.
+echo "run-local: starting the Service Bus emulator (docker compose -f ${COMPOSE_FILE} up -d)"
+docker compose -f "$COMPOSE_FILE" up -d
+echo "run-local: waiting for the emulator (${EMULATOR_HEALTH_URL}); the first start pulls images and takes a while"
+healthy=""
+for _ in $(seq 1 120); do
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsS "$EMULATOR_HEALTH_URL" >/dev/null 2>&1 && healthy=yes
+  else
+    port_open 5672 && port_open 5300 && healthy=yes
+  fi
+  [ -n "$healthy" ] && break
+  sleep 2
+done
+if [ -z "$healthy" ]; then
+  echo "run-local: the emulator is not healthy after 4 minutes; see 'docker compose -f ${COMPOSE_FILE} logs emulator'" >&2
+  exit 1
+fi
+echo "run-local: emulator ready. Stop it later with: docker compose -f ${COMPOSE_FILE} down"
+
+# 3. Settings: the sample points at Azurite and the emulator.
+if [ ! -f functions/local.settings.json ]; then
+  cp local.settings.sample.json functions/local.settings.json
+  echo "run-local: created functions/local.settings.json from local.settings.sample.json"
+fi
+
+# 4. The functions host (builds the app first). Ctrl+C stops it, and Azurite with it.
+cd functions
+func start

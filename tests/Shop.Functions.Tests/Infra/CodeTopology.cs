@@ -1,0 +1,41 @@
+using System.Reflection;
+using Shop.Functions.Messaging;
+using Shop.Functions.Messaging.Consumers;
+using Shop.Functions.Orders.Events;
+
+namespace Shop.Functions.Tests.Infra;
+
+/// <summary>The Service Bus topology as the code declares it (functions/Messaging/ServiceBusEntities.cs).</summary>
+public static class CodeTopology
+{
+    public static IReadOnlyList<string> QueueNames => Constants(typeof(Queues));
+
+    public static IReadOnlyList<string> TopicNames => Constants(typeof(Topics));
+
+    public static IReadOnlyList<string> SubscriptionNames => Constants(typeof(Subscriptions));
+
+    /// <summary>
+    /// The one SQL filter each order-events subscription must have (docs/messaging.md, "Topic subscriptions: the
+    /// retryFor filter rule"): retry copies addressed to it by <see cref="RetryProperties.RetryFor"/>, and, for the
+    /// subscriptions that take one event type, that type as the Subject (sys.Label).
+    /// </summary>
+    public static string ExpectedFilter(string subscription)
+    {
+        var retry = $"{RetryProperties.RetryFor} IS NULL OR {RetryProperties.RetryFor} = '{subscription}'";
+        return EventTypeFilter(subscription) is { } type ? $"({retry}) AND sys.Label = '{type}'" : retry;
+    }
+
+    private static string? EventTypeFilter(string subscription) => subscription switch
+    {
+        Subscriptions.Fulfillment => OrderEventTypes.ShipmentDispatched,
+        Subscriptions.Catalog => OrderEventTypes.OrderCompleted,
+        Subscriptions.Notifications or Subscriptions.Webhooks => null,
+        _ => throw new ArgumentOutOfRangeException(nameof(subscription), subscription, "Not a subscription of order-events."),
+    };
+
+    public static IReadOnlyList<string> Constants(Type type) =>
+        type.GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .ToArray();
+}
