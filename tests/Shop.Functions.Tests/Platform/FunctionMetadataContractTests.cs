@@ -49,6 +49,15 @@ public sealed class FunctionMetadataContract
         ["RaiseShipmentDispatched"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "fulfillment", Connection: "ServiceBus"),
         ["ListDeadLetters"] = new("httpTrigger", Route: "ops/dead-letters/{entity}", Methods: ["get"], AuthLevel: "Admin"),
         ["ReplayDeadLetter"] = new("httpTrigger", Route: "ops/dead-letters/{entity}/{sequenceNumber}/replay", Methods: ["post"], AuthLevel: "Admin"),
+        ["RegisterWebhook"] = new("httpTrigger", Route: "webhooks", Methods: ["post"], AuthLevel: "Function"),
+        ["ListWebhooks"] = new("httpTrigger", Route: "webhooks", Methods: ["get"], AuthLevel: "Function"),
+        ["GetWebhook"] = new("httpTrigger", Route: "webhooks/{id}", Methods: ["get"], AuthLevel: "Function"),
+        ["DeleteWebhook"] = new("httpTrigger", Route: "webhooks/{id}", Methods: ["delete"], AuthLevel: "Function"),
+        ["RotateWebhookSecret"] = new("httpTrigger", Route: "webhooks/{id}/rotate-secret", Methods: ["post"], AuthLevel: "Function"),
+        ["ListWebhookDeliveries"] = new("httpTrigger", Route: "webhooks/{id}/deliveries", Methods: ["get"], AuthLevel: "Function"),
+        ["RedeliverWebhook"] = new("httpTrigger", Route: "webhooks/{id}/deliveries/{deliveryId}/redeliver", Methods: ["post"], AuthLevel: "Function"),
+        ["FanOutWebhooks"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "webhooks", Connection: "ServiceBus"),
+        ["DeliverWebhookToEndpoint"] = new("serviceBusTrigger", Queue: "deliver-webhook", Connection: "ServiceBus"),
     };
 
     private static readonly Lazy<Dictionary<string, Trigger>> Actual = new(ReadMetadata);
