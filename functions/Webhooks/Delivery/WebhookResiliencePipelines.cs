@@ -13,6 +13,9 @@ namespace Shop.Functions.Webhooks.Delivery;
 /// One pipeline per destination host (<c>host:port</c>): quick retries around a circuit breaker around a timeout
 /// per attempt. The breaker counts attempts, so one host's failures open that host's circuit only. A singleton:
 /// circuit state outlives the (transient) typed HttpClient.
+/// This is the only resilience layer of webhook sending, instead of <c>AddStandardResilienceHandler</c> on the
+/// HttpClient: each attempt's timeout must cover reading the (capped) body, every attempt is recorded for the
+/// delivery log, and a refusal by the SSRF guard must be neither retried nor counted by a breaker.
 /// </summary>
 internal sealed partial class WebhookResiliencePipelines : IDisposable
 {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -16,11 +15,6 @@ namespace Shop.Functions.Webhooks.Delivery;
 /// </summary>
 internal sealed partial class WebhookSender : IWebhookSender
 {
-    /// <summary>How much of a response body is kept for the error.</summary>
-    internal const int ExcerptChars = 300;
-
-    private const int ExcerptBytes = 1024;
-
     private readonly HttpClient _http;
     private readonly WebhookDestinationGuard _guard;
     private readonly WebhookResiliencePipelines _pipelines;
@@ -115,7 +109,7 @@ internal sealed partial class WebhookSender : IWebhookSender
         {
             using var request = CreateRequest(delivery);
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptToken);
-            var result = new WebhookResponse((int)response.StatusCode, await ReadExcerptAsync(response, attemptToken));
+            var result = await WebhookResponse.ReadAsync(response, _options.Value.MaxResponseBodyBytes, attemptToken);
             var error = result.IsSuccess ? null : delivery.Redact(result.Describe());
             delivery.Attempts.Add(new WebhookAttempt(startedAt, _time.GetElapsedTime(started), result.StatusCode, error));
             if (error is not null)
@@ -148,77 +142,7 @@ internal sealed partial class WebhookSender : IWebhookSender
         return request;
     }
 
-    /// <summary>Reads at most <see cref="WebhookDeliveryOptions.MaxResponseBodyBytes"/>; the rest is never received (disposing the response drops the connection).</summary>
-    private async Task<string> ReadExcerptAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        var cap = _options.Value.MaxResponseBodyBytes;
-        if (cap == 0)
-        {
-            return string.Empty;
-        }
-
-        var head = new byte[Math.Min(cap, ExcerptBytes)];
-        var scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            await using var body = await response.Content.ReadAsStreamAsync(ct);
-            int kept = 0, total = 0;
-            while (total < cap)
-            {
-                var into = kept < head.Length ? head.AsMemory(kept) : scratch.AsMemory(0, Math.Min(scratch.Length, cap - total));
-                var read = await body.ReadAsync(into, ct);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                kept = kept < head.Length ? kept + read : kept;
-                total += read;
-            }
-
-            return Excerpt(Encoding.UTF8.GetString(head, 0, kept));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(scratch);
-        }
-    }
-
-    private static string Excerpt(string text)
-    {
-        var clean = new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
-        return clean.Length <= ExcerptChars ? clean : string.Concat(clean.AsSpan(0, ExcerptChars), "…");
-    }
-
     private static string Describe(Exception ex) => ex.InnerException is { } inner && ex is HttpRequestException
         ? $"{ex.Message} ({inner.Message})"
         : ex.Message;
-
-    /// <summary>One PostAsync: what every attempt needs, and the attempts so far.</summary>
-    private sealed class Delivery(WebhookSender sender, WebhookPost post, string host, string signature, CancellationToken callerToken)
-    {
-        public WebhookSender Sender { get; } = sender;
-
-        public WebhookPost Post { get; } = post;
-
-        public string Host { get; } = host;
-
-        public string Signature { get; } = signature;
-
-        public CancellationToken CallerToken { get; } = callerToken;
-
-        public List<WebhookAttempt> Attempts { get; } = [];
-
-        /// <summary>A receiver may echo our headers in an error body; signatures never reach a log or the delivery record.</summary>
-        public string Redact(string text)
-        {
-            foreach (var part in Signature.Split(' '))
-            {
-                var value = part[(part.IndexOf(',', StringComparison.Ordinal) + 1)..];
-                text = text.Replace(value, "[signature]", StringComparison.Ordinal);
-            }
-
-            return text;
-        }
-    }
 }
