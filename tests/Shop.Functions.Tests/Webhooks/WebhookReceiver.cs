@@ -22,6 +22,9 @@ public sealed record ReceiverReply(int StatusCode, string Body = "", long Stream
     /// <summary>200 with a body of <paramref name="bytes"/> bytes, written in chunks as the client reads.</summary>
     public static ReceiverReply Stream(long bytes) => new(200, StreamBytes: bytes);
 
+    /// <summary>200 with a body that never ends: the stream stops only when the client goes away.</summary>
+    public static ReceiverReply EndlessStream() => Stream(long.MaxValue);
+
     /// <summary>A redirect to <paramref name="location"/>.</summary>
     public static ReceiverReply Redirect(int statusCode, Uri location) => new(statusCode, Location: location);
 
@@ -65,7 +68,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public int RequestCount => _requests.Count;
 
-    /// <summary>Bytes of a streamed body written before the stream ended or the client went away.</summary>
+    /// <summary>
+    /// Bytes of a streamed body written when the stream ended or the client went away. An upper bound: Kestrel
+    /// accepts writes as no-ops for a moment after the connection is gone.
+    /// </summary>
     public Task<long> StreamEnded => _streamEnded.Task;
 
     public static async Task<WebhookReceiver> StartAsync(params ReceiverReply[] script)
@@ -135,11 +141,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
     {
         var chunk = new byte[16 * 1024];
         Array.Fill(chunk, (byte)'x');
-        context.Response.ContentLength = bytes;
+        if (bytes != long.MaxValue)
+        {
+            context.Response.ContentLength = bytes;
+        }
+
         long written = 0;
         try
         {
-            while (written < bytes)
+            while (written < bytes && !context.RequestAborted.IsCancellationRequested)
             {
                 var size = (int)Math.Min(chunk.Length, bytes - written);
                 await context.Response.Body.WriteAsync(chunk.AsMemory(0, size), context.RequestAborted);
