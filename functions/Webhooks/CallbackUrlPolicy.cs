@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Options;
 using Shop.Functions.Webhooks.Delivery;
 
 namespace Shop.Functions.Webhooks;
@@ -9,7 +8,7 @@ namespace Shop.Functions.Webhooks;
 /// address the SSRF guard refuses when the host is written as an IP address or is <c>localhost</c>. Host names are
 /// not resolved here (intake answers without DNS); every delivery checks the address it connects to.
 /// </summary>
-public sealed class CallbackUrlPolicy(WebhookDestinationGuard guard, IOptions<WebhookDeliveryOptions> options)
+public sealed class CallbackUrlPolicy(WebhookDestinationGuard guard)
 {
     /// <summary>Null when acceptable; otherwise what is wrong. Call after the shape check.</summary>
     public string? Problem(string? callbackUrl)
@@ -19,9 +18,9 @@ public sealed class CallbackUrlPolicy(WebhookDestinationGuard guard, IOptions<We
             return null;
         }
 
-        if (options.Value.RequireHttps && url.Scheme != Uri.UriSchemeHttps)
+        if (guard.CheckUrl(url) is { } problem)
         {
-            return "The callback URL must use https.";
+            return problem.Replace("webhook URL", "callback URL", StringComparison.Ordinal);
         }
 
         var addresses = url.HostNameType switch

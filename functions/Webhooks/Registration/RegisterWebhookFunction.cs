@@ -20,7 +20,6 @@ public sealed partial class RegisterWebhookFunction(
     PublicUrls urls,
     TimeProvider time,
     IOptions<WebhookOptions> options,
-    IOptions<WebhookDeliveryOptions> deliveryOptions,
     ILogger<RegisterWebhookFunction> logger)
 {
     public const int MaxBodyBytes = 16 * 1024;
@@ -37,14 +36,14 @@ public sealed partial class RegisterWebhookFunction(
             return body.Problem;
         }
 
-        var errors = RegisterWebhookValidator.Validate(body.Value!, deliveryOptions.Value.RequireHttps, out var webhook);
+        var errors = RegisterWebhookValidator.Validate(body.Value!, guard, out var webhook);
         if (webhook is null)
         {
             return Problems.Validation(http, errors);
         }
 
         var destination = await guard.CheckAsync(webhook.Url, cancellationToken);
-        if (!destination.Allowed)
+        if (!destination.IsAllowed)
         {
             LogDestinationRefused(webhook.Url.Host, destination.Reason);
             return Problems.Validation(http, new Dictionary<string, string[]> { ["url"] = [destination.Reason ?? "The URL's address is not allowed."] });

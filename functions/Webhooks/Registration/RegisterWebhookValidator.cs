@@ -1,4 +1,5 @@
 using Shop.Functions.Orders.Events;
+using Shop.Functions.Webhooks.Delivery;
 
 namespace Shop.Functions.Webhooks.Registration;
 
@@ -6,19 +7,19 @@ namespace Shop.Functions.Webhooks.Registration;
 public sealed record ValidWebhook(Uri Url, IReadOnlyList<string> EventTypes, string? Description);
 
 /// <summary>
-/// Checks a registration's shape: an absolute http(s) URL (https unless the app allows http for development),
-/// without credentials or fragment; known event types or <c>*</c>; a short description. Where the URL points
-/// (SSRF) is checked separately, since that needs DNS.
+/// Checks a registration's shape: an absolute URL without fragment that the guard's DNS-free checks accept (http(s),
+/// https unless the app allows http for development, no credentials); known event types or <c>*</c>; a short
+/// description. Where the URL points (SSRF) is checked afterwards, since that needs DNS.
 /// </summary>
 public static class RegisterWebhookValidator
 {
     public const int MaxUrlLength = 2048;
     public const int MaxDescriptionLength = 256;
 
-    public static Dictionary<string, string[]> Validate(RegisterWebhookRequest request, bool requireHttps, out ValidWebhook? valid)
+    public static Dictionary<string, string[]> Validate(RegisterWebhookRequest request, WebhookDestinationGuard guard, out ValidWebhook? valid)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var url = ValidateUrl(request.Url, requireHttps, errors);
+        var url = ValidateUrl(request.Url, guard, errors);
         var eventTypes = ValidateEventTypes(request.EventTypes, errors);
         if (request.Description is { } description && (description.Length > MaxDescriptionLength || description.Any(char.IsControl)))
         {
@@ -29,39 +30,27 @@ public static class RegisterWebhookValidator
         return errors;
     }
 
-    /// <summary>The URL's shape, shared with an order's <c>callbackUrl</c>. Null when valid.</summary>
-    public static string? UrlProblem(string? value, bool requireHttps, out Uri? url)
+    private static Uri? ValidateUrl(string? value, WebhookDestinationGuard guard, Dictionary<string, string[]> errors)
     {
-        url = null;
+        string? problem;
+        Uri? url = null;
         if (string.IsNullOrWhiteSpace(value))
         {
-            return "The URL is required.";
+            problem = "The URL is required.";
         }
-
-        if (value.Length > MaxUrlLength || !Uri.TryCreate(value, UriKind.Absolute, out var parsed))
+        else if (value.Length > MaxUrlLength || !Uri.TryCreate(value, UriKind.Absolute, out url))
         {
-            return $"The URL must be absolute and at most {MaxUrlLength} characters.";
+            problem = $"The URL must be absolute and at most {MaxUrlLength} characters.";
         }
-
-        if (parsed.Scheme != Uri.UriSchemeHttps && (requireHttps || parsed.Scheme != Uri.UriSchemeHttp))
+        else
         {
-            return requireHttps ? "The URL must use https." : "The URL must use http or https.";
+            problem = url.Fragment.Length > 0 ? "The URL must not carry a fragment." : guard.CheckUrl(url);
         }
 
-        if (parsed.UserInfo.Length > 0 || parsed.Fragment.Length > 0)
-        {
-            return "The URL must not carry credentials or a fragment.";
-        }
-
-        url = parsed;
-        return null;
-    }
-
-    private static Uri? ValidateUrl(string? value, bool requireHttps, Dictionary<string, string[]> errors)
-    {
-        if (UrlProblem(value, requireHttps, out var url) is { } problem)
+        if (problem is not null)
         {
             errors["url"] = [problem];
+            return null;
         }
 
         return url;
