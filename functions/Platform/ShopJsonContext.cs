@@ -32,6 +32,8 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(Shipping.ShipOrder))]
 [JsonSerializable(typeof(Notifications.SendEmail))]
 [JsonSerializable(typeof(List<Catalog.CatalogSeedItem>))]
+[JsonSerializable(typeof(Catalog.CatalogItem))]
+[JsonSerializable(typeof(Catalog.CatalogItemsResponse))]
 [JsonSerializable(typeof(DeadLetterListResponse))]
 [JsonSerializable(typeof(DeadLetterReplayResponse))]
 public sealed partial class ShopJsonContext : JsonSerializerContext;

@@ -23,7 +23,7 @@ public static class ShopServiceCollectionExtensions
             .AddInventory()
             .AddPayments()
             .AddFulfillment()
-            .AddCatalogSales()
+            .AddCatalog()
             .AddShipping()
             .AddNotifications();
 }
