@@ -31,11 +31,8 @@ public sealed partial class CatalogSeeder(
         try
         {
             await tables.CreateTableIfNotExistsAsync(StorageTables.Catalog, cancellationToken);
-            var written = await SeedAsync(tables.GetTableClient(StorageTables.Catalog), items, cancellationToken);
-            if (written > 0)
-            {
-                LogSeeded(written);
-            }
+            // Success is silent, as in StorageInitializer: startup writes no log lines outside a failure.
+            await SeedAsync(tables.GetTableClient(StorageTables.Catalog), items, cancellationToken);
         }
         catch (Exception ex) when (ex.IsStorageFailure() || ex is InvalidOperationException)
         {
@@ -67,9 +64,6 @@ public sealed partial class CatalogSeeder(
 
         return changed.Count;
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote {Count} catalog items from the seed")]
-    private partial void LogSeeded(int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not seed the catalog; items may be missing or out of date until the next start")]
     private partial void LogSeedFailed(Exception exception);

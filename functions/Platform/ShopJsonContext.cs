@@ -25,6 +25,7 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(OrderResponse))]
 [JsonSerializable(typeof(List<OrderStep>))]
 [JsonSerializable(typeof(List<OrderLine>))]
+[JsonSerializable(typeof(List<PricedLine>))]
 [JsonSerializable(typeof(ShippingAddress))]
 [JsonSerializable(typeof(PlaceOrder))]
 [JsonSerializable(typeof(OrderEvent))]
@@ -36,4 +37,5 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(Catalog.CatalogItemsResponse))]
 [JsonSerializable(typeof(DeadLetterListResponse))]
 [JsonSerializable(typeof(DeadLetterReplayResponse))]
+[JsonSerializable(typeof(Health.HealthResponse))]
 public sealed partial class ShopJsonContext : JsonSerializerContext;

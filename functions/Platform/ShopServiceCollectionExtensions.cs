@@ -7,6 +7,7 @@ using Shop.Functions.Messaging.DeadLetters;
 using Shop.Functions.Notifications;
 using Shop.Functions.Orders;
 using Shop.Functions.Payments;
+using Shop.Functions.Platform.Health;
 using Shop.Functions.Shipping;
 
 namespace Shop.Functions.Platform;
@@ -25,5 +26,6 @@ public static class ShopServiceCollectionExtensions
             .AddFulfillment()
             .AddCatalog()
             .AddShipping()
-            .AddNotifications();
+            .AddNotifications()
+            .AddHealth();
 }

@@ -22,4 +22,5 @@ public static class ProblemTypes
     public const string DependencyUnavailable = "urn:shop:problem:dependency-unavailable";
     public const string OrderNotCancellable = "urn:shop:problem:order-not-cancellable";
     public const string DeadLetterLocked = "urn:shop:problem:dead-letter-locked";
+    public const string UnknownSku = "urn:shop:problem:unknown-sku";
 }
