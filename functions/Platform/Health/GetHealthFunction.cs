@@ -26,7 +26,7 @@ public sealed class GetHealthFunction(HealthCheckService health)
                 entry.Key,
                 entry.Value.Status.ToString(),
                 (long)entry.Value.Duration.TotalMilliseconds,
-                entry.Value.Status == HealthStatus.Healthy ? null : entry.Value.Description))
+                Describe(entry.Value)))
             .ToList();
         var healthy = report.Status == HealthStatus.Healthy;
         return new JsonResponse<HealthResponse>(
@@ -35,4 +35,13 @@ public sealed class GetHealthFunction(HealthCheckService health)
                 ShopJsonContext.Default.HealthResponse)
             .WithHeader("Cache-Control", "no-store");
     }
+
+    /// <summary>The check's own words; never an exception's message, which may name hosts or keys.</summary>
+    private static string? Describe(HealthReportEntry entry) => entry switch
+    {
+        { Status: HealthStatus.Healthy } => null,
+        { Exception: OperationCanceledException } => "The check timed out.",
+        { Exception: { } exception } => $"The check failed ({exception.GetType().Name}).",
+        _ => entry.Description,
+    };
 }

@@ -30,11 +30,13 @@ public sealed class TableStorageHealthCheck(TableServiceClient tables) : IHealth
             await page.MoveNextAsync().AsTask().WaitAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (ex.IsStorageFailure())
         {
-            return HealthCheckResult.Unhealthy(ex.Status == 0
+            // After its retries the SDK throws an AggregateException of each attempt's failure: the last one says most.
+            var last = ex as RequestFailedException ?? (RequestFailedException)((AggregateException)ex).InnerExceptions[^1];
+            return HealthCheckResult.Unhealthy(last.Status == 0
                 ? "Table storage is unreachable."
-                : $"Table storage answered {ex.Status} ({ex.ErrorCode}).");
+                : $"Table storage answered {last.Status} ({last.ErrorCode}).");
         }
     }
 }

@@ -48,6 +48,10 @@ public sealed class FunctionMetadataContract
         ["RaiseShipmentDispatched"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "fulfillment", Connection: "ServiceBus"),
         ["ListDeadLetters"] = new("httpTrigger", Route: "ops/dead-letters/{entity}", Methods: ["get"], AuthLevel: "Admin"),
         ["ReplayDeadLetter"] = new("httpTrigger", Route: "ops/dead-letters/{entity}/{sequenceNumber}/replay", Methods: ["post"], AuthLevel: "Admin"),
+        ["ListCatalogItems"] = new("httpTrigger", Route: "catalog/items", Methods: ["get"], AuthLevel: "Anonymous"),
+        ["GetCatalogItem"] = new("httpTrigger", Route: "catalog/items/{sku}", Methods: ["get"], AuthLevel: "Anonymous"),
+        ["GetHealth"] = new("httpTrigger", Route: "health", Methods: ["get"], AuthLevel: "Anonymous"),
+        ["GetOpenApiDocument"] = new("httpTrigger", Route: "openapi.json", Methods: ["get"], AuthLevel: "Anonymous"),
     };
 
     private static readonly Lazy<Dictionary<string, Trigger>> Actual = new(ReadMetadata);
@@ -150,10 +154,5 @@ public sealed class FunctionMetadataContract
     private static HashSet<string?> Constants(Type type) =>
         type.GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (string?)f.GetRawConstantValue()).ToHashSet();
 
-    private static string OutputDirectory()
-    {
-        var value = typeof(FunctionMetadataContract).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "FunctionsOutputDirectory").Value!;
-        return Path.GetFullPath(value.Replace('\\', Path.DirectorySeparatorChar));
-    }
+    private static string OutputDirectory() => Infrastructure.FunctionsOutput.Directory();
 }
