@@ -3,12 +3,14 @@ using System.Text.RegularExpressions;
 namespace Shop.Functions.Catalog;
 
 /// <summary>
-/// Keys of the Catalog table: PartitionKey = SKU (its uppercase form; SKUs are case-insensitive). In each partition the
-/// sales counter (<see cref="SalesRowKey"/>) and one row per counted order (<see cref="SaleRowKey"/>); the catalog item's
-/// own row will share the partition under a RowKey of its own.
+/// Keys of the Catalog table. Sales: PartitionKey = SKU (its uppercase form; SKUs are case-insensitive); in each partition
+/// the sales counter (<see cref="SalesRowKey"/>) and one row per counted order (<see cref="SaleRowKey"/>). Items: all in
+/// one partition (<see cref="ItemsPartition"/>, RowKey = SKU), so the whole catalog is one partition query that never
+/// reads a sale row. The partition is lowercase and SKU partitions are uppercase: they cannot collide.
 /// </summary>
 public static partial class CatalogKeys
 {
+    public const string ItemsPartition = "items";
     public const string SalesRowKey = "sales";
     public const string SaleRowKeyPrefix = "sale|";
 

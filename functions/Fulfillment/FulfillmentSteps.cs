@@ -38,7 +38,7 @@ public sealed class FulfillmentSteps(OrderStore orders, OrderProgress progress, 
     public async Task<PaymentOutcome> ChargePaymentAsync(string orderId, CancellationToken cancellationToken)
     {
         var order = await orders.FindAsync(orderId, cancellationToken) ?? throw new InvalidOperationException($"Order {orderId} does not exist.");
-        var (amount, currency) = CatalogPrices.Total(order.GetItems());
+        var (amount, currency) = CatalogPrices.Total(order);
         var charge = await payments.ChargeAsync(new ChargeRequest(orderId, order.PaymentToken, amount, currency), cancellationToken);
         if (charge is not ChargeResult.Captured captured)
         {

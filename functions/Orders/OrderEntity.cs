@@ -35,6 +35,12 @@ public sealed class OrderEntity : ITableEntity
     /// <summary>JSON array of <see cref="OrderLine"/>.</summary>
     public string Items { get; set; } = "[]";
 
+    /// <summary>
+    /// JSON array of <see cref="PricedLine"/>: the catalog's prices when the order was accepted. Null on orders accepted
+    /// before intake priced them; those are charged at the seed's prices.
+    /// </summary>
+    public string? PricedItems { get; set; }
+
     /// <summary>JSON of <see cref="Orders.ShippingAddress"/>.</summary>
     public string ShippingAddress { get; set; } = "{}";
 
@@ -73,6 +79,9 @@ public sealed class OrderEntity : ITableEntity
 
     public IReadOnlyList<OrderLine> GetItems() =>
         JsonSerializer.Deserialize(Items, ShopJsonContext.Default.ListOrderLine) ?? [];
+
+    public IReadOnlyList<PricedLine>? GetPricedItems() =>
+        PricedItems is null ? null : JsonSerializer.Deserialize(PricedItems, ShopJsonContext.Default.ListPricedLine);
 
     public ShippingAddress GetShippingAddress() =>
         JsonSerializer.Deserialize(ShippingAddress, ShopJsonContext.Default.ShippingAddress)!;

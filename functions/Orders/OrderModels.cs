@@ -3,6 +3,9 @@ namespace Shop.Functions.Orders;
 /// <summary>One line of an accepted order.</summary>
 public sealed record OrderLine(string Sku, int Quantity);
 
+/// <summary>A line of an order priced from the catalog at intake: what the customer is charged, whatever the catalog says later.</summary>
+public sealed record PricedLine(string Sku, int Quantity, decimal UnitPrice, string Currency);
+
 /// <summary>Where the order ships. <see cref="Country"/> is an ISO 3166-1 alpha-2 code.</summary>
 public sealed record ShippingAddress(
     string? Line1,

@@ -18,6 +18,7 @@ public static class OrdersServiceCollectionExtensions
         services.TryAddSingleton<OrderLookup>();
         services.TryAddSingleton<OrderProgress>();
         services.TryAddSingleton<SubmitOrderHandler>();
+        services.TryAddSingleton<OrderPricing>();
         return services;
     }
 

@@ -25,6 +25,7 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(OrderResponse))]
 [JsonSerializable(typeof(List<OrderStep>))]
 [JsonSerializable(typeof(List<OrderLine>))]
+[JsonSerializable(typeof(List<PricedLine>))]
 [JsonSerializable(typeof(ShippingAddress))]
 [JsonSerializable(typeof(PlaceOrder))]
 [JsonSerializable(typeof(OrderEvent))]
@@ -32,6 +33,8 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(Shipping.ShipOrder))]
 [JsonSerializable(typeof(Notifications.SendEmail))]
 [JsonSerializable(typeof(List<Catalog.CatalogSeedItem>))]
+[JsonSerializable(typeof(Catalog.CatalogItem))]
+[JsonSerializable(typeof(Catalog.CatalogItemsResponse))]
 [JsonSerializable(typeof(DeadLetterListResponse))]
 [JsonSerializable(typeof(DeadLetterReplayResponse))]
 [JsonSerializable(typeof(Webhooks.Registration.RegisterWebhookRequest))]
@@ -42,4 +45,5 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(List<Webhooks.DeliveryLog.WebhookAttemptRecord>))]
 [JsonSerializable(typeof(Webhooks.DeliveryLog.WebhookDeliveryListResponse))]
 [JsonSerializable(typeof(Webhooks.DeliveryLog.RedeliverResponse))]
+[JsonSerializable(typeof(Health.HealthResponse))]
 public sealed partial class ShopJsonContext : JsonSerializerContext;

@@ -7,6 +7,7 @@ using Shop.Functions.Messaging.DeadLetters;
 using Shop.Functions.Notifications;
 using Shop.Functions.Orders;
 using Shop.Functions.Payments;
+using Shop.Functions.Platform.Health;
 using Shop.Functions.Shipping;
 using Shop.Functions.Webhooks;
 
@@ -24,8 +25,9 @@ public static class ShopServiceCollectionExtensions
             .AddInventory()
             .AddPayments()
             .AddFulfillment()
-            .AddCatalogSales()
+            .AddCatalog()
             .AddShipping()
             .AddNotifications()
-            .AddWebhooks();
+            .AddWebhooks()
+            .AddHealth();
 }

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
 using Shop.Functions.Platform;
 using Shop.Functions.Platform.Http;
 
@@ -38,7 +37,7 @@ public sealed class GetOrderFunction(OrderLookup lookup, ILogger<GetOrderFunctio
         }
 
         var etag = order.ETag.ToString("H");
-        if (Matches(request.Headers.IfNoneMatch, etag))
+        if (ETags.Matches(request.Headers.IfNoneMatch, etag))
         {
             return new HeadersOnlyResponse(StatusCodes.Status304NotModified)
                 .WithHeader("ETag", etag)
@@ -57,17 +56,5 @@ public sealed class GetOrderFunction(OrderLookup lookup, ILogger<GetOrderFunctio
         return new JsonResponse<OrderResponse>(StatusCodes.Status200OK, body, ShopJsonContext.Default.OrderResponse)
             .WithHeader("ETag", etag)
             .WithHeader("Cache-Control", "no-cache");
-    }
-
-    /// <summary>Weak comparison, as RFC 9110 asks for If-None-Match; <c>*</c> matches any existing order.</summary>
-    private static bool Matches(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag)
-    {
-        if (ifNoneMatch.Count == 0 || !EntityTagHeaderValue.TryParse(etag, out var current))
-        {
-            return false;
-        }
-
-        return EntityTagHeaderValue.TryParseList(ifNoneMatch, out var candidates)
-            && candidates.Any(candidate => candidate.Equals(EntityTagHeaderValue.Any) || candidate.Compare(current, useStrongComparison: false));
     }
 }

@@ -12,6 +12,7 @@ namespace Shop.Functions.Orders.SubmitOrder;
 /// <summary><c>POST /api/orders</c>: validate, accept durably, answer 202 with where to poll.</summary>
 public sealed partial class SubmitOrderFunction(
     SubmitOrderHandler handler,
+    OrderPricing pricing,
     PublicUrls urls,
     CallbackUrlPolicy callbacks,
     CallbackSecrets callbackSecrets,
@@ -62,9 +63,15 @@ public sealed partial class SubmitOrderFunction(
         SubmitOrderResult result;
         try
         {
-            result = await handler.HandleAsync(orderId, command, cancellationToken);
+            var priced = await pricing.PriceAsync(order.Items, cancellationToken);
+            if (priced.Lines is null)
+            {
+                return NotInCatalog(http, priced);
+            }
+
+            result = await handler.HandleAsync(orderId, command with { Prices = priced.Lines }, cancellationToken);
         }
-        catch (Exception ex) when (ex.IsStorageFailure())
+        catch (Exception ex) when (ex.IsStorageFailure() || ex is Catalog.CatalogUnavailableException)
         {
             LogStorageUnavailable(ex);
             return Problems.ServiceUnavailable(http, "The order could not be stored; nothing was accepted. Retry with the same Idempotency-Key.");
@@ -93,6 +100,17 @@ public sealed partial class SubmitOrderFunction(
             .WithHeader("Cache-Control", "no-store")
             .WithHeader("Retry-After", options.Value.StatusPollSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    private static JsonResponse<Problem> NotInCatalog(HttpContext http, PricingResult priced) =>
+        Problems.Create(
+            http,
+            StatusCodes.Status422UnprocessableEntity,
+            priced.UnknownSkus.Count > 0 ? ProblemTypes.UnknownSku : ProblemTypes.ValidationFailed,
+            priced.UnknownSkus.Count > 0 ? "The order has items the catalog does not have." : "The order cannot be priced.",
+            priced.UnknownSkus.Count > 0
+                ? $"Unknown SKU: {string.Join(", ", priced.UnknownSkus)}. Nothing was accepted."
+                : "See 'errors'. Nothing was accepted.",
+            priced.Errors);
 
     /// <summary>Null when the header is absent or valid; otherwise what is wrong with it.</summary>
     private static string? IdempotencyKey(HttpRequest request, out string? key)

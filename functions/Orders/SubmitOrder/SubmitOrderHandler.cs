@@ -8,8 +8,14 @@ using Shop.Functions.Platform;
 
 namespace Shop.Functions.Orders.SubmitOrder;
 
-/// <summary>What the front door was asked to do: a validated order, and the idempotency key if one was sent.</summary>
-public sealed record SubmitOrderCommand(ValidOrder Order, SubmitOrderRequest Request, string? IdempotencyKey, string CallerId);
+/// <summary>
+/// What the front door was asked to do: a validated order, and the idempotency key if one was sent. <see cref="Prices"/>
+/// are the catalog's (<see cref="OrderPricing"/>), stored with the order; null stores none.
+/// </summary>
+public sealed record SubmitOrderCommand(ValidOrder Order, SubmitOrderRequest Request, string? IdempotencyKey, string CallerId)
+{
+    public IReadOnlyList<PricedLine>? Prices { get; init; }
+}
 
 public enum SubmitOrderOutcome
 {
@@ -93,6 +99,7 @@ public sealed partial class SubmitOrderHandler(
             CustomerEmail = order.Customer.Email!,
             CustomerName = order.Customer.Name!,
             Items = JsonSerializer.Serialize(order.Items.ToList(), ShopJsonContext.Default.ListOrderLine),
+            PricedItems = command.Prices is { } prices ? JsonSerializer.Serialize(prices.ToList(), ShopJsonContext.Default.ListPricedLine) : null,
             ShippingAddress = JsonSerializer.Serialize(order.ShippingAddress, ShopJsonContext.Default.ShippingAddress),
             Steps = JsonSerializer.Serialize([new OrderStep(OrderStatuses.SubmittedStep, now)], ShopJsonContext.Default.ListOrderStep),
             PaymentMethod = order.Payment.Method!,

@@ -23,4 +23,5 @@ public static class ProblemTypes
     public const string OrderNotCancellable = "urn:shop:problem:order-not-cancellable";
     public const string DeadLetterLocked = "urn:shop:problem:dead-letter-locked";
     public const string WebhookLimitReached = "urn:shop:problem:webhook-limit-reached";
+    public const string UnknownSku = "urn:shop:problem:unknown-sku";
 }

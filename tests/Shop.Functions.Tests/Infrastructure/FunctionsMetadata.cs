@@ -14,6 +14,19 @@ public static class FunctionsMetadata
     /// <summary>Every function with its bindings (the trigger, inputs and outputs), as JSON.</summary>
     public static IReadOnlyList<FunctionBindings> All => Functions.Value;
 
+    /// <summary>The HTTP functions as the host will route them.</summary>
+    public static IReadOnlyList<HttpFunction> Http =>
+    [
+        .. from function in All
+           let trigger = function.Trigger
+           where trigger.GetProperty("type").GetString() == "httpTrigger"
+           select new HttpFunction(
+               function.Name,
+               trigger.GetProperty("route").GetString()!,
+               [.. trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToLowerInvariant())],
+               trigger.GetProperty("authLevel").GetString()!),
+    ];
+
     private static FunctionBindings[] Read()
     {
         var path = Path.Combine(TestPaths.FunctionsOutput, "functions.metadata");
@@ -31,3 +44,6 @@ public sealed record FunctionBindings(string Name, IReadOnlyList<JsonElement> Bi
 {
     public JsonElement Trigger => Bindings.Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
 }
+
+/// <summary>An HTTP function as the Functions host will route it: name, route (under <c>api/</c>), methods, auth level.</summary>
+public sealed record HttpFunction(string Name, string Route, IReadOnlyList<string> Methods, string AuthLevel);

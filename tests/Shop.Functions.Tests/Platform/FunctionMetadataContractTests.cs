@@ -58,6 +58,10 @@ public sealed class FunctionMetadataContract
         ["RedeliverWebhook"] = new("httpTrigger", Route: "webhooks/{id}/deliveries/{deliveryId}/redeliver", Methods: ["post"], AuthLevel: "Function"),
         ["FanOutWebhooks"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "webhooks", Connection: "ServiceBus"),
         ["DeliverWebhookToEndpoint"] = new("serviceBusTrigger", Queue: "deliver-webhook", Connection: "ServiceBus"),
+        ["ListCatalogItems"] = new("httpTrigger", Route: "catalog/items", Methods: ["get"], AuthLevel: "Anonymous"),
+        ["GetCatalogItem"] = new("httpTrigger", Route: "catalog/items/{sku}", Methods: ["get"], AuthLevel: "Anonymous"),
+        ["GetHealth"] = new("httpTrigger", Route: "health", Methods: ["get"], AuthLevel: "Anonymous"),
+        ["GetOpenApiDocument"] = new("httpTrigger", Route: "openapi.json", Methods: ["get"], AuthLevel: "Anonymous"),
     };
 
     private static readonly Lazy<Dictionary<string, Trigger>> Actual = new(ReadMetadata);
