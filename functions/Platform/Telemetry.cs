@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
@@ -10,6 +12,9 @@ namespace Shop.Functions.Platform;
 public static class Telemetry
 {
     public const string AppInsightsSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    /// <summary>How the Functions host authenticates to Application Insights; the worker's exporter follows it.</summary>
+    public const string AppInsightsAuthenticationSetting = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
 
     /// <summary>
     /// OpenTelemetry logs and traces, with log scopes (the order id) on every record; exported to
@@ -29,9 +34,32 @@ public static class Telemetry
 
         if (!string.IsNullOrEmpty(builder.Configuration[AppInsightsSetting]))
         {
-            otel.UseAzureMonitorExporter();
+            var credential = CredentialFor(builder.Configuration[AppInsightsAuthenticationSetting]);
+            otel.UseAzureMonitorExporter(exporter => exporter.Credential = credential);
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// A managed identity credential when the authentication string asks for Entra ID (<c>Authorization=AAD</c>, with
+    /// <c>ClientId=</c> for a user-assigned identity), so Application Insights can refuse instrumentation-key ingestion;
+    /// null (the connection string's key) otherwise.
+    /// </summary>
+    public static TokenCredential? CredentialFor(string? authenticationString)
+    {
+        var parts = (authenticationString ?? string.Empty)
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => part.Split('=', 2))
+            .Where(pair => pair.Length == 2)
+            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.OrdinalIgnoreCase);
+        if (!parts.TryGetValue("Authorization", out var authorization) || !authorization.Equals("AAD", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return parts.TryGetValue("ClientId", out var clientId) && clientId.Length > 0
+            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
+            : new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned);
     }
 }

@@ -4,10 +4,10 @@ param applicationInsightsName string
 param location string
 param tags object
 
-@description('''Refuse instrumentation-key ingestion. Off by default: the Functions host authenticates with Entra ID
-(APPLICATIONINSIGHTS_AUTHENTICATION_STRING), but the worker's OpenTelemetry exporter (functions/Platform/Telemetry.cs)
-is configured without a credential, so with local auth off the worker's logs and traces would be rejected.''')
-param disableLocalAuth bool = false
+@description('''Refuse instrumentation-key ingestion: the Functions host and the worker's OpenTelemetry exporter
+(functions/Platform/Telemetry.cs) both authenticate with the app's managed identity, as
+APPLICATIONINSIGHTS_AUTHENTICATION_STRING says (Monitoring Metrics Publisher, granted in access.bicep).''')
+param disableLocalAuth bool = true
 
 resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: logAnalyticsName

@@ -47,6 +47,9 @@ public sealed class Storage
         Assert.True(serviceBus.GetProperty("properties").GetProperty("disableLocalAuth").GetBoolean());
         Assert.Equal("Standard", serviceBus.GetProperty("sku").GetProperty("name").GetString());
 
+        var insights = Assert.Single(Bicep.OfType("Microsoft.Insights/components"));
+        Assert.True(insights.GetProperty("properties").GetProperty("DisableLocalAuth").GetBoolean());
+
         Assert.All(Bicep.OfType("Microsoft.Web/sites/basicPublishingCredentialsPolicies"),
             p => Assert.False(p.GetProperty("properties").GetProperty("allow").GetBoolean()));
     }
