@@ -54,8 +54,8 @@ public sealed class DeliverWebhookConsumerAgainstAReceiver(AzuriteFixture azurit
     {
         var receiver = await ReceiverAsync(ReceiverReply.Status(500), ReceiverReply.Status(500), ReceiverReply.Status(200));
         var (id, secret) = await WebhookTests.RegisterAsync(_shop, receiver.Url.AbsoluteUri, "*");
-        var command = await CommandAsync(id);
-        var message = Received(command);
+        var command = await WebhookEvents.CommandAsync(_shop, id);
+        var message = WebhookEvents.Received(command);
 
         await ConsumeAsync(message);
 
@@ -64,7 +64,7 @@ public sealed class DeliverWebhookConsumerAgainstAReceiver(AzuriteFixture azurit
         Assert.All(receiver.Requests, request => Assert.True(WebhookDeliveryTest.IsSignedWith(request, secret)));
         Assert.All(receiver.Requests, request => Assert.Equal(command.DeliveryId, request.Header("webhook-id")));
         Assert.Equal(command.Event.Id, JsonDocument.Parse(receiver.Requests[0].Body).RootElement.GetProperty("id").GetString());
-        var row = await LogAsync(id, command.DeliveryId);
+        var row = await WebhookEvents.LogAsync(_shop, id, command.DeliveryId);
         Assert.Equal(WebhookDeliveryStatuses.Delivered, row.Status);
         Assert.Equal([500, 500, 200], row.GetAttempts().Select(a => a.StatusCode));
         Assert.Contains(_shop.Logs.Records, log => log.Message.Contains($"{command.DeliveryId} of OrderAccepted delivered after 3 attempts", StringComparison.Ordinal));
@@ -75,10 +75,10 @@ public sealed class DeliverWebhookConsumerAgainstAReceiver(AzuriteFixture azurit
     {
         var receiver = await ReceiverAsync();
         var (id, _) = await WebhookTests.RegisterAsync(_shop, receiver.Url.AbsoluteUri, "*");
-        var command = await CommandAsync(id);
+        var command = await WebhookEvents.CommandAsync(_shop, id);
 
-        await ConsumeAsync(Received(command));
-        await ConsumeAsync(Received(command));
+        await ConsumeAsync(WebhookEvents.Received(command));
+        await ConsumeAsync(WebhookEvents.Received(command));
 
         Assert.Equal(1, receiver.RequestCount);
     }
@@ -90,9 +90,9 @@ public sealed class DeliverWebhookConsumerAgainstAReceiver(AzuriteFixture azurit
         var (id, oldSecret) = await WebhookTests.RegisterAsync(_shop, receiver.Url.AbsoluteUri, "*");
         var newSecret = (await _shop.Get<WebhookSubscriptionStore>().RotateSecretAsync(id, WebhookSignatures.GenerateSecret(), TimeSpan.FromHours(24), CancellationToken.None))!.Secret;
 
-        await ConsumeAsync(Received(await CommandAsync(id, OrderEventTypes.OrderAccepted)));
+        await ConsumeAsync(WebhookEvents.Received(await WebhookEvents.CommandAsync(_shop, id, OrderEventTypes.OrderAccepted)));
         _clock.Advance(TimeSpan.FromHours(24) + TimeSpan.FromSeconds(1));
-        await ConsumeAsync(Received(await CommandAsync(id, OrderEventTypes.StockReserved)));
+        await ConsumeAsync(WebhookEvents.Received(await WebhookEvents.CommandAsync(_shop, id, OrderEventTypes.StockReserved)));
 
         var (during, after) = (receiver.Requests[0], receiver.Requests[1]);
         Assert.Equal(2, during.Header("webhook-signature").Split(' ').Length);
@@ -107,8 +107,8 @@ public sealed class DeliverWebhookConsumerAgainstAReceiver(AzuriteFixture azurit
     public async Task ReschedulesOnTheBackoffScheduleThenDeadLettersAndMarksTheSubscriptionFailingGivenTheReceiverIsDown()
     {
         var (id, _) = await WebhookTests.RegisterAsync(_shop, $"http://127.0.0.1:{WebhookReceiver.ClosedPort()}/hooks", "*");
-        var command = await CommandAsync(id);
-        var message = Received(command);
+        var command = await WebhookEvents.CommandAsync(_shop, id);
+        var message = WebhookEvents.Received(command);
         var delays = new List<TimeSpan>();
 
         for (var attempt = 1; attempt < 8; attempt++)
@@ -128,7 +128,7 @@ public sealed class DeliverWebhookConsumerAgainstAReceiver(AzuriteFixture azurit
         _actions.Verify(a => a.DeadLetterMessageAsync(message, null, DeadLetterReasons.RetriesExhausted, It.IsAny<string?>(), It.IsAny<CancellationToken>()), Times.Once);
         var subscription = await WebhookTests.SubscriptionAsync(_shop, id);
         Assert.Equal(WebhookStatuses.Failing, subscription.Status);
-        var row = await LogAsync(id, command.DeliveryId);
+        var row = await WebhookEvents.LogAsync(_shop, id, command.DeliveryId);
         Assert.Equal(WebhookDeliveryStatuses.Failed, row.Status);
         Assert.True(row.AttemptCount >= 8, $"{row.AttemptCount} attempts logged");
         Assert.All(row.GetAttempts(), a => Assert.Null(a.StatusCode));
@@ -142,18 +142,18 @@ public sealed class DeliverWebhookConsumerAgainstAReceiver(AzuriteFixture azurit
         var healthy = await ReceiverAsync();
         var (failingId, _) = await WebhookTests.RegisterAsync(_shop, failing.Url.AbsoluteUri, "*");
         var (healthyId, _) = await WebhookTests.RegisterAsync(_shop, healthy.Url.AbsoluteUri, "*");
-        await ConsumeAsync(Received(await CommandAsync(failingId)));
-        await ConsumeAsync(Received(await CommandAsync(failingId)));
+        await ConsumeAsync(WebhookEvents.Received(await WebhookEvents.CommandAsync(_shop, failingId)));
+        await ConsumeAsync(WebhookEvents.Received(await WebhookEvents.CommandAsync(_shop, failingId)));
         var requestsWhenOpen = failing.RequestCount;
         Assert.Equal(4, requestsWhenOpen); // the breaker opened at the 4th failure, during the second delivery's quick retries
 
-        var deferred = await CommandAsync(failingId);
-        await ConsumeAsync(Received(deferred));
-        await ConsumeAsync(Received(await CommandAsync(healthyId)));
+        var deferred = await WebhookEvents.CommandAsync(_shop, failingId);
+        await ConsumeAsync(WebhookEvents.Received(deferred));
+        await ConsumeAsync(WebhookEvents.Received(await WebhookEvents.CommandAsync(_shop, healthyId)));
 
         Assert.Equal(requestsWhenOpen, failing.RequestCount);
         Assert.Equal(1, healthy.RequestCount);
-        var row = await LogAsync(failingId, deferred.DeliveryId);
+        var row = await WebhookEvents.LogAsync(_shop, failingId, deferred.DeliveryId);
         Assert.Equal((WebhookDeliveryStatuses.Deferred, 0), (row.Status, row.AttemptCount));
         Assert.Equal($"{deferred.DeliveryId}#retry2", _shop.Sender.Sent.Last(m => m.MessageId.StartsWith(deferred.DeliveryId, StringComparison.Ordinal)).MessageId);
     }
@@ -164,8 +164,8 @@ public sealed class DeliverWebhookConsumerAgainstAReceiver(AzuriteFixture azurit
         var receiver = await ReceiverAsync(ReceiverReply.Status(410));
         var (id, _) = await WebhookTests.RegisterAsync(_shop, receiver.Url.AbsoluteUri, "*");
 
-        await ConsumeAsync(Received(await CommandAsync(id, OrderEventTypes.OrderAccepted)));
-        await ConsumeAsync(Received(await CommandAsync(id, OrderEventTypes.StockReserved)));
+        await ConsumeAsync(WebhookEvents.Received(await WebhookEvents.CommandAsync(_shop, id, OrderEventTypes.OrderAccepted)));
+        await ConsumeAsync(WebhookEvents.Received(await WebhookEvents.CommandAsync(_shop, id, OrderEventTypes.StockReserved)));
 
         Assert.Equal(1, receiver.RequestCount);
         Assert.Equal(WebhookStatuses.Disabled, (await WebhookTests.SubscriptionAsync(_shop, id)).Status);
@@ -201,7 +201,7 @@ public sealed class DeliverWebhookConsumerAgainstAReceiver(AzuriteFixture azurit
         var receiver = await ReceiverAsync();
         _resolver.Answer("rebind.example", "93.184.216.34", "127.0.0.1");
         var (id, _) = await WebhookTests.RegisterAsync(_shop, $"http://rebind.example:{receiver.Port}/hooks", "*");
-        var message = Received(await CommandAsync(id));
+        var message = WebhookEvents.Received(await WebhookEvents.CommandAsync(_shop, id));
 
         await ConsumeAsync(message);
 
@@ -237,18 +237,6 @@ public sealed class DeliverWebhookConsumerAgainstAReceiver(AzuriteFixture azurit
         _receivers.Add(receiver);
         return receiver;
     }
-
-    private async Task<DeliverWebhook> CommandAsync(string subscriptionId, string eventType = OrderEventTypes.OrderAccepted)
-    {
-        var order = await WebhookEvents.AddOrderAsync(_shop);
-        return DeliverWebhook.ForSubscription(subscriptionId, WebhookEvents.Event(eventType, order.OrderId));
-    }
-
-    private static ServiceBusReceivedMessage Received(DeliverWebhook command) => ServiceBusMessages.Received(command.ToMessage());
-
-    private async Task<WebhookDeliveryEntity> LogAsync(string partition, string deliveryId) =>
-        await _shop.Get<WebhookDeliveryLog>().FindAsync(partition, deliveryId, CancellationToken.None)
-            ?? throw new InvalidOperationException($"No log row for {deliveryId}.");
 
     private Task ConsumeAsync(ServiceBusReceivedMessage message) =>
         _shop.Function<DeliverWebhookConsumer>().DeliverWebhookToEndpoint(message, _actions.Object, CancellationToken.None);

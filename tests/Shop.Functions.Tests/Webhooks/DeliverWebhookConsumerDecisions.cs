@@ -44,8 +44,8 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
     public async Task PostsTheSignedEventAndLogsItDeliveredGivenTheEndpointAccepts()
     {
         var (id, secret) = await WebhookTests.RegisterAsync(_shop, Url, "*");
-        var command = await CommandAsync(id);
-        var message = Received(command);
+        var command = await WebhookEvents.CommandAsync(_shop, id);
+        var message = WebhookEvents.Received(command);
 
         await ConsumeAsync(message);
 
@@ -55,7 +55,7 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
         Assert.Equal([secret], post.Secrets);
         Assert.Equal(command.Event.Id, JsonDocument.Parse(post.Body).RootElement.GetProperty("id").GetString());
         Assert.Equal("1.0", JsonDocument.Parse(post.Body).RootElement.GetProperty("specversion").GetString());
-        var row = await LogAsync(id, command.DeliveryId);
+        var row = await WebhookEvents.LogAsync(_shop, id, command.DeliveryId);
         Assert.Equal((WebhookDeliveryStatuses.Delivered, 1, 200), (row.Status, row.AttemptCount, row.LastStatusCode));
         Assert.Equal(_clock.Now, row.DeliveredAt);
         Assert.Null(row.LeaseUntil);
@@ -66,9 +66,9 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
     public async Task PostsOnceGivenTheSameCommandTwice()
     {
         var (id, _) = await WebhookTests.RegisterAsync(_shop, Url, "*");
-        var command = await CommandAsync(id);
-        var first = Received(command);
-        var second = Received(command);
+        var command = await WebhookEvents.CommandAsync(_shop, id);
+        var first = WebhookEvents.Received(command);
+        var second = WebhookEvents.Received(command);
 
         await ConsumeAsync(first);
         await ConsumeAsync(second);
@@ -83,8 +83,8 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
     {
         _sender.Then(WebhookPostStatus.Failed);
         var (id, _) = await WebhookTests.RegisterAsync(_shop, Url, "*");
-        var command = await CommandAsync(id);
-        var message = Received(command);
+        var command = await WebhookEvents.CommandAsync(_shop, id);
+        var message = WebhookEvents.Received(command);
 
         await ConsumeAsync(message);
 
@@ -92,7 +92,7 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
         var retry = Assert.Single(_shop.Sender.Sent);
         Assert.Equal((Queues.DeliverWebhook, $"{command.DeliveryId}#retry2"), (retry.Destination, retry.MessageId));
         Assert.InRange(retry.ScheduledEnqueueTime!.Value - _clock.Now, TimeSpan.FromSeconds(48), TimeSpan.FromSeconds(72));
-        var row = await LogAsync(id, command.DeliveryId);
+        var row = await WebhookEvents.LogAsync(_shop, id, command.DeliveryId);
         Assert.Equal((WebhookDeliveryStatuses.Retrying, 2, 503), (row.Status, row.AttemptCount, row.LastStatusCode));
         Assert.Equal(_clock.Now + TimeSpan.FromMinutes(1), row.NextAttemptAt);
         Assert.Equal(WebhookStatuses.Active, (await WebhookTests.SubscriptionAsync(_shop, id)).Status);
@@ -103,7 +103,7 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
     {
         _sender.Then(WebhookPostStatus.Failed);
         var (id, _) = await WebhookTests.RegisterAsync(_shop, Url, "*");
-        var command = await CommandAsync(id);
+        var command = await WebhookEvents.CommandAsync(_shop, id);
         var last = ServiceBusMessages.Received(
             command.ToMessage().Body, nameof(DeliverWebhook), $"{command.DeliveryId}#retry8", command.Event.Data.OrderId,
             new Dictionary<string, object> { [RetryProperties.Attempt] = 8, [RetryProperties.OriginalMessageId] = command.DeliveryId });
@@ -112,7 +112,7 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
 
         _actions.VerifyDeadLettered(last, DeadLetterReasons.RetriesExhausted, "503 Service Unavailable");
         Assert.Empty(_shop.Sender.Sent);
-        Assert.Equal(WebhookDeliveryStatuses.Failed, (await LogAsync(id, command.DeliveryId)).Status);
+        Assert.Equal(WebhookDeliveryStatuses.Failed, (await WebhookEvents.LogAsync(_shop, id, command.DeliveryId)).Status);
         var subscription = await WebhookTests.SubscriptionAsync(_shop, id);
         Assert.Equal(WebhookStatuses.Failing, subscription.Status);
         Assert.Contains(command.DeliveryId, subscription.StatusReason, StringComparison.Ordinal);
@@ -124,7 +124,7 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
         var (id, _) = await WebhookTests.RegisterAsync(_shop, Url, "*");
         await _shop.Get<WebhookSubscriptionStore>().MarkFailingAsync(id, "earlier failure", CancellationToken.None);
 
-        await ConsumeAsync(Received(await CommandAsync(id)));
+        await ConsumeAsync(WebhookEvents.Received(await WebhookEvents.CommandAsync(_shop, id)));
 
         var subscription = await WebhookTests.SubscriptionAsync(_shop, id);
         Assert.Equal((WebhookStatuses.Active, null), (subscription.Status, subscription.StatusReason));
@@ -135,14 +135,14 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
     {
         _sender.Then(WebhookPostStatus.Deferred);
         var (id, _) = await WebhookTests.RegisterAsync(_shop, Url, "*");
-        var command = await CommandAsync(id);
-        var message = Received(command);
+        var command = await WebhookEvents.CommandAsync(_shop, id);
+        var message = WebhookEvents.Received(command);
 
         await ConsumeAsync(message);
 
         _actions.VerifyCompletedOnly(message);
         Assert.Equal($"{command.DeliveryId}#retry2", Assert.Single(_shop.Sender.Sent).MessageId);
-        var row = await LogAsync(id, command.DeliveryId);
+        var row = await WebhookEvents.LogAsync(_shop, id, command.DeliveryId);
         Assert.Equal((WebhookDeliveryStatuses.Deferred, 0), (row.Status, row.AttemptCount));
         Assert.Contains("circuit", row.LastError, StringComparison.Ordinal);
     }
@@ -152,10 +152,10 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
     {
         _sender.Then(WebhookPostStatus.Gone);
         var (id, _) = await WebhookTests.RegisterAsync(_shop, Url, "*");
-        var first = Received(await CommandAsync(id, OrderEventTypes.OrderAccepted));
+        var first = WebhookEvents.Received(await WebhookEvents.CommandAsync(_shop, id, OrderEventTypes.OrderAccepted));
 
         await ConsumeAsync(first);
-        var next = Received(await CommandAsync(id, OrderEventTypes.StockReserved));
+        var next = WebhookEvents.Received(await WebhookEvents.CommandAsync(_shop, id, OrderEventTypes.StockReserved));
         await ConsumeAsync(next);
 
         _actions.Verify(a => a.CompleteMessageAsync(first, It.IsAny<CancellationToken>()), Times.Once);
@@ -172,13 +172,13 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
     {
         _sender.Then(WebhookPostStatus.Refused);
         var (id, _) = await WebhookTests.RegisterAsync(_shop, Url, "*");
-        var command = await CommandAsync(id);
-        var message = Received(command);
+        var command = await WebhookEvents.CommandAsync(_shop, id);
+        var message = WebhookEvents.Received(command);
 
         await ConsumeAsync(message);
 
         _actions.VerifyDeadLettered(message, DeadLetterReasons.ValidationFailed, "private address");
-        Assert.Equal(WebhookDeliveryStatuses.Refused, (await LogAsync(id, command.DeliveryId)).Status);
+        Assert.Equal(WebhookDeliveryStatuses.Refused, (await WebhookEvents.LogAsync(_shop, id, command.DeliveryId)).Status);
         Assert.Equal(WebhookStatuses.Failing, (await WebhookTests.SubscriptionAsync(_shop, id)).Status);
     }
 
@@ -186,7 +186,7 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
     public async Task CompletesWithoutPostingGivenTheSubscriptionWasDeleted()
     {
         var (id, _) = await WebhookTests.RegisterAsync(_shop, Url, "*");
-        var message = Received(await CommandAsync(id));
+        var message = WebhookEvents.Received(await WebhookEvents.CommandAsync(_shop, id));
         await _shop.Get<WebhookSubscriptionStore>().DeleteAsync(id, CancellationToken.None);
 
         await ConsumeAsync(message);
@@ -199,15 +199,15 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
     public async Task PostsARedeliveryRoundAgainButNotAStaleRound()
     {
         var (id, _) = await WebhookTests.RegisterAsync(_shop, Url, "*");
-        var command = await CommandAsync(id);
-        await ConsumeAsync(Received(command));
+        var command = await WebhookEvents.CommandAsync(_shop, id);
+        await ConsumeAsync(WebhookEvents.Received(command));
 
-        await ConsumeAsync(Received(command with { Round = 1 }));
-        await ConsumeAsync(Received(command));
-        await ConsumeAsync(Received(command with { Round = 1 }));
+        await ConsumeAsync(WebhookEvents.Received(command with { Round = 1 }));
+        await ConsumeAsync(WebhookEvents.Received(command));
+        await ConsumeAsync(WebhookEvents.Received(command with { Round = 1 }));
 
         Assert.Equal(2, _sender.Posts.Count);
-        var row = await LogAsync(id, command.DeliveryId);
+        var row = await WebhookEvents.LogAsync(_shop, id, command.DeliveryId);
         Assert.Equal((WebhookDeliveryStatuses.Delivered, 1, 2), (row.Status, row.Round, row.AttemptCount));
         Assert.Equal([0, 1], row.GetAttempts().Select(a => a.Round));
     }
@@ -216,9 +216,9 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
     public async Task RetriesLaterWithoutPostingGivenAnotherCopyHoldsTheLease()
     {
         var (id, _) = await WebhookTests.RegisterAsync(_shop, Url, "*");
-        var command = await CommandAsync(id);
+        var command = await WebhookEvents.CommandAsync(_shop, id);
         await _shop.Get<WebhookDeliveryLog>().ClaimAsync(command, Url, _clock.Now, TimeSpan.FromMinutes(2), CancellationToken.None);
-        var message = Received(command);
+        var message = WebhookEvents.Received(command);
 
         await ConsumeAsync(message);
 
@@ -226,7 +226,7 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
         Assert.Equal($"{command.DeliveryId}#retry2", Assert.Single(_shop.Sender.Sent).MessageId);
 
         _clock.Advance(TimeSpan.FromMinutes(3));
-        await ConsumeAsync(Received(command));
+        await ConsumeAsync(WebhookEvents.Received(command));
         Assert.Single(_sender.Posts);
     }
 
@@ -236,13 +236,13 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
         var order = await WebhookEvents.AddOrderAsync(_shop, callbackUrl: "http://127.0.0.1:9/callback");
         var command = DeliverWebhook.ForCallback(order.CallbackUrl!, WebhookEvents.Event(OrderEventTypes.OrderAccepted, order.OrderId));
 
-        await ConsumeAsync(Received(command));
+        await ConsumeAsync(WebhookEvents.Received(command));
 
         var post = Assert.Single(_sender.Posts);
         Assert.Equal(new Uri("http://127.0.0.1:9/callback"), post.Url);
         Assert.Equal([_shop.Get<CallbackSecrets>().For(order.OrderId)], post.Secrets);
         Assert.StartsWith("whsec_", post.Secrets[0], StringComparison.Ordinal);
-        Assert.Equal(WebhookDeliveryStatuses.Delivered, (await LogAsync($"callback-{order.OrderId}", command.DeliveryId)).Status);
+        Assert.Equal(WebhookDeliveryStatuses.Delivered, (await WebhookEvents.LogAsync(_shop, $"callback-{order.OrderId}", command.DeliveryId)).Status);
     }
 
     [Theory]
@@ -258,18 +258,6 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
         _actions.VerifyDeadLettered(message, DeadLetterReasons.ValidationFailed, describedAs);
         Assert.Empty(_sender.Posts);
     }
-
-    private async Task<DeliverWebhook> CommandAsync(string subscriptionId, string eventType = OrderEventTypes.OrderAccepted)
-    {
-        var order = await WebhookEvents.AddOrderAsync(_shop);
-        return DeliverWebhook.ForSubscription(subscriptionId, WebhookEvents.Event(eventType, order.OrderId));
-    }
-
-    private static ServiceBusReceivedMessage Received(DeliverWebhook command) => ServiceBusMessages.Received(command.ToMessage());
-
-    private async Task<WebhookDeliveryEntity> LogAsync(string partition, string deliveryId) =>
-        await _shop.Get<WebhookDeliveryLog>().FindAsync(partition, deliveryId, CancellationToken.None)
-            ?? throw new InvalidOperationException($"No log row for {deliveryId}.");
 
     private Task ConsumeAsync(ServiceBusReceivedMessage message) =>
         _shop.Function<DeliverWebhookConsumer>().DeliverWebhookToEndpoint(message, _actions.Object, CancellationToken.None);

@@ -5,6 +5,7 @@ using Shop.Functions.Orders;
 using Shop.Functions.Orders.Events;
 using Shop.Functions.Platform;
 using Shop.Functions.Tests.Infrastructure;
+using Shop.Functions.Webhooks.DeliveryLog;
 using Shop.Functions.Webhooks.Dispatch;
 
 namespace Shop.Functions.Tests.Webhooks;
@@ -42,6 +43,19 @@ public static class WebhookEvents
             orderEvent.Type,
             orderEvent.Id,
             orderEvent.Data.OrderId);
+
+    /// <summary>A DeliverWebhook of a new order's event to a registered webhook.</summary>
+    public static async Task<DeliverWebhook> CommandAsync(ShopTestServices shop, string subscriptionId, string eventType = OrderEventTypes.OrderAccepted)
+    {
+        var order = await AddOrderAsync(shop);
+        return DeliverWebhook.ForSubscription(subscriptionId, Event(eventType, order.OrderId));
+    }
+
+    public static ServiceBusReceivedMessage Received(DeliverWebhook command) => ServiceBusMessages.Received(command.ToMessage());
+
+    public static async Task<WebhookDeliveryEntity> LogAsync(ShopTestServices shop, string partition, string deliveryId) =>
+        await shop.Get<WebhookDeliveryLog>().FindAsync(partition, deliveryId, CancellationToken.None)
+            ?? throw new InvalidOperationException($"No log row for {deliveryId}.");
 
     public static IReadOnlyList<DeliverWebhook> Commands(ShopTestServices shop) =>
         shop.Sender.Sent.Where(message => message.Destination == Queues.DeliverWebhook).Select(Read).ToList();
