@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Shop.Functions.Platform.Http;
 
@@ -11,33 +10,16 @@ namespace Shop.Functions.Platform.Http;
 /// Headers are set before the body; <see cref="Value"/> may be null for body-less answers (303, 304).
 /// </summary>
 public sealed class JsonResponse<T>(int statusCode, T? value, JsonTypeInfo<T> typeInfo, string contentType = "application/json")
-    : IActionResult
+    : HttpAnswer<JsonResponse<T>>(statusCode)
 {
-    public int StatusCode { get; } = statusCode;
-
     public T? Value { get; } = value;
 
-    public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
-
-    public JsonResponse<T> WithHeader(string name, string value)
+    protected override async Task WriteBodyAsync(HttpContext http)
     {
-        Headers[name] = value;
-        return this;
-    }
-
-    public async Task ExecuteResultAsync(ActionContext context)
-    {
-        var response = context.HttpContext.Response;
-        response.StatusCode = StatusCode;
-        foreach (var (name, headerValue) in Headers)
-        {
-            response.Headers[name] = headerValue;
-        }
-
         if (Value is not null)
         {
-            response.ContentType = contentType;
-            await JsonSerializer.SerializeAsync(response.Body, Value, typeInfo, context.HttpContext.RequestAborted);
+            http.Response.ContentType = contentType;
+            await JsonSerializer.SerializeAsync(http.Response.Body, Value, typeInfo, http.RequestAborted);
         }
     }
 }
