@@ -23,5 +23,6 @@ public static class ProblemTypes
     public const string OrderNotCancellable = "urn:shop:problem:order-not-cancellable";
     public const string DeadLetterLocked = "urn:shop:problem:dead-letter-locked";
     public const string WebhookLimitReached = "urn:shop:problem:webhook-limit-reached";
+    public const string WebhookNotConfirmed = "urn:shop:problem:webhook-not-confirmed";
     public const string UnknownSku = "urn:shop:problem:unknown-sku";
 }

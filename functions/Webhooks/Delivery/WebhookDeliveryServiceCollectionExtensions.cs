@@ -3,13 +3,18 @@ using System.Net.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Shop.Functions.Platform.Http;
 
 namespace Shop.Functions.Webhooks.Delivery;
 
 public static class WebhookDeliveryServiceCollectionExtensions
 {
+    /// <summary>The one HttpClient configuration every outbound webhook request goes through.</summary>
+    public const string HttpClientName = "Webhooks";
+
     /// <summary>
-    /// The outbound half of webhooks: <see cref="IWebhookSender"/> (a typed HttpClient), the SSRF guard and the
+    /// The outbound half of webhooks: <see cref="IWebhookSender"/> and <see cref="WebhookHandshake"/> (typed clients of
+    /// one named HttpClient, so both connect through the SSRF guard and follow no redirects), the guard and the
     /// per-host circuit breakers, configured by <see cref="WebhookDeliveryOptions"/>. The resolver is registered with
     /// TryAdd, so one registered earlier (a test's) wins.
     /// </summary>
@@ -18,22 +23,32 @@ public static class WebhookDeliveryServiceCollectionExtensions
         services.AddOptions<WebhookDeliveryOptions>()
             .BindConfiguration(WebhookDeliveryOptions.SectionName)
             .ValidateDataAnnotations()
+            .PostConfigure<IOptions<PublicUrlOptions>>((o, urls) => o.RequestOrigin ??= DefaultOrigin(urls.Value))
             .Validate(o => o.RetryMaxDelay >= o.RetryDelay, "Webhooks:RetryMaxDelay must not be shorter than Webhooks:RetryDelay.")
+            .Validate(o => Uri.CheckHostName(o.RequestOrigin) is UriHostNameType.Dns, "Webhooks:RequestOrigin must be a DNS name, e.g. shop.contoso.com.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IWebhookHostResolver, DnsWebhookHostResolver>();
         services.TryAddSingleton<WebhookDestinationGuard>();
         services.TryAddSingleton<WebhookResiliencePipelines>();
-        services.AddHttpClient<IWebhookSender, WebhookSender>(http =>
+        services.AddHttpClient(HttpClientName, http =>
             {
                 // Each attempt's timeout is the pipeline's (WebhookDeliveryOptions.Timeout): one layer.
                 http.Timeout = Timeout.InfiniteTimeSpan;
                 http.DefaultRequestHeaders.UserAgent.ParseAdd("Shop-Webhooks/1.0");
             })
             .ConfigurePrimaryHttpMessageHandler(CreateHandler)
-            .RedactLoggedHeaders([WebhookSignatures.SignatureHeader]);
+            .RedactLoggedHeaders([WebhookSignatures.SignatureHeader])
+            .AddTypedClient<IWebhookSender, WebhookSender>()
+            .AddTypedClient<WebhookHandshake>();
         return services;
     }
+
+    /// <summary>The public base URL's host (the name Shop is known by), else <see cref="WebhookDeliveryOptions.DefaultRequestOrigin"/>.</summary>
+    private static string DefaultOrigin(PublicUrlOptions urls) =>
+        Uri.TryCreate(urls.BaseUrl, UriKind.Absolute, out var baseUrl) && Uri.CheckHostName(baseUrl.IdnHost) is UriHostNameType.Dns
+            ? baseUrl.IdnHost
+            : WebhookDeliveryOptions.DefaultRequestOrigin;
 
     private static SocketsHttpHandler CreateHandler(IServiceProvider services) => new()
     {

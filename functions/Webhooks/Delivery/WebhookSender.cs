@@ -107,7 +107,7 @@ internal sealed partial class WebhookSender : IWebhookSender
         var started = _time.GetTimestamp();
         try
         {
-            using var request = CreateRequest(delivery);
+            using var request = CreateRequest(delivery, _options.Value.RequestOrigin);
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptToken);
             var result = await WebhookResponse.ReadAsync(response, _options.Value.MaxResponseBodyBytes, attemptToken);
             var error = result.IsSuccess ? null : delivery.Redact(result.Describe());
@@ -130,7 +130,7 @@ internal sealed partial class WebhookSender : IWebhookSender
         }
     }
 
-    private static HttpRequestMessage CreateRequest(Delivery delivery)
+    private static HttpRequestMessage CreateRequest(Delivery delivery, string? origin)
     {
         var post = delivery.Post;
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(post.Body));
@@ -139,6 +139,9 @@ internal sealed partial class WebhookSender : IWebhookSender
         request.Headers.TryAddWithoutValidation(WebhookSignatures.IdHeader, post.WebhookId);
         request.Headers.TryAddWithoutValidation(WebhookSignatures.TimestampHeader, post.Timestamp.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation(WebhookSignatures.SignatureHeader, delivery.Signature);
+
+        // CloudEvents webhooks (4.1.2): every delivery names the origin a validation handshake asked consent for.
+        request.Headers.TryAddWithoutValidation(WebhookHandshake.RequestOriginHeader, origin ?? WebhookDeliveryOptions.DefaultRequestOrigin);
         return request;
     }
 

@@ -12,11 +12,14 @@ namespace Shop.Functions.Webhooks.Registration;
 /// <summary>
 /// <c>POST /api/webhooks</c>: registers <c>{url, eventTypes, description?}</c> and answers 201 with the
 /// subscription and its signing secret, which is never shown again. The URL must pass the SSRF guard now (its
-/// host resolved) and is checked again at every delivery, on the address actually connected to.
+/// host resolved) and is checked again at every delivery, on the address actually connected to. With
+/// <c>Webhooks:ValidationHandshake</c> the endpoint must then consent (<see cref="WebhookHandshake"/>) before anything
+/// is stored.
 /// </summary>
 public sealed partial class RegisterWebhookFunction(
     WebhookSubscriptionStore store,
     WebhookDestinationGuard guard,
+    WebhookHandshake handshake,
     PublicUrls urls,
     TimeProvider time,
     IOptions<WebhookOptions> options,
@@ -59,6 +62,20 @@ public sealed partial class RegisterWebhookFunction(
                     ProblemTypes.WebhookLimitReached,
                     "No more webhooks can be registered.",
                     $"At most {options.Value.MaxSubscriptions} are allowed; delete one first.");
+            }
+
+            if (handshake.IsRequired)
+            {
+                var consent = await handshake.ConfirmAsync(webhook.Url, cancellationToken);
+                if (!consent.IsConfirmed)
+                {
+                    return Problems.Create(
+                        http,
+                        StatusCodes.Status422UnprocessableEntity,
+                        ProblemTypes.WebhookNotConfirmed,
+                        "The endpoint did not confirm the webhook.",
+                        $"{consent.Problem} Nothing was registered (CloudEvents webhook validation handshake).");
+                }
             }
 
             var now = time.GetUtcNow();

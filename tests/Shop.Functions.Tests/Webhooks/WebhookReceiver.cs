@@ -14,8 +14,15 @@ public sealed record ReceivedWebhook(string Method, string Path, IReadOnlyDictio
     public string Header(string name) => Headers.TryGetValue(name.ToLowerInvariant(), out var value) ? value : string.Empty;
 }
 
-/// <summary>How the receiver answers one request.</summary>
-public sealed record ReceiverReply(int StatusCode, string Body = "", long StreamBytes = 0, bool Hang = false, Func<ReceivedWebhook, string>? BodyFrom = null, Uri? Location = null)
+/// <summary>How the receiver answers one request; <paramref name="Headers"/> are added to the response.</summary>
+public sealed record ReceiverReply(
+    int StatusCode,
+    string Body = "",
+    long StreamBytes = 0,
+    bool Hang = false,
+    Func<ReceivedWebhook, string>? BodyFrom = null,
+    Uri? Location = null,
+    IReadOnlyDictionary<string, string>? Headers = null)
 {
     public static ReceiverReply Status(int statusCode, string body = "") => new(statusCode, body);
 
@@ -33,6 +40,10 @@ public sealed record ReceiverReply(int StatusCode, string Body = "", long Stream
 
     /// <summary>A body made from the request, e.g. one that echoes a header.</summary>
     public static ReceiverReply Echo(int statusCode, Func<ReceivedWebhook, string> body) => new(statusCode, BodyFrom: body);
+
+    /// <summary>An answer with these response headers, e.g. a validation handshake's consent.</summary>
+    public static ReceiverReply WithHeaders(int statusCode, params (string Name, string Value)[] headers) =>
+        new(statusCode, Headers: headers.ToDictionary(h => h.Name, h => h.Value, StringComparer.OrdinalIgnoreCase));
 }
 
 /// <summary>
@@ -126,6 +137,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
         if (reply.Location is not null)
         {
             context.Response.Headers.Location = reply.Location.ToString();
+        }
+
+        foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>())
+        {
+            context.Response.Headers[name] = value;
         }
 
         if (reply.StreamBytes > 0)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Shop.Functions.Platform.Http;
 using Shop.Functions.Webhooks.Delivery;
 using Xunit;
 
@@ -22,6 +23,22 @@ public sealed class WebhookDeliveryServiceCollectionExtensionsAddWebhookDelivery
         Assert.Equal(64 * 1024, options.MaxResponseBodyBytes);
         Assert.IsType<DnsWebhookHostResolver>(services.GetRequiredService<IWebhookHostResolver>());
         Assert.NotNull(services.GetRequiredService<IWebhookSender>());
+        Assert.False(options.ValidationHandshake);
+        Assert.False(services.GetRequiredService<WebhookHandshake>().IsRequired);
+        Assert.Equal("shop.example", options.RequestOrigin);
+        Assert.Null(options.RequestRate);
+    }
+
+    [Theory]
+    [InlineData(null, null, "shop.example")]
+    [InlineData("https://api.contoso.com/shop", null, "api.contoso.com")]
+    [InlineData("https://api.contoso.com", "hooks.contoso.com", "hooks.contoso.com")]
+    [InlineData("http://10.1.2.3:8080", null, "shop.example")]
+    public void TakesTheRequestOriginFromTheSettingElseThePublicBaseUrl(string? baseUrl, string? origin, string expected)
+    {
+        using var services = Build(new() { ["PublicUrls:BaseUrl"] = baseUrl, ["Webhooks:RequestOrigin"] = origin });
+
+        Assert.Equal(expected, services.GetRequiredService<IOptions<WebhookDeliveryOptions>>().Value.RequestOrigin);
     }
 
     [Fact]
@@ -49,6 +66,9 @@ public sealed class WebhookDeliveryServiceCollectionExtensionsAddWebhookDelivery
     [InlineData("Webhooks:CircuitBreakerMinimumThroughput", "1")]
     [InlineData("Webhooks:CircuitBreakerFailureRatio", "0")]
     [InlineData("Webhooks:RetryMaxDelay", "00:00:00.001")]
+    [InlineData("Webhooks:RequestOrigin", "https://shop.contoso.com")]
+    [InlineData("Webhooks:RequestOrigin", "10.0.0.1")]
+    [InlineData("Webhooks:RequestRate", "0")]
     public void RejectsAnInvalidSetting(string key, string value)
     {
         using var services = Build(new() { [key] = value });
@@ -61,6 +81,7 @@ public sealed class WebhookDeliveryServiceCollectionExtensionsAddWebhookDelivery
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         services.AddLogging();
+        services.AddOptions<PublicUrlOptions>().BindConfiguration(PublicUrlOptions.SectionName);
         services.AddWebhookDelivery();
         return services.BuildServiceProvider();
     }

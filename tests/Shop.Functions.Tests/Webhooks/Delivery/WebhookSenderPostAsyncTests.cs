@@ -7,7 +7,7 @@ namespace Shop.Functions.Tests.Webhooks.Delivery;
 public sealed class WebhookSenderPostAsync
 {
     [Fact]
-    public async Task PostsTheBodyAsJsonWithStandardWebhooksHeaders()
+    public async Task PostsTheBodyAsJsonWithStandardWebhooksHeadersAndTheOrigin()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var test = Create();
@@ -27,6 +27,7 @@ public sealed class WebhookSenderPostAsync
         Assert.Equal(post.WebhookId, request.Header("webhook-id"));
         Assert.Equal(post.Timestamp.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), request.Header("webhook-timestamp"));
         Assert.Equal(ExpectedSignature(request, Secret), request.Header("webhook-signature"));
+        Assert.Equal("shop.example", request.Header("webhook-request-origin"));
     }
 
     [Fact]
