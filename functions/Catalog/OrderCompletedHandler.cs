@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization.Metadata;
 using Shop.Functions.Messaging.Consumers;
+using Shop.Functions.Orders;
 using Shop.Functions.Orders.Events;
 using Shop.Functions.Platform;
 
@@ -23,7 +24,8 @@ public sealed class OrderCompletedHandler(SalesRecorder recorder) : IMessageHand
             return MessageOutcome.Reject("The event has no data.");
         }
 
-        if (!CatalogKeys.IsUsableOrderId(data.OrderId))
+        // Only ids the app made: anything else did not come from a completed order, and must not count as a sale.
+        if (!OrderIds.IsWellFormed(data.OrderId))
         {
             return MessageOutcome.Reject("The event's data has no usable orderId.");
         }

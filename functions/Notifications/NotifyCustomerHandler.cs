@@ -34,6 +34,12 @@ public sealed partial class NotifyCustomerHandler(
             return MessageOutcome.Reject("The event has no data.orderId.");
         }
 
+        // Before any storage call: the id is a table key, and one storage refuses (a '/') would fail every retry.
+        if (!OrderIds.IsWellFormed(data.OrderId))
+        {
+            return MessageOutcome.Reject("The event's data.orderId is not an order id.");
+        }
+
         if (message.Type != context.Subject)
         {
             return MessageOutcome.Reject($"The event's type '{message.Type}' is not its Subject '{context.Subject}'.");

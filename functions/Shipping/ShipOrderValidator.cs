@@ -1,10 +1,14 @@
+using System.Text.RegularExpressions;
 using Shop.Functions.Orders;
 
 namespace Shop.Functions.Shipping;
 
 /// <summary>What a carrier needs from a ShipOrder. A command without it can never ship, so it is rejected.</summary>
-public static class ShipOrderValidator
+public static partial class ShipOrderValidator
 {
+    /// <summary>The longest address field intake accepts.</summary>
+    public const int MaxAddressFieldLength = 200;
+
     /// <summary>Why the command cannot be shipped, or null when it can.</summary>
     public static string? Problem(ShipOrder command)
     {
@@ -24,9 +28,10 @@ public static class ShipOrderValidator
             return "The command has no items.";
         }
 
-        if (command.Items.Any(line => line is null || string.IsNullOrWhiteSpace(line.Sku) || line.Quantity < 1))
+        // The SKUs intake accepts: anything else did not come from an order, and a huge one would fail every retry in storage.
+        if (command.Items.Any(line => line is null || line.Sku is null || !SkuPattern().IsMatch(line.Sku) || line.Quantity < 1))
         {
-            return "Every item needs a sku and a quantity of at least 1.";
+            return "Every item needs a sku (letters, digits, '-' and '_', at most 64) and a quantity of at least 1.";
         }
 
         var address = command.Address;
@@ -36,8 +41,17 @@ public static class ShipOrderValidator
         }
 
         string?[] required = [address.Line1, address.City, address.PostalCode, address.Country];
-        return required.Any(string.IsNullOrWhiteSpace)
-            ? "The address needs line1, city, postalCode and country."
+        if (required.Any(string.IsNullOrWhiteSpace))
+        {
+            return "The address needs line1, city, postalCode and country.";
+        }
+
+        string?[] all = [.. required, address.Line2, address.Region];
+        return all.Any(field => field?.Length > MaxAddressFieldLength)
+            ? $"Each address field is at most {MaxAddressFieldLength} characters."
             : null;
     }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex SkuPattern();
 }

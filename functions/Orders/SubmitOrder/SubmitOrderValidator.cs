@@ -1,5 +1,5 @@
-using System.Net.Mail;
 using System.Text.RegularExpressions;
+using Shop.Functions.Notifications;
 
 namespace Shop.Functions.Orders.SubmitOrder;
 
@@ -181,8 +181,8 @@ public static partial class SubmitOrderValidator
         return true;
     }
 
-    private static bool IsEmail(string value) =>
-        MailAddress.TryCreate(value, out var address) && address.Address == value && address.Host.Contains('.', StringComparison.Ordinal);
+    /// <summary>The address the customer e-mails go to: whatever notifications could not send to is refused here.</summary>
+    private static bool IsEmail(string value) => EmailAddresses.IsValid(value);
 
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]
     private static partial Regex SkuPattern();

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Shop.Functions.Messaging.Consumers;
+using Shop.Functions.Orders;
 using Shop.Functions.Platform;
 using Shop.Functions.Webhooks.Delivery;
 using Shop.Functions.Webhooks.DeliveryLog;
@@ -162,9 +163,14 @@ public sealed partial class DeliverWebhookHandler(
             return "The round cannot be negative.";
         }
 
-        return message.IsCallback
-            ? Uri.TryCreate(message.CallbackUrl, UriKind.Absolute, out _) ? null : "A callback delivery needs an absolute callbackUrl."
+        var target = message.IsCallback
+            ? Uri.TryCreate(message.CallbackUrl, UriKind.Absolute, out var url) && url.Scheme is "https" or "http"
+                ? null
+                : "A callback delivery needs an absolute http(s) callbackUrl."
             : WebhookIds.IsSubscriptionId(message.SubscriptionId) ? null : "The subscriptionId is not one this app makes.";
+
+        // The order id names the callback's delivery log partition and the callback secret: a key, not free text.
+        return target ?? (OrderIds.IsWellFormed(message.Event.Data.OrderId) ? null : "The event's data.orderId is not an order id.");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook delivery {DeliveryId} of {EventType} delivered after {AttemptCount} attempts")]

@@ -33,6 +33,12 @@ public sealed partial class FanOutWebhooksHandler(
             return MessageOutcome.Reject("The event needs data.orderId, equal to its subject.");
         }
 
+        // Receivers key on the order id, and the callback log uses it as a table key: pass on only ids the app made.
+        if (!OrderIds.IsWellFormed(data.OrderId))
+        {
+            return MessageOutcome.Reject("The event's data.orderId is not an order id.");
+        }
+
         if (message.Type != context.Subject || string.IsNullOrEmpty(message.Id))
         {
             return MessageOutcome.Reject($"The event's type '{message.Type}' is not its Subject '{context.Subject}', or it has no id.");

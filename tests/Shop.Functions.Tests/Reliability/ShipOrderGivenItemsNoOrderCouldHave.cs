@@ -1,0 +1,55 @@
+using Shop.Functions.Orders;
+using Shop.Functions.Shipping;
+using Shop.Functions.Tests.Infrastructure;
+using Xunit;
+
+namespace Shop.Functions.Tests.Reliability;
+
+/// <summary>
+/// Found by the bad-message campaign: ship-order booked shipments for SKUs like '../../Orders' that no order can hold,
+/// and a SKU (or address line) of 1 MiB failed in storage on every attempt, which the pipeline retried for hours.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class ShipOrderGivenItemsNoOrderCouldHave(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private static readonly ShippingAddress Address = new("1 Main St", null, "London", null, "N1 9GU", "GB");
+
+    private ShopTestServices _shop = null!;
+
+    public async Task InitializeAsync() => _shop = await ShopTestServices.StartAsync(azurite.ConnectionString);
+
+    public async Task DisposeAsync() => await _shop.DisposeAsync();
+
+    public static TheoryData<string, int> Skus => new()
+    {
+        { "../../Orders", 1 },
+        { "a/b", 1 },
+        { "SKU 1", 1 },
+        { new string('S', 1024 * 1024), 1 },
+        { "SKU-001", -3 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Skus))]
+    public async Task DeadLettersWithoutShippingGivenAnItemIntakeWouldRefuse(string sku, int quantity)
+    {
+        var message = ServiceBusMessages.Received(new ShipOrder(OrderIds.NewRandom(), [new OrderLine(sku, quantity)], Address).ToMessage());
+
+        var actions = await BadMessageRegression.ConsumeAsync(_shop, "DispatchShipment", message);
+
+        actions.VerifyDeadLettered(message, "ValidationFailed", "Every item needs a sku");
+        Assert.Empty(_shop.Sender.Sent);
+    }
+
+    [Fact]
+    public async Task DeadLettersWithoutShippingGivenAHugeAddressLine()
+    {
+        var address = Address with { Line1 = new string('x', 1024 * 1024) };
+        var message = ServiceBusMessages.Received(new ShipOrder(OrderIds.NewRandom(), [new OrderLine("SKU-001", 1)], address).ToMessage());
+
+        var actions = await BadMessageRegression.ConsumeAsync(_shop, "DispatchShipment", message);
+
+        actions.VerifyDeadLettered(message, "ValidationFailed", "at most 200 characters");
+        Assert.Empty(_shop.Sender.Sent);
+    }
+}

@@ -1,0 +1,63 @@
+using Shop.Functions.Tests.Infrastructure;
+using Xunit;
+
+namespace Shop.Functions.Tests.Security;
+
+/// <summary>
+/// Issue 9, authorization, read from the functions.metadata the host enforces: every write and every operations endpoint
+/// needs a key, and the anonymous endpoints are exactly a reviewed list of reads. A new anonymous endpoint, or a write
+/// without a key, fails here until someone decides otherwise on purpose (docs/security.md).
+/// </summary>
+public sealed class FunctionAuthorizationFromMetadata
+{
+    /// <summary>The reads anyone may make, and why (docs/security.md, "Who can call what").</summary>
+    public static readonly IReadOnlyDictionary<string, string> AnonymousReads = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["GetOrder"] = "an order id is a 128-bit capability; the answer leaves out contact, address and payment details",
+        ["GetOrderStatus"] = "the status monitor the 202 points to: same capability, less data",
+        ["ListCatalogItems"] = "the public catalog",
+        ["GetCatalogItem"] = "the public catalog",
+        ["GetHealth"] = "probes; it names no host and no error message",
+        ["GetOpenApiDocument"] = "the public contract of the API",
+    };
+
+    private static readonly string[] WriteMethods = ["post", "put", "patch", "delete"];
+
+    [Fact]
+    public void EveryWriteNeedsAFunctionOrAdminKey()
+    {
+        var writes = FunctionsMetadata.Http.Where(f => f.Methods.Any(m => WriteMethods.Contains(m))).ToList();
+
+        Assert.NotEmpty(writes);
+        Assert.All(writes, f => Assert.True(
+            IsLevel(f, "function") || IsLevel(f, "admin"),
+            $"{f.Name} ({string.Join(",", f.Methods)} {f.Route}) writes but its authLevel is {f.AuthLevel}."));
+    }
+
+    [Fact]
+    public void EveryOperationsEndpointNeedsTheAdminKey()
+    {
+        var operations = FunctionsMetadata.Http.Where(f => f.Route.StartsWith("ops/", StringComparison.OrdinalIgnoreCase)).ToList();
+
+        Assert.NotEmpty(operations);
+        Assert.All(operations, f => Assert.True(IsLevel(f, "admin"), $"{f.Name} ({f.Route}) is an operations endpoint but its authLevel is {f.AuthLevel}."));
+    }
+
+    [Fact]
+    public void AnonymousEndpointsAreExactlyTheReviewedReads()
+    {
+        var anonymous = FunctionsMetadata.Http.Where(f => IsLevel(f, "anonymous")).ToList();
+
+        Assert.Equal(AnonymousReads.Keys.Order(StringComparer.Ordinal), anonymous.Select(f => f.Name).Order(StringComparer.Ordinal));
+        Assert.All(anonymous, f => Assert.Equal(["get"], f.Methods));
+        Assert.All(anonymous, f => Assert.False(f.Route.StartsWith("ops/", StringComparison.OrdinalIgnoreCase), $"{f.Name} is anonymous under ops/."));
+    }
+
+    [Fact]
+    public void EveryHttpFunctionHasAKnownAuthLevel()
+    {
+        Assert.All(FunctionsMetadata.Http, f => Assert.Contains(f.AuthLevel.ToLowerInvariant(), new[] { "anonymous", "function", "admin" }));
+    }
+
+    private static bool IsLevel(HttpFunction function, string level) => string.Equals(function.AuthLevel, level, StringComparison.OrdinalIgnoreCase);
+}
