@@ -31,7 +31,8 @@ public sealed class WebhookDeliveryTest : IAsyncDisposable
 
     public WebhookDestinationGuard Guard => _services.GetRequiredService<WebhookDestinationGuard>();
 
-    public static WebhookDeliveryTest Create(Action<WebhookDeliveryOptions>? configure = null, IWebhookHostResolver? resolver = null)
+    /// <param name="time">The clock the circuit breaker reads (timers and delays still run in real time).</param>
+    public static WebhookDeliveryTest Create(Action<WebhookDeliveryOptions>? configure = null, IWebhookHostResolver? resolver = null, TimeProvider? time = null)
     {
         var logs = new CapturedLogs();
         var services = new ServiceCollection();
@@ -40,6 +41,11 @@ public sealed class WebhookDeliveryTest : IAsyncDisposable
         if (resolver is not null)
         {
             services.AddSingleton(resolver);
+        }
+
+        if (time is not null)
+        {
+            services.AddSingleton(time);
         }
 
         services.AddWebhookDelivery();

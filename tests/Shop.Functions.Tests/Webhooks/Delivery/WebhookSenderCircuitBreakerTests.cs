@@ -1,4 +1,5 @@
 using Shop.Functions.Webhooks.Delivery;
+using Shop.Functions.Tests.Infrastructure;
 using Xunit;
 using static Shop.Functions.Tests.Webhooks.Delivery.WebhookDeliveryTest;
 
@@ -40,16 +41,19 @@ public sealed class WebhookSenderCircuitBreaker
     public async Task LetsAProbeThroughAfterTheBreak()
     {
         await using var receiver = await WebhookReceiver.StartAsync(ReceiverReply.Status(500), ReceiverReply.Status(500));
-        await using var test = Create(o =>
-        {
-            OpensAfterTwoFailures(o);
-            o.CircuitBreakerBreakDuration = TimeSpan.FromMilliseconds(500);
-        });
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var test = Create(
+            o =>
+            {
+                OpensAfterTwoFailures(o);
+                o.CircuitBreakerBreakDuration = TimeSpan.FromMinutes(1);
+            },
+            time: clock);
         await test.Sender.PostAsync(Post(receiver.Url), CancellationToken.None);
         await test.Sender.PostAsync(Post(receiver.Url), CancellationToken.None);
         Assert.Equal(WebhookPostStatus.Deferred, (await test.Sender.PostAsync(Post(receiver.Url), CancellationToken.None)).Status);
 
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
         var probe = await test.Sender.PostAsync(Post(receiver.Url), CancellationToken.None);
 
         Assert.Equal(WebhookPostStatus.Delivered, probe.Status);
