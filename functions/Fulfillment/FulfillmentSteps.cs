@@ -66,7 +66,9 @@ public sealed class FulfillmentSteps(OrderStore orders, OrderProgress progress, 
             orderId,
             new OrderChange(OrderEventTypes.ShipmentRequested, OrderStatuses.AwaitingShipment)
             {
-                Commands = order => [new ShipOrder(order.OrderId, order.GetItems(), order.GetShippingAddress()).ToMessage()],
+                // The carrier's ShipmentDispatched takes the next number, so every event of the order is in one sequence.
+                ReservedSequences = 1,
+                Commands = order => [new ShipOrder(order.OrderId, order.GetItems(), order.GetShippingAddress(), order.Sequence).ToMessage()],
             },
             cancellationToken);
 

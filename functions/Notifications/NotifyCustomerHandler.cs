@@ -51,7 +51,8 @@ public sealed partial class NotifyCustomerHandler(
             return MessageOutcome.Completed;
         }
 
-        // ShipmentDispatched carries the carrier's sequence, not the order's, so it does not take part in the order.
+        // ShipmentDispatched is the carrier's notice, published beside the saga rather than by it: the customer gets it
+        // even when the order's next event (OrderCompleted) was handled first.
         var sequenced = message.Type != OrderEventTypes.ShipmentDispatched;
         if (sequenced && await progress.IsStaleAsync(data.OrderId, data.Sequence, cancellationToken))
         {

@@ -23,6 +23,13 @@ public sealed record OrderChange(string EventType, string? Status = null)
 
     /// <summary>Commands that go out with the event, in the same transaction (RequestShipment's ShipOrder).</summary>
     public Func<OrderEntity, IReadOnlyList<OutgoingMessage>>? Commands { get; init; }
+
+    /// <summary>
+    /// Sequence numbers set aside after this change's event for an event that someone else publishes later (the
+    /// carrier's ShipmentDispatched): <see cref="Commands"/> see the order with them taken, so the last reserved number is
+    /// <see cref="OrderEntity.Sequence"/>, and the order's next own event comes after them.
+    /// </summary>
+    public int ReservedSequences { get; init; }
 }
 
 /// <summary>The order after a change, and whether this call made it (false: it had been made before).</summary>
@@ -93,6 +100,7 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, T
             order.OrderId,
             BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(orderEvent, ShopJsonContext.Default.OrderEvent)));
 
+        order.Sequence += change.ReservedSequences;
         IReadOnlyList<OutgoingMessage> messages = [message, .. change.Commands?.Invoke(order) ?? []];
         return messages.Select(m => OutboxEntity.For(order.OrderId, m, now)).ToList();
     }

@@ -5,8 +5,12 @@ using Shop.Functions.Platform;
 
 namespace Shop.Functions.Shipping;
 
-/// <summary>Command: dispatch an order's items to its address. The carrier answers with ShipmentDispatched.</summary>
-public sealed record ShipOrder(string OrderId, IReadOnlyList<OrderLine> Items, ShippingAddress Address)
+/// <summary>
+/// Command: dispatch an order's items to its address. The carrier answers with ShipmentDispatched, which carries
+/// <paramref name="DispatchSequence"/>: the order's sequence number that the saga set aside for it (0 in commands sent
+/// before it existed, which the carrier answers with <see cref="Shipment.UnsequencedDispatch"/>).
+/// </summary>
+public sealed record ShipOrder(string OrderId, IReadOnlyList<OrderLine> Items, ShippingAddress Address, long DispatchSequence = 0)
 {
     public OutgoingMessage ToMessage() => new(
         Queues.ShipOrder,

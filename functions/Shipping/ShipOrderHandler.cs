@@ -33,7 +33,7 @@ public sealed partial class ShipOrderHandler(
 
         var shipment = await carrier.ShipAsync(message, cancellationToken);
         var dispatchAt = time.GetUtcNow() + options.Value.DispatchDelay;
-        await sender.SendAsync(shipment.ToDispatchedMessage(dispatchAt), cancellationToken);
+        await sender.SendAsync(shipment.ToDispatchedMessage(dispatchAt, message.DispatchSequence), cancellationToken);
         LogDispatchScheduled(message.OrderId, shipment.TrackingNumber, dispatchAt);
         return MessageOutcome.Completed;
     }

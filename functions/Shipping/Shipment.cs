@@ -12,21 +12,20 @@ public sealed record Shipment(string OrderId, string TrackingNumber, DateTimeOff
     public const string DispatchedStatus = "Dispatched";
 
     /// <summary>
-    /// The sequence ShipmentDispatched carries. The carrier does not know the order's sequence (only the saga's steps
-    /// advance it), so the event counts the shipment's own changes: dispatch is its first and only one. Consumers
-    /// that ignore stale events must not compare it with the order's sequence.
+    /// The sequence ShipmentDispatched carries when its ShipOrder had no <see cref="ShipOrder.DispatchSequence"/> (a
+    /// command from before the saga reserved one). Consumers take it as "not part of the order's sequence".
     /// </summary>
-    public const long DispatchedSequence = 1;
+    public const long UnsequencedDispatch = 0;
 
     /// <summary>
     /// ShipmentDispatched for the <c>order-events</c> topic, held by Service Bus until <paramref name="dispatchAt"/>.
     /// The id is the same on every send, so duplicate detection absorbs a resend within its window.
     /// </summary>
-    public OutgoingMessage ToDispatchedMessage(DateTimeOffset dispatchAt)
+    public OutgoingMessage ToDispatchedMessage(DateTimeOffset dispatchAt, long sequence)
     {
         var type = OrderEventTypes.ShipmentDispatched;
-        var data = new OrderEventData(OrderId, DispatchedSequence, DispatchedStatus, TrackingNumber: TrackingNumber);
-        var orderEvent = new OrderEvent($"{type}:{OrderId}:{DispatchedSequence}", type, OrderId, dispatchAt, data);
+        var data = new OrderEventData(OrderId, sequence, DispatchedStatus, TrackingNumber: TrackingNumber);
+        var orderEvent = new OrderEvent($"{type}:{OrderId}:{sequence}", type, OrderId, dispatchAt, data);
         return new OutgoingMessage(
             Topics.OrderEvents,
             MessageId: $"{type}:{OrderId}",

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
@@ -7,6 +8,7 @@ using Shop.Functions.Inventory;
 using Shop.Functions.Orders;
 using Shop.Functions.Orders.CancelOrder;
 using Shop.Functions.Orders.Events;
+using Shop.Functions.Platform;
 using Shop.Functions.Tests.Infrastructure;
 using Shop.Functions.Tests.Orders;
 using Xunit;
@@ -60,7 +62,10 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
         await _saga.WaitForEndAsync(orderId);
 
         var events = _saga.EventsFor(orderId);
-        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Data.Sequence));
+        // 1 to 4, then 5 set aside for the carrier's ShipmentDispatched (ShipOrder carries it), then OrderCompleted.
+        Assert.Equal([1L, 2, 3, 4, 6], events.Select(e => e.Data.Sequence));
+        var shipOrder = Assert.Single(_saga.Shop.Sender.SentFor(orderId), m => m.Subject == "ShipOrder");
+        Assert.Equal(5, JsonSerializer.Deserialize(shipOrder.Body.ToString(), ShopJsonContext.Default.ShipOrder)!.DispatchSequence);
         Assert.All(events, e =>
         {
             Assert.Equal($"{e.Type}:{orderId}:{e.Data.Sequence}", e.Id);

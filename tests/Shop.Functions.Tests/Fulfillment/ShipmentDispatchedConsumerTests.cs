@@ -141,7 +141,7 @@ public sealed class ShipmentDispatchedConsumerRaiseShipmentDispatched(AzuriteFix
             [RetryProperties.RetryFor] = Subscriptions.Fulfillment,
         };
         var message = ServiceBusMessages.Received(
-            new Shipment(orderId, "SANDBOX-TRACK42", DateTimeOffset.UtcNow).ToDispatchedMessage(DateTimeOffset.UtcNow) with
+            new Shipment(orderId, "SANDBOX-TRACK42", DateTimeOffset.UtcNow).ToDispatchedMessage(DateTimeOffset.UtcNow, sequence: 5) with
             {
                 MessageId = $"ShipmentDispatched:{orderId}#fulfillment#retry6",
                 ApplicationProperties = lastAttempt,
@@ -173,7 +173,7 @@ public sealed class ShipmentDispatchedConsumerRaiseShipmentDispatched(AzuriteFix
     }
 
     private static ServiceBusReceivedMessage Dispatched(string orderId, string trackingNumber) =>
-        ServiceBusMessages.Received(new Shipment(orderId, trackingNumber, DateTimeOffset.UtcNow).ToDispatchedMessage(DateTimeOffset.UtcNow));
+        ServiceBusMessages.Received(new Shipment(orderId, trackingNumber, DateTimeOffset.UtcNow).ToDispatchedMessage(DateTimeOffset.UtcNow, sequence: 5));
 
     private async Task<string> AwaitingShipmentAsync()
     {

@@ -54,9 +54,9 @@ public sealed class ShipOrderConsumerDispatchShipment(AzuriteFixture azurite) : 
             var dispatched = ShippingTest.EventOf(message);
             Assert.Equal(OrderEventTypes.ShipmentDispatched, dispatched.Type);
             Assert.Equal(orderId, dispatched.Subject);
-            Assert.Equal($"ShipmentDispatched:{orderId}:1", dispatched.Id);
+            Assert.Equal($"ShipmentDispatched:{orderId}:5", dispatched.Id);
             Assert.Equal(message.ScheduledEnqueueTime, dispatched.Time);
-            Assert.Equal(new OrderEventData(orderId, 1, "Dispatched", TrackingNumber: shipment.TrackingNumber), dispatched.Data);
+            Assert.Equal(new OrderEventData(orderId, 5, "Dispatched", TrackingNumber: shipment.TrackingNumber), dispatched.Data);
         });
     }
 

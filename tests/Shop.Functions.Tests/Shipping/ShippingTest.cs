@@ -14,7 +14,8 @@ internal static class ShippingTest
 {
     public static ShippingAddress Address { get; } = new("1 Analytical Way", null, "London", null, "N1 9GU", "GB");
 
-    public static ShipOrder Command(string orderId) => new(orderId, [new OrderLine("SKU-001", 2), new OrderLine("SKU-002", 1)], Address);
+    /// <summary>The saga's ShipOrder: the order's sequence 5 set aside for the carrier's ShipmentDispatched.</summary>
+    public static ShipOrder Command(string orderId) => new(orderId, [new OrderLine("SKU-001", 2), new OrderLine("SKU-002", 1)], Address, DispatchSequence: 5);
 
     /// <summary>The shipment rows of an order (a well-behaved carrier leaves at most one).</summary>
     public static async Task<List<ShipmentEntity>> ShipmentsAsync(this ShopTestServices shop, string orderId) =>
