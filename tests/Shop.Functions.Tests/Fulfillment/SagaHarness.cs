@@ -51,8 +51,16 @@ public sealed class SagaHarness : IAsyncDisposable
         }
 
         var shop = await ShopTestServices.StartAsync(azurite.ConnectionString, values);
-        var activities = shop.Function<FulfillmentActivities>();
-        var durable = await DurableTaskTestHost.StartAsync(registry =>
+        var durable = await StartEngineAsync(shop.Function<FulfillmentActivities>());
+        return new SagaHarness(shop, durable);
+    }
+
+    /// <summary>
+    /// A Durable Task engine running the app's orchestrator and activities (the same methods their [Function] wrappers
+    /// call) on <paramref name="activities"/>, built from the app's container.
+    /// </summary>
+    public static Task<DurableTaskTestHost> StartEngineAsync(FulfillmentActivities activities) =>
+        DurableTaskTestHost.StartAsync(registry =>
         {
             registry.AddOrchestratorFunc<FulfillmentInput, FulfillmentResult>(
                 nameof(OrderFulfillmentOrchestrator.OrderFulfillment),
@@ -69,8 +77,6 @@ public sealed class SagaHarness : IAsyncDisposable
         },
         // The host otherwise picks a random port without checking it is free, which collides on a busy machine.
         new DurableTaskTestHostOptions { Port = FreePort() });
-        return new SagaHarness(shop, durable);
-    }
 
     /// <summary>Submits an order through the front door (function key path) and returns its id.</summary>
     public async Task<string> SubmitAsync(Action<JsonObject>? edit = null)

@@ -46,7 +46,7 @@ public static class ServiceBusMessages
     /// What was sent, as its consumer receives it: e.g. <c>new PlaceOrder(id).ToMessage()</c>, or a retry copy the
     /// app scheduled (enqueued at its scheduled time).
     /// </summary>
-    public static ServiceBusReceivedMessage Received(OutgoingMessage sent, int deliveryCount = 1) =>
+    public static ServiceBusReceivedMessage Received(OutgoingMessage sent, int deliveryCount = 1, DateTimeOffset? enqueuedTime = null) =>
         Received(
             sent.Body,
             sent.Subject,
@@ -55,5 +55,5 @@ public static class ServiceBusMessages
             sent.ApplicationProperties?.ToDictionary(),
             sent.ContentType,
             deliveryCount,
-            sent.ScheduledEnqueueTime);
+            enqueuedTime ?? sent.ScheduledEnqueueTime);
 }

@@ -26,7 +26,7 @@ public static class FunctionMethods
 
     /// <summary>
     /// Calls the function <paramref name="functionName"/> with <paramref name="arguments"/>: each parameter takes the
-    /// argument assignable to its type, and a string parameter the argument keyed by its name (a route value). The
+    /// argument assignable to its type, and a string parameter the argument keyed by its name (a route value), a CancellationToken the one given or none. The
     /// result is awaited when it is a task. An exception the function throws propagates unwrapped.
     /// </summary>
     public static async Task<object?> InvokeAsync(
@@ -69,7 +69,7 @@ public static class FunctionMethods
 
         if (parameter.ParameterType == typeof(CancellationToken))
         {
-            return CancellationToken.None;
+            return arguments.OfType<CancellationToken>().FirstOrDefault();
         }
 
         return arguments.FirstOrDefault(parameter.ParameterType.IsInstanceOfType)

@@ -39,9 +39,15 @@ public static class WebhookTests
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
             configure?.Invoke(services);
         });
+        await ClearWebhooksAsync(shop);
+        return (shop, clock);
+    }
+
+    /// <summary>Deletes every subscription and delivery log row, so a test sees only its own.</summary>
+    public static async Task ClearWebhooksAsync(ShopTestServices shop)
+    {
         await ClearAsync(shop.Tables.GetTableClient(StorageTables.Webhooks));
         await ClearAsync(shop.Tables.GetTableClient(StorageTables.WebhookDeliveries));
-        return (shop, clock);
     }
 
     public static string Registration(string url, params string[] eventTypes) =>

@@ -1,0 +1,288 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Shop.Functions.Catalog;
+using Shop.Functions.Notifications;
+using Shop.Functions.Orders;
+using Shop.Functions.Platform;
+using Shop.Functions.Tests.EndToEnd.Harness;
+using Shop.Functions.Tests.Infrastructure;
+using Shop.Functions.Tests.Notifications;
+using Shop.Functions.Tests.Orders;
+using Shop.Functions.Tests.Webhooks;
+using Shop.Functions.Tests.Webhooks.Delivery;
+using Xunit;
+
+namespace Shop.Functions.Tests.EndToEnd;
+
+/// <summary>
+/// Whole orders through the whole app (<see cref="ShopPipeline"/>): the front door, the saga on a real Durable engine,
+/// every Service Bus consumer fed by the in-process broker, Azurite, and two real webhook receivers on 127.0.0.1 (a
+/// registered subscription and the order's callback). Everything is asserted from the outside: HTTP answers, what the
+/// receivers got, e-mail blobs and table rows. Each flow also runs with every message delivered twice.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class OrderPipelineEndToEnd(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly string[] HappyEvents =
+        ["OrderAccepted", "StockReserved", "PaymentCaptured", "ShipmentRequested", "ShipmentDispatched", "OrderCompleted"];
+
+    private WebhookReceiver _hooks = null!;
+    private WebhookReceiver _callbacks = null!;
+    private ShopPipeline? _pipeline;
+    private string _webhookSecret = null!;
+
+    public async Task InitializeAsync()
+    {
+        _hooks = await WebhookReceiver.StartAsync();
+        _callbacks = await WebhookReceiver.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_pipeline is not null)
+        {
+            await _pipeline.DisposeAsync();
+        }
+
+        await _hooks.DisposeAsync();
+        await _callbacks.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CompletesGivenStockAndAGoodCard(bool deliverTwice)
+    {
+        var shop = await StartAsync(deliverTwice);
+        var soldBefore = (await UnitsSoldAsync("SKU-020"), await UnitsSoldAsync("SKU-021"));
+
+        var submitted = await shop.SubmitAsync(Order());
+        Assert.Equal(202, submitted.Status);
+        var orderId = submitted.Json().GetProperty("orderId").GetString()!;
+        var statusUrl = submitted.Json().GetProperty("statusUrl").GetString()!;
+        Assert.Equal(statusUrl, submitted.Headers.Location.ToString());
+        Assert.False(string.IsNullOrEmpty(submitted.Headers.RetryAfter.ToString()));
+        var callbackSecret = submitted.Json().GetProperty("callbackSecret").GetString()!;
+
+        var inFlight = await shop.StatusAsync(orderId);
+        Assert.Equal(200, inFlight.Status);
+        Assert.False(string.IsNullOrEmpty(inFlight.Headers.RetryAfter.ToString()));
+        Assert.False(OrderStatuses.IsTerminal(inFlight.Json().GetProperty("status").GetString()!));
+
+        var order = await FinishedOrderAsync(shop, orderId);
+        Assert.Equal(OrderStatuses.Completed, order.GetProperty("status").GetString());
+        Assert.Equal(["Submitted", .. HappyEvents.Where(e => e != "ShipmentDispatched")], StepsOf(order));
+
+        await shop.Broker.WhenIdleAsync(Patience);
+        AssertReceivedInSequence(_hooks, orderId, _webhookSecret, HappyEvents);
+        AssertReceivedInSequence(_callbacks, orderId, callbackSecret, HappyEvents);
+        var completed = JsonDocument.Parse(_hooks.Requests.Last(r => r.Body.Contains("\"OrderCompleted\"", StringComparison.Ordinal)).Body).RootElement;
+        Assert.StartsWith("SANDBOX-", completed.GetProperty("data").GetProperty("trackingNumber").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["OrderAccepted", "OrderCompleted", "ShipmentDispatched"], await EmailsAsync(shop, orderId));
+        Assert.Equal((soldBefore.Item1 + 2, soldBefore.Item2 + 1), (await UnitsSoldAsync("SKU-020"), await UnitsSoldAsync("SKU-021")));
+        Assert.Equal((98, 99), (await StockAsync(shop, "SKU-020"), await StockAsync(shop, "SKU-021")));
+        Assert.Equal(["charge:Captured"], await PaymentRowKindsAsync(shop, orderId));
+        AssertNothingLost(shop, deliverTwice);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task FailsAndReleasesStockGivenADeclinedCard(bool deliverTwice)
+    {
+        var shop = await StartAsync(deliverTwice);
+
+        var orderId = await SubmitAsync(shop, Order(b => b["payment"]!["token"] = "tok_decline"));
+        var order = await FinishedOrderAsync(shop, orderId);
+
+        Assert.Equal(OrderStatuses.Failed, order.GetProperty("status").GetString());
+        Assert.Equal(FailureReasons.PaymentDeclined, order.GetProperty("failureReason").GetString());
+        await shop.Broker.WhenIdleAsync(Patience);
+        string[] events = ["OrderAccepted", "StockReserved", "StockReleased", "OrderFailed"];
+        AssertReceivedInSequence(_hooks, orderId, _webhookSecret, events);
+        Assert.Equal(["OrderAccepted", "OrderFailed"], await EmailsAsync(shop, orderId));
+        Assert.Equal((100, 100), (await StockAsync(shop, "SKU-020"), await StockAsync(shop, "SKU-021")));
+        Assert.Equal(["charge:Declined"], await PaymentRowKindsAsync(shop, orderId));
+        Assert.DoesNotContain(shop.Broker.Sent, m => m.Subject == "ShipOrder");
+        AssertNothingLost(shop, deliverTwice);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task FailsWithoutChargingGivenTooLittleStock(bool deliverTwice)
+    {
+        var shop = await StartAsync(deliverTwice);
+        await SetStockAsync(shop, "SKU-020", 1);
+
+        var orderId = await SubmitAsync(shop, Order());
+        var order = await FinishedOrderAsync(shop, orderId);
+
+        Assert.Equal(OrderStatuses.Failed, order.GetProperty("status").GetString());
+        Assert.Equal(FailureReasons.OutOfStock, order.GetProperty("failureReason").GetString());
+        await shop.Broker.WhenIdleAsync(Patience);
+        AssertReceivedInSequence(_hooks, orderId, _webhookSecret, ["OrderAccepted", "OrderFailed"]);
+        Assert.Equal(["OrderAccepted", "OrderFailed"], await EmailsAsync(shop, orderId));
+        Assert.Equal((1, 100), (await StockAsync(shop, "SKU-020"), await StockAsync(shop, "SKU-021")));
+        Assert.Empty(await PaymentRowKindsAsync(shop, orderId));
+        AssertNothingLost(shop, deliverTwice);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CancelsWithRefundAndReleaseGivenCancelWhileAwaitingShipment(bool deliverTwice)
+    {
+        // The carrier takes longer than the test: the order waits for shipment until the customer cancels.
+        var shop = await StartAsync(deliverTwice, new() { ["Shipping:DispatchDelay"] = "00:05:00" });
+
+        var orderId = await SubmitAsync(shop, Order());
+        await WaitForStatusAsync(shop, orderId, OrderStatuses.AwaitingShipment);
+        var cancel = await shop.CancelAsync(orderId);
+        Assert.Equal(202, cancel.Status);
+        var order = await FinishedOrderAsync(shop, orderId);
+
+        Assert.Equal(OrderStatuses.Cancelled, order.GetProperty("status").GetString());
+        await shop.Broker.WhenIdleAsync(Patience, ignoreScheduledAfter: TimeSpan.FromMinutes(1));
+        string[] events = ["OrderAccepted", "StockReserved", "PaymentCaptured", "ShipmentRequested", "PaymentRefunded", "StockReleased", "OrderCancelled"];
+        AssertReceivedInSequence(_hooks, orderId, _webhookSecret, events);
+        Assert.Equal(["OrderAccepted", "OrderCancelled", "PaymentRefunded"], await EmailsAsync(shop, orderId));
+        Assert.Equal((100, 100), (await StockAsync(shop, "SKU-020"), await StockAsync(shop, "SKU-021")));
+        Assert.Equal(["charge:Captured", "refund"], await PaymentRowKindsAsync(shop, orderId));
+        Assert.Equal(409, (await shop.CancelAsync(orderId)).Status);
+        AssertNothingLost(shop, deliverTwice);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task FailsWithRefundAndReleaseGivenNoDispatchBeforeTheShippingTimeout(bool deliverTwice)
+    {
+        var shop = await StartAsync(deliverTwice, new()
+        {
+            ["Shipping:DispatchDelay"] = "00:05:00",
+            ["Fulfillment:ShippingTimeout"] = "00:00:02",
+        });
+
+        var orderId = await SubmitAsync(shop, Order());
+        var order = await FinishedOrderAsync(shop, orderId);
+
+        Assert.Equal(OrderStatuses.Failed, order.GetProperty("status").GetString());
+        Assert.Equal(FailureReasons.ShippingTimeout, order.GetProperty("failureReason").GetString());
+        await shop.Broker.WhenIdleAsync(Patience, ignoreScheduledAfter: TimeSpan.FromMinutes(1));
+        string[] events = ["OrderAccepted", "StockReserved", "PaymentCaptured", "ShipmentRequested", "PaymentRefunded", "StockReleased", "OrderFailed"];
+        AssertReceivedInSequence(_hooks, orderId, _webhookSecret, events);
+        Assert.Equal(["OrderAccepted", "OrderFailed", "PaymentRefunded"], await EmailsAsync(shop, orderId));
+        Assert.Equal((100, 100), (await StockAsync(shop, "SKU-020"), await StockAsync(shop, "SKU-021")));
+        Assert.Equal(["charge:Captured", "refund"], await PaymentRowKindsAsync(shop, orderId));
+        AssertNothingLost(shop, deliverTwice);
+    }
+
+    private async Task<ShopPipeline> StartAsync(bool deliverTwice, Dictionary<string, string?>? settings = null)
+    {
+        _pipeline = await ShopPipeline.StartAsync(azurite.ConnectionString, new BrokerOptions { DeliverTwice = deliverTwice }, settings);
+        await WebhookTests.ClearWebhooksAsync(_pipeline.Shop);
+        (_, _webhookSecret) = await WebhookTests.RegisterAsync(_pipeline.Shop, _hooks.Url.ToString(), "*");
+        await SetStockAsync(_pipeline, "SKU-020", 100);
+        await SetStockAsync(_pipeline, "SKU-021", 100);
+        return _pipeline;
+    }
+
+    /// <summary>Two of SKU-020 and one of SKU-021 (no other test uses them), with the callback receiver as callbackUrl.</summary>
+    private JsonObject Order(Action<JsonObject>? edit = null)
+    {
+        var body = OrderRequests.Valid();
+        body["items"] = new JsonArray
+        {
+            new JsonObject { ["sku"] = "SKU-020", ["quantity"] = 2 },
+            new JsonObject { ["sku"] = "SKU-021", ["quantity"] = 1 },
+        };
+        body["callbackUrl"] = _callbacks.Url.ToString();
+        edit?.Invoke(body);
+        return body;
+    }
+
+    private static async Task<string> SubmitAsync(ShopPipeline shop, JsonObject body)
+    {
+        var response = await shop.SubmitAsync(body);
+        Assert.Equal(202, response.Status);
+        return response.Json().GetProperty("orderId").GetString()!;
+    }
+
+    /// <summary>Polls the status monitor until it answers 303, follows the redirect, and returns the order.</summary>
+    private static async Task<JsonElement> FinishedOrderAsync(ShopPipeline shop, string orderId)
+    {
+        var status = await shop.PollUntilFinishedAsync(orderId, Patience);
+        Assert.Equal(303, status.Status);
+        Assert.EndsWith($"/api/orders/{orderId}", status.Headers.Location.ToString(), StringComparison.Ordinal);
+        var order = await shop.OrderAsync(orderId);
+        Assert.Equal(200, order.Status);
+        return order.Json();
+    }
+
+    private static async Task WaitForStatusAsync(ShopPipeline shop, string orderId, string status)
+    {
+        var deadline = DateTimeOffset.UtcNow + Patience;
+        while ((await shop.StatusAsync(orderId)).Json().GetProperty("status").GetString() != status)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"Order {orderId} never reached {status}.");
+            await Task.Delay(50);
+        }
+    }
+
+    private static List<string> StepsOf(JsonElement order) =>
+        [.. order.GetProperty("steps").EnumerateArray().Select(step => step.GetProperty("name").GetString()!)];
+
+    /// <summary>
+    /// Each event of the order reached the receiver exactly once, validly signed (the HMAC recomputed from the spec);
+    /// in the order's sequence the types are <paramref name="expected"/>, with strictly increasing sequence numbers.
+    /// Arrival order is not asserted: deliveries are concurrent, and receivers order by <c>data.sequence</c>.
+    /// </summary>
+    private static void AssertReceivedInSequence(WebhookReceiver receiver, string orderId, string secret, string[] expected)
+    {
+        var received = receiver.Requests
+            .Select(request => (Request: request, Event: JsonDocument.Parse(request.Body).RootElement))
+            .Where(r => r.Event.GetProperty("subject").GetString() == orderId)
+            .ToList();
+        Assert.All(received, r => Assert.True(WebhookDeliveryTest.IsSignedWith(r.Request, secret), $"Bad signature on {r.Request.Header("webhook-id")}."));
+        Assert.Equal(received.Count, received.Select(r => r.Request.Header("webhook-id")).Distinct().Count());
+        var inSequence = received.OrderBy(r => r.Event.GetProperty("data").GetProperty("sequence").GetInt64()).ToList();
+        Assert.Equal(expected, inSequence.Select(r => r.Event.GetProperty("type").GetString()!));
+        var sequences = inSequence.Select(r => r.Event.GetProperty("data").GetProperty("sequence").GetInt64()).ToList();
+        Assert.Equal(sequences.Order().Distinct(), sequences);
+    }
+
+    private static async Task<List<string>> EmailsAsync(ShopPipeline shop, string orderId) =>
+        [.. (await shop.Shop.EmailBlobsAsync(orderId)).Select(name => name[(orderId.Length + 1)..^".eml".Length]).Order(StringComparer.Ordinal)];
+
+    private async Task<long> UnitsSoldAsync(string sku) =>
+        await _pipeline!.Shop.Get<CatalogSales>().GetUnitsSoldAsync(sku, CancellationToken.None);
+
+    private static async Task SetStockAsync(ShopPipeline shop, string sku, int available) =>
+        await shop.Shop.Tables.GetTableClient(StorageTables.Inventory).UpsertEntityAsync(new TableEntity(sku, "stock") { ["Available"] = available }, TableUpdateMode.Merge);
+
+    private static async Task<int> StockAsync(ShopPipeline shop, string sku) =>
+        (await shop.Shop.Tables.GetTableClient(StorageTables.Inventory).GetEntityAsync<TableEntity>(sku, "stock")).Value.GetInt32("Available")!.Value;
+
+    /// <summary>What the sandbox payment gateway recorded for the order: its one charge row ("charge:Captured" or
+    /// "charge:Declined") and its refund row, in key order. One row per kind is the gateway's own idempotency.</summary>
+    private static async Task<List<string>> PaymentRowKindsAsync(ShopPipeline shop, string orderId) =>
+        [.. (await shop.Shop.Tables.GetTableClient(StorageTables.PaymentsSandbox).QueryAsync<TableEntity>(e => e.PartitionKey == orderId).ToListAsync())
+            .Where(row => row.RowKey is "charge" or "refund")
+            .Select(row => row.RowKey == "charge" ? $"charge:{row.GetString("Outcome")}" : row.RowKey)
+            .Order(StringComparer.Ordinal)];
+
+    /// <summary>No message dead-lettered; with double delivery, every delivery really was made twice.</summary>
+    private static void AssertNothingLost(ShopPipeline shop, bool deliverTwice)
+    {
+        Assert.Empty(shop.Broker.DeadLetters);
+        var counters = shop.Broker.Counters;
+        Assert.Equal(0, counters.Unsettled);
+        if (deliverTwice)
+        {
+            Assert.True(counters.Deliveries >= 2 * shop.Broker.Completed.Count, $"{counters.Deliveries} deliveries for {shop.Broker.Completed.Count} messages.");
+        }
+    }
+}
