@@ -1,17 +1,33 @@
 using System.Reflection;
 using System.Text.Json;
+using Shop.Benchmarks.Pipeline;
 using Shop.Functions.Tests.Infrastructure;
 
 namespace Shop.Benchmarks;
 
 /// <summary>
-/// Measures the order submit path in process against a real Azurite: latency, throughput, round trips,
-/// allocations and CPU per order, next to the floor of a bare Table insert. Prints figures; asserts nothing.
+/// Measures, in process against a real Azurite, either the order submit path (default: latency, throughput, round
+/// trips, allocations and CPU per order, next to the floor of a bare Table insert) or, with <c>pipeline</c>, whole
+/// orders through the whole app. Prints figures; asserts nothing.
 /// </summary>
 public static class BenchmarkProgram
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.FirstOrDefault() == "pipeline")
+        {
+            var pipeline = PipelineOptionsParser.Parse(args[1..], out var problem);
+            if (pipeline is null)
+            {
+                await Console.Error.WriteLineAsync(problem);
+                await Console.Error.WriteLineAsync(PipelineOptionsParser.Usage);
+                return 2;
+            }
+
+            var directory = AzuriteDirectory();
+            return await PipelineBenchmark.RunAsync(pipeline, directory, AzuriteVersion(directory));
+        }
+
         var options = BenchmarkOptions.Parse(args, out var error);
         if (options is null)
         {

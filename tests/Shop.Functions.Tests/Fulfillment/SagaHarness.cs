@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 using Shop.Functions.Fulfillment;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
@@ -76,7 +77,8 @@ public sealed class SagaHarness : IAsyncDisposable
             registry.AddActivityFunc<string>(nameof(FulfillmentActivities.MarkOrderCancelled), (_, id) => activities.MarkOrderCancelled(id, default));
         },
         // The host otherwise picks a random port without checking it is free, which collides on a busy machine.
-        new DurableTaskTestHostOptions { Port = FreePort() });
+        // Its sidecar logs every gRPC call to the console otherwise.
+        new DurableTaskTestHostOptions { Port = FreePort(), LoggerFactory = NullLoggerFactory.Instance });
 
     /// <summary>Submits an order through the front door (function key path) and returns its id.</summary>
     public async Task<string> SubmitAsync(Action<JsonObject>? edit = null)

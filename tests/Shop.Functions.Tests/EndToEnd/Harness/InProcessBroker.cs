@@ -59,6 +59,10 @@ public sealed class InProcessBroker : IMessageSender, IAsyncDisposable
 
     public BrokerOptions Options => _options;
 
+    /// <summary>Raised after each delivery is settled for good or put back: the entity, the message and the outcome
+    /// (null: not settled, so it comes back). Observers must be quick; they run on the delivering thread.</summary>
+    public event Action<BrokerEntity, OutgoingMessage, Settlement?>? Settled;
+
     /// <summary>Every message accepted (not dropped as a duplicate), in the order sent; empty when <see cref="BrokerOptions.KeepLog"/> is off.</summary>
     public IReadOnlyCollection<OutgoingMessage> Sent => _sent;
 
@@ -306,6 +310,7 @@ public sealed class InProcessBroker : IMessageSender, IAsyncDisposable
                 break;
         }
 
+        Settled?.Invoke(pending.Entity, pending.Message, settlement.Outcome);
         Interlocked.Decrement(ref _outstanding);
     }
 

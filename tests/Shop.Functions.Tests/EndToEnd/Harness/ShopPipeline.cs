@@ -43,18 +43,31 @@ public sealed class ShopPipeline : IAsyncDisposable
 
     private readonly Dictionary<string, string> _noRouteValues = [];
 
-    private ShopPipeline(ShopTestServices shop, DurableTaskTestHost durable, InProcessBroker broker)
+    private ShopPipeline(ShopTestServices shop, IReadOnlyList<DurableTaskTestHost> engines, InProcessBroker broker)
     {
         Shop = shop;
-        Durable = durable;
+        Engines = engines;
         Broker = broker;
+        EngineRouter = StableShard;
     }
 
     public ShopTestServices Shop { get; }
 
-    public DurableTaskTestHost Durable { get; }
+    /// <summary>
+    /// The Durable engines. Tests use one. The benchmark uses several because the in-process test host runs two or more
+    /// orchestrations at once about 30 times slower than one at a time (docs/performance.md); each order's saga lives on
+    /// the engine <see cref="EngineRouter"/> picks from its id, as a task hub partition would hold it.
+    /// </summary>
+    public IReadOnlyList<DurableTaskTestHost> Engines { get; }
+
+    public DurableTaskTestHost Durable => Engines[0];
 
     public DurableTaskClient Client => Durable.Client;
+
+    /// <summary>Which engine holds an order's saga (an index into <see cref="Engines"/>); by default a stable hash of the id.</summary>
+    public Func<string, int> EngineRouter { get; set; }
+
+    public DurableTaskTestHost EngineFor(string orderId) => Engines[EngineRouter(orderId)];
 
     public InProcessBroker Broker { get; }
 
@@ -62,7 +75,8 @@ public sealed class ShopPipeline : IAsyncDisposable
         string storageConnectionString,
         BrokerOptions? broker = null,
         IDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? configure = null)
+        Action<IServiceCollection>? configure = null,
+        int engines = 1)
     {
         var values = new Dictionary<string, string?>(FastSettings);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -76,8 +90,14 @@ public sealed class ShopPipeline : IAsyncDisposable
             services.Replace(ServiceDescriptor.Singleton<IMessageSender>(bus));
             configure?.Invoke(services);
         });
-        var durable = await SagaHarness.StartEngineAsync(shop.Function<FulfillmentActivities>());
-        var pipeline = new ShopPipeline(shop, durable, bus);
+        var activities = shop.Function<FulfillmentActivities>();
+        var hosts = new List<DurableTaskTestHost>();
+        for (var i = 0; i < engines; i++)
+        {
+            hosts.Add(await SagaHarness.StartEngineAsync(activities));
+        }
+
+        var pipeline = new ShopPipeline(shop, hosts, bus);
         pipeline.StartConsumers();
         return pipeline;
     }
@@ -85,7 +105,7 @@ public sealed class ShopPipeline : IAsyncDisposable
     /// <summary>Delivers to the function that functions.metadata names for the entity, as the host would.</summary>
     public void StartConsumers() =>
         Broker.StartConsumers((entity, message, actions, cancellationToken) =>
-            FunctionMethods.InvokeAsync(Shop, entity.FunctionName, _noRouteValues, message, actions, Client, cancellationToken));
+            FunctionMethods.InvokeAsync(Shop, entity.FunctionName, _noRouteValues, message, actions, EngineFor(message.CorrelationId ?? string.Empty).Client, cancellationToken));
 
     /// <summary>Calls an HTTP function by its [Function] name with route values, as the host does.</summary>
     public async Task<TestResponse> HttpAsync(
@@ -97,7 +117,8 @@ public sealed class ShopPipeline : IAsyncDisposable
         IDictionary<string, string>? headers = null)
     {
         var request = HttpTest.Request(method, path, body, body is null ? null : "application/json", headers);
-        var result = (IActionResult)(await FunctionMethods.InvokeAsync(Shop, functionName, routeValues ?? _noRouteValues, request, Client))!;
+        var client = routeValues?.TryGetValue("orderId", out var orderId) == true ? EngineFor(orderId).Client : Client;
+        var result = (IActionResult)(await FunctionMethods.InvokeAsync(Shop, functionName, routeValues ?? _noRouteValues, request, client))!;
         return await HttpTest.RunAsync(request, result);
     }
 
@@ -136,10 +157,17 @@ public sealed class ShopPipeline : IAsyncDisposable
 
     private static Dictionary<string, string> Route(string orderId) => new() { ["orderId"] = orderId };
 
+    private int StableShard(string orderId) =>
+        Engines.Count == 1 ? 0 : (StringComparer.Ordinal.GetHashCode(orderId) & int.MaxValue) % Engines.Count;
+
     public async ValueTask DisposeAsync()
     {
         await Broker.DisposeAsync();
-        await Durable.DisposeAsync();
+        foreach (var engine in Engines)
+        {
+            await engine.DisposeAsync();
+        }
+
         await Shop.DisposeAsync();
     }
 }
