@@ -38,7 +38,9 @@ public sealed class WebhookDeliveryLog(TableServiceClient tables)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var row = await FindAsync(command.LogPartition, command.DeliveryId, cancellationToken);
+            // A first round's first try inserts without reading: almost always there is no row yet, and a copy that
+            // finds one (409) reads it on the next turn. Saves a read that answers 404 on nearly every delivery.
+            var row = attempt == 1 && command.Round == 0 ? null : await FindAsync(command.LogPartition, command.DeliveryId, cancellationToken);
             if (row is not null)
             {
                 if (command.Round < row.Round)
@@ -71,7 +73,7 @@ public sealed class WebhookDeliveryLog(TableServiceClient tables)
                 claimed.ETag = response.Headers.ETag ?? ETag.All;
                 return (DeliveryClaim.Claimed, claimed);
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxConcurrencyAttempts)
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxConcurrencyAttempts + 1)
             {
                 // Another copy created or changed the row since it was read: decide again on what it wrote.
             }

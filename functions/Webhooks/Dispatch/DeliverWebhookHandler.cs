@@ -100,7 +100,7 @@ public sealed partial class DeliverWebhookHandler(
                 await log.RecordAsync(row, WebhookDeliveryStatuses.Delivered, attempts, null, null, now, cancellationToken);
                 if (subscription is not null)
                 {
-                    await subscriptions.RecordDeliveredAsync(subscription.Id, cancellationToken);
+                    await subscriptions.RecordDeliveredAsync(subscription, cancellationToken);
                 }
 
                 LogDelivered(message.DeliveryId, message.Event.Type, result.Attempts.Count);

@@ -63,6 +63,27 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
     }
 
     [Fact]
+    public async Task RewritesTheSubscriptionAtMostOnceAMinuteGivenSuccessfulDeliveries()
+    {
+        var (id, _) = await WebhookTests.RegisterAsync(_shop, Url, "*");
+        await ConsumeAsync(WebhookEvents.Received(await WebhookEvents.CommandAsync(_shop, id)));
+        var first = await WebhookTests.SubscriptionAsync(_shop, id);
+
+        _clock.Advance(TimeSpan.FromSeconds(59));
+        await ConsumeAsync(WebhookEvents.Received(await WebhookEvents.CommandAsync(_shop, id)));
+        var second = await WebhookTests.SubscriptionAsync(_shop, id);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await ConsumeAsync(WebhookEvents.Received(await WebhookEvents.CommandAsync(_shop, id)));
+        var third = await WebhookTests.SubscriptionAsync(_shop, id);
+
+        Assert.Equal(3, _sender.Posts.Count);
+        Assert.Equal(first.ETag, second.ETag);
+        Assert.Equal(first.LastDeliveredAt, second.LastDeliveredAt);
+        Assert.NotEqual(second.ETag, third.ETag);
+        Assert.Equal(_clock.Now, third.LastDeliveredAt);
+    }
+
+    [Fact]
     public async Task PostsOnceGivenTheSameCommandTwice()
     {
         var (id, _) = await WebhookTests.RegisterAsync(_shop, Url, "*");
