@@ -141,6 +141,12 @@ public sealed class FaultRun : IAsyncDisposable
             2 => OrderKind.Cancelled,
             _ => OrderKind.Happy,
         };
+        return new PlannedOrder(i, kind, string.Create(CultureInfo.InvariantCulture, $"{runId}-{i}"), Body(kind, runId));
+    })];
+
+    /// <summary>Two of <see cref="PlentySku1"/> and one of <see cref="PlentySku2"/>, or one <see cref="ScarceSku"/>; tok_decline when declined.</summary>
+    public static JsonObject Body(OrderKind kind, string runId)
+    {
         var body = OrderRequests.Valid();
         body["customer"]!["id"] = $"cust-{runId}";
         body["items"] = kind == OrderKind.Scarce
@@ -155,8 +161,8 @@ public sealed class FaultRun : IAsyncDisposable
             body["payment"]!["token"] = "tok_decline";
         }
 
-        return new PlannedOrder(i, kind, string.Create(CultureInfo.InvariantCulture, $"{runId}-{i}"), body);
-    })];
+        return body;
+    }
 
     public void StartSweeper()
     {
