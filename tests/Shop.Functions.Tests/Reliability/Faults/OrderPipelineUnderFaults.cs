@@ -156,8 +156,17 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
         var completedScarce = plan.Count(o => o.Kind == OrderKind.Scarce && rows[o.OrderId].Status == OrderStatuses.Completed);
         Assert.Equal(run.ScarceStock, completedScarce);
 
-        // No message lost.
-        Assert.Empty(run.Pipeline.Broker.DeadLetters);
+        // No message lost. The one dead letter this fault model can produce: a webhook delivery whose 8 attempts (seconds
+        // apart here, hours in production) all met a storage fault. It is the webhook's documented end state, visible
+        // and resubmittable (admin endpoints); its event is then the only webhook the receiver may lack. Nothing else.
+        var deadLetters = run.Pipeline.Broker.DeadLetters.ToList();
+        Assert.All(deadLetters, d => Assert.True(
+            d.Entity.Path == Shop.Functions.Messaging.Queues.DeliverWebhook && d.Reason == "RetriesExhausted",
+            $"Dead letter on {d.Entity.Path}: {d.Message.MessageId}: {d.Reason}: {d.Description}"));
+        var undelivered = deadLetters
+            .Select(d => JsonDocument.Parse(d.Message.Body.ToMemory()).RootElement.GetProperty("event"))
+            .Select(e => (Order: e.GetProperty("subject").GetString()!, Type: e.GetProperty("type").GetString()!))
+            .ToHashSet();
 
         // No double charge, a refund for each cancelled order, no charge without stock.
         var payments = (await run.Table(StorageTables.PaymentsSandbox).QueryAsync<TableEntity>().ToListAsync())
@@ -221,7 +230,7 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
             var (required, optional) = ExpectedEvents(order.Kind, row);
             var got = delivered.GetValueOrDefault(order.OrderId) ?? [];
             Assert.True(
-                got.Count == got.Distinct(StringComparer.Ordinal).Count() && required.All(got.Contains) && got.All(e => required.Contains(e) || optional.Contains(e)),
+                got.Count == got.Distinct(StringComparer.Ordinal).Count() && required.All(e => got.Contains(e) || undelivered.Contains((order.OrderId, e))) && got.All(e => required.Contains(e) || optional.Contains(e)),
                 $"Webhooks of {order.OrderId} ({order.Kind}, {row.Status}): {string.Join(", ", got)}.");
         }
 
@@ -241,7 +250,7 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
             Assert.Equal((sku, (long)sold), (sku, await sales.GetUnitsSoldAsync(sku, CancellationToken.None)));
         }
 
-        output.WriteLine($"invariants held: {plan.Count} orders terminal as expected, 0 lost, 0 dead letters, 0 double charges, e-mails and webhooks once each, stock = seed - sold for {units.Count} SKUs");
+        output.WriteLine($"invariants held: {plan.Count} orders terminal as expected, 0 lost, {deadLetters.Count} webhook deliveries dead-lettered (RetriesExhausted), 0 double charges, e-mails and webhooks once each, stock = seed - sold for {units.Count} SKUs");
     }
 
     /// <summary>
