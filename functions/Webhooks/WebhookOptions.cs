@@ -33,6 +33,14 @@ public sealed class WebhookOptions : IValidatableObject
     /// <summary>Null means <see cref="DefaultRedeliveryDelays"/> (not initialised: binding would append to it).</summary>
     public TimeSpan[]? RedeliveryDelays { get; set; }
 
+    /// <summary>
+    /// How long a claimed delivery is leased to the copy of the command posting it: longer than the sender's quick
+    /// retries take; a copy that crashed (or whose claim's answer was lost) may post again after it. Keep it shorter than
+    /// the redelivery schedule, or the retries of such a delivery run out while it is still leased.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan DeliveryLease { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The schedule <see cref="Messaging.Consumers.MessagePipeline"/> follows for <c>deliver-webhook</c>.</summary>
     public Messaging.Consumers.ConsumerOptions RedeliverySchedule() =>
         new() { RetryDelays = [.. RedeliveryDelays ?? DefaultRedeliveryDelays] };

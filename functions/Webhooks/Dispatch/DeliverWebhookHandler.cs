@@ -29,8 +29,7 @@ public sealed partial class DeliverWebhookHandler(
     IOptions<WebhookOptions> options,
     ILogger<DeliverWebhookHandler> logger) : IMessageHandler<DeliverWebhook>
 {
-    /// <summary>Longer than the sender's quick retries take; a crashed attempt's copy may post again after it.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    private readonly TimeSpan _lease = options.Value.DeliveryLease;
 
     private readonly ConsumerOptions _schedule = options.Value.RedeliverySchedule();
 
@@ -67,7 +66,7 @@ public sealed partial class DeliverWebhookHandler(
             secrets = subscription.SigningSecrets(now);
         }
 
-        var (claim, row) = await log.ClaimAsync(message, url, now, Lease, cancellationToken);
+        var (claim, row) = await log.ClaimAsync(message, url, now, _lease, cancellationToken);
         switch (claim)
         {
             case DeliveryClaim.AlreadySettled or DeliveryClaim.Superseded:

@@ -75,6 +75,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The answer once the script is used up.</summary>
     public ReceiverReply Default { get; set; } = ReceiverReply.Status(200);
 
+    /// <summary>When set, chooses the answer to each request once the script is used up (instead of <see cref="Default"/>).</summary>
+    public Func<ReceivedWebhook, ReceiverReply>? Responder { get; set; }
+
     public IReadOnlyList<ReceivedWebhook> Requests => [.. _requests];
 
     public int RequestCount => _requests.Count;
@@ -119,7 +122,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var request = new ReceivedWebhook(context.Request.Method, context.Request.Path, headers, body);
         _requests.Enqueue(request);
 
-        var reply = _script.TryDequeue(out var next) ? next : Default;
+        var reply = _script.TryDequeue(out var next) ? next : Responder?.Invoke(request) ?? Default;
         if (reply.Hang)
         {
             try

@@ -1,0 +1,301 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Shop.Functions.Platform;
+using Shop.Functions.Tests.EndToEnd.Harness;
+using Shop.Functions.Tests.Infrastructure;
+using Shop.Functions.Tests.Orders;
+using Shop.Functions.Tests.Webhooks;
+
+namespace Shop.Functions.Tests.Reliability.Faults;
+
+/// <summary>What an order is meant to do, and so how it must end.</summary>
+public enum OrderKind
+{
+    /// <summary>Good card, plenty of stock: Completed.</summary>
+    Happy,
+
+    /// <summary>tok_decline: Failed (PaymentDeclined), stock released.</summary>
+    Declined,
+
+    /// <summary>One unit of a SKU with stock for half of them: Completed or Failed (OutOfStock), exactly as many Completed as the stock.</summary>
+    Scarce,
+
+    /// <summary>Happy, cancelled by the client right after the 202: Cancelled, refunded, stock released.</summary>
+    Cancelled,
+}
+
+public sealed record PlannedOrder(int Index, OrderKind Kind, string IdempotencyKey, JsonObject Body)
+{
+    public string OrderId { get; set; } = string.Empty;
+}
+
+/// <summary>
+/// One run of the whole app (<see cref="ShopPipeline"/>) on a private Azurite under <see cref="Chaos"/>: a webhook
+/// receiver that answers 500 when the chaos says so, the outbox sweeper running every second in the background, and
+/// clients that retry a 5xx with the same Idempotency-Key, as real clients do.
+/// </summary>
+public sealed class FaultRun : IAsyncDisposable
+{
+    public const string PlentySku1 = "SKU-030";
+    public const string PlentySku2 = "SKU-031";
+    public const string ScarceSku = "SKU-032";
+    public const int Plenty = 1_000_000;
+
+    private readonly ConcurrentDictionary<string, int> _answered2xx = new(StringComparer.Ordinal);
+    private CancellationTokenSource? _sweeperStop;
+    private Task _sweeper = Task.CompletedTask;
+    private long _clientRetries, _sweeps, _sweepFailures;
+
+    private FaultRun(AzuriteServer server, ShopPipeline pipeline, WebhookReceiver receiver, Chaos chaos)
+    {
+        Server = server;
+        Pipeline = pipeline;
+        Receiver = receiver;
+        Chaos = chaos;
+        Tables = new TableServiceClient(server.ConnectionString);
+        Blobs = new BlobServiceClient(server.ConnectionString);
+    }
+
+    public AzuriteServer Server { get; }
+
+    public ShopPipeline Pipeline { get; }
+
+    public WebhookReceiver Receiver { get; }
+
+    public Chaos Chaos { get; }
+
+    public string WebhookSecret { get; private set; } = string.Empty;
+
+    public int ScarceStock { get; private set; }
+
+    public long ClientRetries => Interlocked.Read(ref _clientRetries);
+
+    public long Sweeps => Interlocked.Read(ref _sweeps);
+
+    public long SweepFailures => Interlocked.Read(ref _sweepFailures);
+
+    /// <summary>Webhook ids the receiver answered with 2xx, and how many times.</summary>
+    public IReadOnlyDictionary<string, int> Answered2xx => _answered2xx;
+
+    /// <summary>Production's number of consumer retries and webhook redeliveries, on a schedule of seconds.</summary>
+    public static Dictionary<string, string?> Settings(bool keepShipmentsPending = false) => new()
+    {
+        // A backlog under faults must not turn into shipping timeouts: the timeout is not what is under test.
+        ["Fulfillment:ShippingTimeout"] = "00:30:00",
+        ["Consumers:RetryDelays:0"] = "00:00:01",
+        ["Consumers:RetryDelays:1"] = "00:00:01",
+        ["Consumers:RetryDelays:2"] = "00:00:02",
+        ["Consumers:RetryDelays:3"] = "00:00:03",
+        ["Consumers:RetryDelays:4"] = "00:00:05",
+        ["Webhooks:RedeliveryDelays:0"] = "00:00:01",
+        ["Webhooks:RedeliveryDelays:1"] = "00:00:01",
+        ["Webhooks:RedeliveryDelays:2"] = "00:00:02",
+        ["Webhooks:RedeliveryDelays:3"] = "00:00:03",
+        ["Webhooks:RedeliveryDelays:4"] = "00:00:05",
+        ["Webhooks:RedeliveryDelays:5"] = "00:00:05",
+        ["Webhooks:RedeliveryDelays:6"] = "00:00:05",
+        // Production leases a claimed delivery for 2 min against a schedule of about a day; here 3 s against 22 s.
+        ["Webhooks:DeliveryLease"] = "00:00:03",
+        ["Shipping:DispatchDelay"] = keepShipmentsPending ? "01:00:00" : "00:00:00.200",
+    };
+
+    public static async Task<FaultRun> StartAsync(AzuriteFixture azurite, Chaos chaos, bool keepLog, int scarceStock)
+    {
+        var server = await AzuriteServer.StartAsync(azurite.AzuriteDirectory);
+        var receiver = await WebhookReceiver.StartAsync();
+        var storage = new FaultyStorage(chaos);
+        var pipeline = await ShopPipeline.StartAsync(
+            server.ConnectionString,
+            new BrokerOptions { SendFaults = chaos.Sends, DeliveryFaults = chaos.Deliveries, KeepLog = keepLog },
+            Settings(),
+            storage.Install);
+        var run = new FaultRun(server, pipeline, receiver, chaos);
+        receiver.Responder = run.Answer;
+        (_, run.WebhookSecret) = await WebhookTests.RegisterAsync(pipeline.Shop, receiver.Url.ToString(), "*");
+        run.ScarceStock = scarceStock;
+        await run.SetStockAsync(PlentySku1, Plenty);
+        await run.SetStockAsync(PlentySku2, Plenty);
+        await run.SetStockAsync(ScarceSku, scarceStock);
+
+        // A shop in service has read its catalog before: the cache is warm, so a storage fault is served from it.
+        var catalog = await pipeline.HttpAsync("ListCatalogItems", "GET", "/api/catalog/items");
+        if (catalog.Status != 200)
+        {
+            throw new InvalidOperationException($"Catalog warm-up answered {catalog.Status}: {catalog.Body}");
+        }
+
+        return run;
+    }
+
+    /// <summary>Orders 0..count-1: every 10th declined, every 10th (offset 1) scarce, every 10th (offset 2) cancelled, the rest happy.</summary>
+    public static List<PlannedOrder> Plan(int count, string runId) => [.. Enumerable.Range(0, count).Select(i =>
+    {
+        var kind = (i % 10) switch
+        {
+            0 => OrderKind.Declined,
+            1 => OrderKind.Scarce,
+            2 => OrderKind.Cancelled,
+            _ => OrderKind.Happy,
+        };
+        return new PlannedOrder(i, kind, string.Create(CultureInfo.InvariantCulture, $"{runId}-{i}"), Body(kind, runId));
+    })];
+
+    /// <summary>Two of <see cref="PlentySku1"/> and one of <see cref="PlentySku2"/>, or one <see cref="ScarceSku"/>; tok_decline when declined.</summary>
+    public static JsonObject Body(OrderKind kind, string runId)
+    {
+        var body = OrderRequests.Valid();
+        body["customer"]!["id"] = $"cust-{runId}";
+        body["items"] = kind == OrderKind.Scarce
+            ? new JsonArray { new JsonObject { ["sku"] = ScarceSku, ["quantity"] = 1 } }
+            : new JsonArray
+            {
+                new JsonObject { ["sku"] = PlentySku1, ["quantity"] = 2 },
+                new JsonObject { ["sku"] = PlentySku2, ["quantity"] = 1 },
+            };
+        if (kind == OrderKind.Declined)
+        {
+            body["payment"]!["token"] = "tok_decline";
+        }
+
+        return body;
+    }
+
+    public void StartSweeper()
+    {
+        _sweeperStop = new CancellationTokenSource();
+        var stop = _sweeperStop.Token;
+        _sweeper = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await Pipeline.SweepOutboxAsync(stop);
+                    Interlocked.Increment(ref _sweeps);
+                }
+                catch (Exception) when (!stop.IsCancellationRequested)
+                {
+                    // A storage fault ended this sweep; the next one tries again, as the next timer tick would.
+                    Interlocked.Increment(ref _sweepFailures);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }, CancellationToken.None);
+    }
+
+    public async Task StopSweeperAsync()
+    {
+        if (_sweeperStop is { } stop)
+        {
+            await stop.CancelAsync();
+            await _sweeper;
+            stop.Dispose();
+            _sweeperStop = null;
+        }
+    }
+
+    /// <summary>POSTs until 202 with the same Idempotency-Key, as a client does after a 5xx; then cancels a Cancelled-kind order the same way.</summary>
+    public async Task SubmitAsync(PlannedOrder order)
+    {
+        var accepted = await UntilAcceptedAsync(() => Pipeline.SubmitAsync(order.Body, order.IdempotencyKey), $"order {order.Index}");
+        order.OrderId = accepted.Json().GetProperty("orderId").GetString()!;
+        if (order.Kind == OrderKind.Cancelled)
+        {
+            await UntilAcceptedAsync(() => Pipeline.CancelAsync(order.OrderId), $"cancel of {order.OrderId}");
+        }
+    }
+
+    private async Task<TestResponse> UntilAcceptedAsync(Func<Task<TestResponse>> call, string what)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await call();
+            if (response.Status == 202)
+            {
+                return response;
+            }
+
+            if (response.Status < 500 || attempt >= 40)
+            {
+                var errors = Pipeline.Shop.Logs.Records.Where(r => r.Exception is not null && r.Category.Contains("Order", StringComparison.Ordinal)).TakeLast(3)
+                    .Select(r => $"{r.Message}: {r.Exception}");
+                throw new InvalidOperationException($"{what}: {response.Status} after {attempt} attempts: {response.Body}\n{string.Join("\n", errors)}");
+            }
+
+            // Exponential back-off, 0.1 s doubling to 2 s: about a minute in all, as a patient client would.
+            Interlocked.Increment(ref _clientRetries);
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, attempt - 1), 2000)));
+        }
+    }
+
+    /// <summary>Polls the order rows until every order is terminal.</summary>
+    public async Task<Dictionary<string, OrderRow>> WaitForTerminalAsync(IEnumerable<string> orderIds, TimeSpan timeout)
+    {
+        var ids = orderIds.ToHashSet(StringComparer.Ordinal);
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            var rows = await OrderRowsAsync();
+            var pending = ids.Where(id => !rows.TryGetValue(id, out var row) || !Shop.Functions.Orders.OrderStatuses.IsTerminal(row.Status)).ToList();
+            if (pending.Count == 0 || DateTimeOffset.UtcNow > deadline)
+            {
+                return rows;
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    public async Task<Dictionary<string, OrderRow>> OrderRowsAsync() =>
+        (await Table(StorageTables.Orders).QueryAsync<TableEntity>(e => e.RowKey == "order").ToListAsync())
+            .ToDictionary(e => e.PartitionKey, e => new OrderRow(e.GetString("Status")!, e.GetString("FailureReason")), StringComparer.Ordinal);
+
+    /// <summary>The test's own view of storage: clients without faults, so reads during the run never fail.</summary>
+    public TableServiceClient Tables { get; }
+
+    public BlobServiceClient Blobs { get; }
+
+    public TableClient Table(string name) => Tables.GetTableClient(name);
+
+    public async Task SetStockAsync(string sku, int available) =>
+        await Table(StorageTables.Inventory).UpsertEntityAsync(new TableEntity(sku, "stock") { ["Available"] = available }, TableUpdateMode.Merge);
+
+    public async Task<int> StockAsync(string sku) =>
+        (await Table(StorageTables.Inventory).GetEntityAsync<TableEntity>(sku, "stock")).Value.GetInt32("Available")!.Value;
+
+    private ReceiverReply Answer(ReceivedWebhook request)
+    {
+        if (Chaos.ReceiverFails())
+        {
+            return ReceiverReply.Status(500, "chaos");
+        }
+
+        _answered2xx.AddOrUpdate(request.Header("webhook-id"), 1, (_, n) => n + 1);
+        return ReceiverReply.Status(200);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopSweeperAsync();
+        await Pipeline.DisposeAsync();
+        await Receiver.DisposeAsync();
+        await Server.DisposeAsync();
+    }
+}
+
+public sealed record OrderRow(string Status, string? FailureReason);

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using Azure.Data.Tables;
+using Shop.Functions.Orders;
+using Shop.Functions.Platform;
+using Shop.Functions.Tests.Infrastructure;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Shop.Functions.Tests.Reliability.Faults;
+
+/// <summary>
+/// Orders at a fixed rate through the whole app (<see cref="EndToEnd.Harness.ShopPipeline"/>) for a while, sampling the
+/// process's working set and GC heap every 5 s: memory must level off, not grow with the number of orders. In the suite
+/// a short run (15 s at 1 order/s); SHOP_SUSTAINED_SECONDS and SHOP_SUSTAINED_RATE lengthen it. No faults, no message log.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+[Trait("Category", "Sustained")]
+public sealed class OrderPipelineSustained(AzuriteFixture azurite, ITestOutputHelper output)
+{
+    private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(5);
+
+    private static int Seconds => int.TryParse(Environment.GetEnvironmentVariable("SHOP_SUSTAINED_SECONDS"), out var s) && s > 0 ? s : 15;
+
+    private static double Rate => double.TryParse(Environment.GetEnvironmentVariable("SHOP_SUSTAINED_RATE"), CultureInfo.InvariantCulture, out var r) && r > 0 ? r : 1;
+
+    [Fact]
+    public async Task SustainedRun()
+    {
+        var chaos = new Chaos(seed: 1);
+        await using var run = await FaultRun.StartAsync(azurite, chaos, keepLog: false, scarceStock: 0);
+        run.StartSweeper();
+        var pending = new List<Task>();
+        var orders = new List<PlannedOrder>();
+        var samples = new List<Sample>();
+        var watch = Stopwatch.StartNew();
+        var interval = TimeSpan.FromSeconds(1 / Rate);
+        var nextSample = SampleEvery;
+        long? warmWorkingSet = null;
+
+        for (var i = 0; watch.Elapsed < TimeSpan.FromSeconds(Seconds); i++)
+        {
+            var order = new PlannedOrder(i, OrderKind.Happy, string.Create(CultureInfo.InvariantCulture, $"sustained-{i}"), FaultRun.Body(OrderKind.Happy, "sustained"));
+            orders.Add(order);
+            pending.Add(run.SubmitAsync(order));
+            if (watch.Elapsed >= nextSample)
+            {
+                samples.Add(await SampleAsync(run, watch, orders.Count, forceGc: samples.Count == 0));
+                warmWorkingSet ??= samples[0].WorkingSet;
+                nextSample += SampleEvery;
+            }
+
+            var due = interval * (i + 1);
+            if (due > watch.Elapsed)
+            {
+                await Task.Delay(due - watch.Elapsed);
+            }
+        }
+
+        await Task.WhenAll(pending);
+        var submittedIn = watch.Elapsed;
+        var rows = await run.WaitForTerminalAsync(orders.Select(o => o.OrderId), TimeSpan.FromSeconds(120 + Seconds));
+        await run.Pipeline.Broker.WhenIdleAsync(TimeSpan.FromSeconds(120));
+        var drainedIn = watch.Elapsed;
+        await run.StopSweeperAsync();
+        var end = await SampleAsync(run, watch, orders.Count, forceGc: true);
+        samples.Add(end);
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{orders.Count} orders at {Rate}/s for {Seconds} s; submitted in {submittedIn.TotalSeconds:0.0} s, all terminal and broker idle at {drainedIn.TotalSeconds:0.0} s"));
+        output.WriteLine("| t (s) | submitted | terminal | broker outstanding | working set (MB) | GC heap (MB) |");
+        output.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var s in samples)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {s.At.TotalSeconds:0} | {s.Submitted} | {s.Terminal} | {s.Outstanding} | {s.WorkingSet / 1e6:0} | {s.GcHeap / 1e6:0} |"));
+        }
+
+        output.WriteLine("(first and last rows after a full GC)");
+        Assert.All(orders, o => Assert.Equal(OrderStatuses.Completed, rows[o.OrderId].Status));
+        Assert.Empty(run.Pipeline.Broker.DeadLetters);
+        Assert.True(end.WorkingSet < 3 * warmWorkingSet!.Value, $"Working set grew from {warmWorkingSet / 1e6:0} MB after warm-up to {end.WorkingSet / 1e6:0} MB.");
+    }
+
+    private static async Task<Sample> SampleAsync(FaultRun run, Stopwatch watch, int submitted, bool forceGc)
+    {
+        if (forceGc)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+        }
+
+        var terminal = (await run.Table(StorageTables.Orders).QueryAsync<TableEntity>(e => e.RowKey == "order", select: ["Status"]).ToListAsync())
+            .Count(e => OrderStatuses.IsTerminal(e.GetString("Status")!));
+        using var process = Process.GetCurrentProcess();
+        return new Sample(watch.Elapsed, submitted, terminal, run.Pipeline.Broker.Outstanding, process.WorkingSet64, GC.GetTotalMemory(false));
+    }
+
+    private sealed record Sample(TimeSpan At, int Submitted, int Terminal, long Outstanding, long WorkingSet, long GcHeap);
+}
