@@ -51,9 +51,11 @@ public sealed partial class NotifyCustomerHandler(
             return MessageOutcome.Completed;
         }
 
-        // ShipmentDispatched is the carrier's notice, published beside the saga rather than by it: the customer gets it
-        // even when the order's next event (OrderCompleted) was handled first.
-        var sequenced = message.Type != OrderEventTypes.ShipmentDispatched;
+        // Only status e-mails (accepted, completed, failed, cancelled) take part in the order: an older status after a newer
+        // one would mislead. ShipmentDispatched and PaymentRefunded are facts that stay true (the parcel left, the money
+        // went back): the customer gets them even when a later status was e-mailed first, as a refund often is under
+        // retries (the fault tests found a cancelled order whose refund e-mail was dropped as stale).
+        var sequenced = message.Type is not (OrderEventTypes.ShipmentDispatched or OrderEventTypes.PaymentRefunded);
         if (sequenced && await progress.IsStaleAsync(data.OrderId, data.Sequence, cancellationToken))
         {
             LogStale(data.OrderId, message.Type, data.Sequence);

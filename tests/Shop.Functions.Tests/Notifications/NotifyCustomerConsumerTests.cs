@@ -117,6 +117,20 @@ public sealed class NotifyCustomerConsumerNotifyCustomer(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task SendsTheRefundGivenItArrivesAfterTheCancellationWasEmailed()
+    {
+        var order = await _shop.AddOrderAsync(sequence: 8);
+
+        await ConsumeAsync(NotificationsTest.Received(NotificationsTest.Event(OrderEventTypes.OrderCancelled, order.OrderId, sequence: 8)));
+        await ConsumeAsync(NotificationsTest.Received(NotificationsTest.Event(OrderEventTypes.PaymentRefunded, order.OrderId, sequence: 6)));
+        await ConsumeAsync(NotificationsTest.Received(NotificationsTest.Event(OrderEventTypes.OrderAccepted, order.OrderId, sequence: 1)));
+
+        Assert.Equal(
+            [$"SendEmail:{order.OrderId}:OrderCancelled", $"SendEmail:{order.OrderId}:PaymentRefunded"],
+            _shop.EmailCommands(order.OrderId).Select(command => command.MessageId));
+    }
+
+    [Fact]
     public async Task SendsEachEventInOrderGivenRisingSequences()
     {
         var order = await _shop.AddOrderAsync(sequence: 9);
