@@ -12,7 +12,7 @@ namespace Shop.Functions.Tests.Reliability.Faults;
 /// <summary>
 /// Orders at a fixed rate through the whole app (<see cref="EndToEnd.Harness.ShopPipeline"/>) for a while, sampling the
 /// process's working set and GC heap every 5 s: memory must level off, not grow with the number of orders. In the suite
-/// a short run (15 s at 1 order/s); SHOP_SUSTAINED_SECONDS and SHOP_SUSTAINED_RATE lengthen it. No faults, no message log.
+/// a short run (15 s at 4 orders/s); SHOP_SUSTAINED_SECONDS and SHOP_SUSTAINED_RATE lengthen it. No faults, no message log.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 [Trait("Category", "Sustained")]
@@ -22,7 +22,7 @@ public sealed class OrderPipelineSustained(AzuriteFixture azurite, ITestOutputHe
 
     private static int Seconds => int.TryParse(Environment.GetEnvironmentVariable("SHOP_SUSTAINED_SECONDS"), out var s) && s > 0 ? s : 15;
 
-    private static double Rate => double.TryParse(Environment.GetEnvironmentVariable("SHOP_SUSTAINED_RATE"), CultureInfo.InvariantCulture, out var r) && r > 0 ? r : 1;
+    private static double Rate => double.TryParse(Environment.GetEnvironmentVariable("SHOP_SUSTAINED_RATE"), CultureInfo.InvariantCulture, out var r) && r > 0 ? r : 4;
 
     [Fact]
     public async Task SustainedRun()

@@ -101,6 +101,7 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
             client retries (5xx answered, same Idempotency-Key): {run.ClientRetries}
             broker: {counters.Sends} sends, {counters.DuplicatesDropped} duplicates dropped, {counters.Deliveries} deliveries, {counters.Completed} completed, {counters.Abandoned} abandoned, {counters.Unsettled} unsettled (faults, restarts), {counters.DeadLettered} dead-lettered
             sweeper: {run.Sweeps} sweeps, {run.SweepFailures} ended by a fault
+            webhook circuit opened: {run.Pipeline.Shop.Logs.Records.Count(r => r.Message.StartsWith("Circuit to webhook host", StringComparison.Ordinal) && r.Message.Contains("opened", StringComparison.Ordinal))} times
             webhook requests: {run.Receiver.RequestCount}, answered 2xx: {run.Answered2xx.Values.Sum()}
             submitted in {submitted.TotalSeconds:0.0} s; faults off at {faultsOff.TotalSeconds:0.0} s; all terminal and broker idle after {elapsed.TotalSeconds:0.0} s
             """));
@@ -119,21 +120,19 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
         foreach (var order in plan)
         {
             Assert.True(rows.ContainsKey(order.OrderId), $"Order {order.Index} ({order.OrderId}) has no order row.");
-            var saga = await run.Pipeline.Client.GetInstanceAsync(order.OrderId);
+            var engine = run.Pipeline.EngineFor(order.OrderId).Client;
+            var saga = await engine.GetInstanceAsync(order.OrderId);
             while (saga?.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending && DateTimeOffset.UtcNow < deadline)
             {
                 // The last activity writes the row; the saga ends just after.
                 await Task.Delay(200);
-                saga = await run.Pipeline.Client.GetInstanceAsync(order.OrderId);
+                saga = await engine.GetInstanceAsync(order.OrderId);
             }
 
             if (saga?.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
             {
                 output.WriteLine($"saga {order.OrderId}: {saga?.RuntimeStatus} {saga?.SerializedCustomStatus}");
-                foreach (var log in run.Pipeline.Shop.Logs.Records.Where(r => r.Scope.Values.Contains(order.OrderId) || r.Message.Contains(order.OrderId, StringComparison.Ordinal)))
-                {
-                    output.WriteLine($"  {log.Category} {log.Level}: {log.Message} {log.Exception?.Message}");
-                }
+                PrintLogs(run, order.OrderId);
             }
 
             Assert.True(saga?.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"Saga of {order.OrderId} is {saga?.RuntimeStatus}.");
@@ -150,23 +149,20 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
                 OrderKind.Cancelled => [new OrderRow(OrderStatuses.Cancelled, null)],
                 _ => new[] { new OrderRow(OrderStatuses.Completed, null), new OrderRow(OrderStatuses.Failed, FailureReasons.OutOfStock) },
             };
+            if (!expected.Contains(row))
+            {
+                PrintLogs(run, order.OrderId);
+            }
+
             Assert.True(expected.Contains(row), $"Order {order.Index} ({order.Kind}, {order.OrderId}) ended {row}.");
         }
 
         var completedScarce = plan.Count(o => o.Kind == OrderKind.Scarce && rows[o.OrderId].Status == OrderStatuses.Completed);
         Assert.Equal(run.ScarceStock, completedScarce);
 
-        // No message lost. The one dead letter this fault model can produce: a webhook delivery whose 8 attempts (seconds
-        // apart here, hours in production) all met a storage fault. It is the webhook's documented end state, visible
-        // and resubmittable (admin endpoints); its event is then the only webhook the receiver may lack. Nothing else.
+        // No message lost: nothing dead-lettered (FaultRun.Settings says why webhook deliveries get 16 attempts here).
         var deadLetters = run.Pipeline.Broker.DeadLetters.ToList();
-        Assert.All(deadLetters, d => Assert.True(
-            d.Entity.Path == Shop.Functions.Messaging.Queues.DeliverWebhook && d.Reason == "RetriesExhausted",
-            $"Dead letter on {d.Entity.Path}: {d.Message.MessageId}: {d.Reason}: {d.Description}"));
-        var undelivered = deadLetters
-            .Select(d => JsonDocument.Parse(d.Message.Body.ToMemory()).RootElement.GetProperty("event"))
-            .Select(e => (Order: e.GetProperty("subject").GetString()!, Type: e.GetProperty("type").GetString()!))
-            .ToHashSet();
+        Assert.True(deadLetters.Count == 0, string.Join("\n", deadLetters.Select(d => $"Dead letter on {d.Entity.Path}: {d.Message.MessageId}: {d.Reason}: {d.Description}")));
 
         // No double charge, a refund for each cancelled order, no charge without stock.
         var payments = (await run.Table(StorageTables.PaymentsSandbox).QueryAsync<TableEntity>().ToListAsync())
@@ -198,7 +194,13 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
             var row = rows[order.OrderId];
             var (required, optional) = ExpectedEmails(order.Kind, row);
             var got = emails.GetValueOrDefault(order.OrderId) ?? [];
-            Assert.True(required.All(got.Contains) && got.All(e => required.Contains(e) || optional.Contains(e)), $"E-mails of {order.OrderId} ({order.Kind}, {row.Status}): {string.Join(", ", got)}.");
+            var expectedEmails = required.All(got.Contains) && got.All(e => required.Contains(e) || optional.Contains(e));
+            if (!expectedEmails)
+            {
+                PrintLogs(run, order.OrderId);
+            }
+
+            Assert.True(expectedEmails, $"E-mails of {order.OrderId} ({order.Kind}, {row.Status}): {string.Join(", ", got)}.");
         }
 
         var emailCommands = run.Pipeline.Broker.Completed.Where(d => d.Entity.Path == Shop.Functions.Messaging.Queues.SendEmail)
@@ -230,7 +232,7 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
             var (required, optional) = ExpectedEvents(order.Kind, row);
             var got = delivered.GetValueOrDefault(order.OrderId) ?? [];
             Assert.True(
-                got.Count == got.Distinct(StringComparer.Ordinal).Count() && required.All(e => got.Contains(e) || undelivered.Contains((order.OrderId, e))) && got.All(e => required.Contains(e) || optional.Contains(e)),
+                got.Count == got.Distinct(StringComparer.Ordinal).Count() && required.All(got.Contains) && got.All(e => required.Contains(e) || optional.Contains(e)),
                 $"Webhooks of {order.OrderId} ({order.Kind}, {row.Status}): {string.Join(", ", got)}.");
         }
 
@@ -250,18 +252,29 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
             Assert.Equal((sku, (long)sold), (sku, await sales.GetUnitsSoldAsync(sku, CancellationToken.None)));
         }
 
-        output.WriteLine($"invariants held: {plan.Count} orders terminal as expected, 0 lost, {deadLetters.Count} webhook deliveries dead-lettered (RetriesExhausted), 0 double charges, e-mails and webhooks once each, stock = seed - sold for {units.Count} SKUs");
+        output.WriteLine($"invariants held: {plan.Count} orders terminal as expected, 0 lost, 0 dead letters, 0 double charges, e-mails and webhooks once each, stock = seed - sold for {units.Count} SKUs");
+    }
+
+    /// <summary>What the app logged about one order, to explain a broken invariant.</summary>
+    private void PrintLogs(FaultRun run, string orderId)
+    {
+        foreach (var log in run.Pipeline.Shop.Logs.Records.Where(r => r.Scope.Values.Contains(orderId) || r.Message.Contains(orderId, StringComparison.Ordinal)))
+        {
+            output.WriteLine($"  {log.Category} {log.Level}: {log.Message} {log.Exception?.Message}");
+        }
     }
 
     /// <summary>
-    /// Required and allowed e-mails. A cancelled order was already handed to the carrier (ShipOrder is sent before the
-    /// saga waits for the dispatch or the cancellation), so the carrier's ShipmentDispatched may still be announced.
+    /// Required and allowed e-mails. OrderAccepted is allowed, not required: when a retried OrderAccepted reaches the
+    /// notifications after the order's final status was e-mailed, it is stale and sends nothing, by design
+    /// (docs/messaging.md). A cancelled order was already handed to the carrier (ShipOrder is sent before the saga waits
+    /// for the dispatch or the cancellation), so the carrier's ShipmentDispatched may still be announced.
     /// </summary>
     private static (string[] Required, string[] Optional) ExpectedEmails(OrderKind kind, OrderRow row) => (kind, row.Status) switch
     {
-        (OrderKind.Cancelled, _) => (["OrderAccepted", "OrderCancelled", "PaymentRefunded"], ["ShipmentDispatched"]),
-        (_, OrderStatuses.Completed) => (["OrderAccepted", "OrderCompleted", "ShipmentDispatched"], []),
-        _ => (["OrderAccepted", "OrderFailed"], []),
+        (OrderKind.Cancelled, _) => (["OrderCancelled", "PaymentRefunded"], ["OrderAccepted", "ShipmentDispatched"]),
+        (_, OrderStatuses.Completed) => (["OrderCompleted", "ShipmentDispatched"], ["OrderAccepted"]),
+        _ => (["OrderFailed"], ["OrderAccepted"]),
     };
 
     private static (string[] Required, string[] Optional) ExpectedEvents(OrderKind kind, OrderRow row) => (kind, row.Status) switch
