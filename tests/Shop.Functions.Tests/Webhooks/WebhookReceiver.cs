@@ -78,6 +78,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>When set, chooses the answer to each request once the script is used up (instead of <see cref="Default"/>).</summary>
     public Func<ReceivedWebhook, ReceiverReply>? Responder { get; set; }
 
+    /// <summary>Keep every request in <see cref="Requests"/> (on by default); off in long runs, where memory is measured.</summary>
+    public bool RecordRequests { get; set; } = true;
+
     public IReadOnlyList<ReceivedWebhook> Requests => [.. _requests];
 
     public int RequestCount => _requests.Count;
@@ -120,7 +123,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
         var request = new ReceivedWebhook(context.Request.Method, context.Request.Path, headers, body);
-        _requests.Enqueue(request);
+        if (RecordRequests)
+        {
+            _requests.Enqueue(request);
+        }
 
         var reply = _script.TryDequeue(out var next) ? next : Responder?.Invoke(request) ?? Default;
         if (reply.Hang)

@@ -30,6 +30,11 @@ public static class DurableHistory
             .ToList();
     }
 
+    /// <summary>Characters of history JSON the engine holds for all its instances (what Azure keeps in the History table).</summary>
+    public static long HistoryCharacters(DurableTaskTestHost durable) =>
+        Instances(durable).Values.Cast<object>()
+            .Sum(instance => (long)(instance.GetType().GetProperty("HistoryEventsJson")!.GetValue(instance)?.ToString()?.Length ?? 0));
+
     private static System.Collections.IDictionary Instances(DurableTaskTestHost durable)
     {
         var engine = typeof(DurableTaskTestHost)

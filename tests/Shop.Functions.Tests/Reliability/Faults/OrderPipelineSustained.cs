@@ -3,6 +3,7 @@ using System.Globalization;
 using Azure.Data.Tables;
 using Shop.Functions.Orders;
 using Shop.Functions.Platform;
+using Shop.Functions.Tests.EndToEnd.Harness;
 using Shop.Functions.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
@@ -75,6 +76,8 @@ public sealed class OrderPipelineSustained(AzuriteFixture azurite, ITestOutputHe
         }
 
         output.WriteLine("(first and last rows after a full GC)");
+        var history = run.Pipeline.Engines.Sum(DurableHistory.HistoryCharacters);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held by the in-memory Durable engines: {history / 1e6:0.0} M characters of history JSON ({2 * history / 1e6:0} MB as UTF-16), {2.0 * history / orders.Count / 1024:0.0} KiB per order"));
         Assert.All(orders, o => Assert.Equal(OrderStatuses.Completed, rows[o.OrderId].Status));
         Assert.Empty(run.Pipeline.Broker.DeadLetters);
         Assert.True(end.WorkingSet < 3 * warmWorkingSet!.Value, $"Working set grew from {warmWorkingSet / 1e6:0} MB after warm-up to {end.WorkingSet / 1e6:0} MB.");

@@ -99,6 +99,7 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
             outcomes: {string.Join("; ", outcomes)}
             faults injected: storage {chaos.StorageFaults} (503 before sending) + {chaos.StorageLostResponses} (response lost after the request ran), broker sends {chaos.SendFaults}, broker deliveries {chaos.DeliveryFaults}, webhook receiver 500s {chaos.ReceiverFaults}; latency +50..200 ms on {chaos.Latencies} calls
             client retries (5xx answered, same Idempotency-Key): {run.ClientRetries}
+            cancellations that reached the saga after the shipment (order Completed): {plan.Count(o => o.Kind == OrderKind.Cancelled && rows.TryGetValue(o.OrderId, out var r) && r.Status == OrderStatuses.Completed)}
             broker: {counters.Sends} sends, {counters.DuplicatesDropped} duplicates dropped, {counters.Deliveries} deliveries, {counters.Completed} completed, {counters.Abandoned} abandoned, {counters.Unsettled} unsettled (faults, restarts), {counters.DeadLettered} dead-lettered
             sweeper: {run.Sweeps} sweeps, {run.SweepFailures} ended by a fault
             webhook circuit opened: {run.Pipeline.Shop.Logs.Records.Count(r => r.Message.StartsWith("Circuit to webhook host", StringComparison.Ordinal) && r.Message.Contains("opened", StringComparison.Ordinal))} times
@@ -146,7 +147,9 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
             {
                 OrderKind.Happy => [new OrderRow(OrderStatuses.Completed, null)],
                 OrderKind.Declined => [new OrderRow(OrderStatuses.Failed, FailureReasons.PaymentDeclined)],
-                OrderKind.Cancelled => [new OrderRow(OrderStatuses.Cancelled, null)],
+                // The cancel is a request (202): when the client's retries delay it past the carrier's dispatch, the
+                // saga sees ShipmentDispatched first and completes, as it must once shipped. Counted in the report.
+                OrderKind.Cancelled => [new OrderRow(OrderStatuses.Cancelled, null), new OrderRow(OrderStatuses.Completed, null)],
                 _ => new[] { new OrderRow(OrderStatuses.Completed, null), new OrderRow(OrderStatuses.Failed, FailureReasons.OutOfStock) },
             };
             if (!expected.Contains(row))
@@ -174,7 +177,7 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
             string[] expected = (order.Kind, rows[order.OrderId].Status) switch
             {
                 (OrderKind.Declined, _) => ["charge:Declined"],
-                (OrderKind.Cancelled, _) => ["charge:Captured", "refund"],
+                (OrderKind.Cancelled, OrderStatuses.Cancelled) => ["charge:Captured", "refund"],
                 (_, OrderStatuses.Completed) => ["charge:Captured"],
                 _ => [],
             };
@@ -212,15 +215,19 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
         Assert.All(received, r => Assert.True(WebhookDeliveryTest.IsSignedWith(r.Request, run.WebhookSecret), $"Bad signature on {r.Request.Header("webhook-id")}."));
         // At-least-once: a delivery posted and answered 2xx whose outcome could not then be recorded (a storage fault,
         // or a restart in the middle) is posted again after its lease, with the same webhook-id, which receivers dedupe.
-        // Any other second 2xx is a double delivery.
+        // A 2xx beyond those is a double delivery.
         var failedAttempts = run.Pipeline.Shop.Logs.Records
             .Where(r => r.Category.EndsWith("MessagePipeline", StringComparison.Ordinal) && r.Level >= Microsoft.Extensions.Logging.LogLevel.Warning)
             .Select(r => r.Message).ToList();
+        // Each 2xx beyond the first needs a failed attempt of that delivery in between (its outcome was not recorded).
         var redelivered = run.Answered2xx.Where(pair => pair.Value > 1).Select(pair => pair.Key).ToList();
-        Assert.All(run.Answered2xx, pair => Assert.True(pair.Value <= 2, $"Webhook {pair.Key} was answered 2xx {pair.Value} times."));
-        Assert.All(redelivered, id => Assert.True(
-            restarts > 0 || failedAttempts.Any(m => m.Contains(id, StringComparison.Ordinal) && m.Contains("Chaos", StringComparison.Ordinal)),
-            $"Webhook {id} was answered 2xx twice without a fault or restart in between."));
+        Assert.All(run.Answered2xx.Where(pair => pair.Value > 1), pair =>
+        {
+            var failures = failedAttempts.Count(m => m.Contains(pair.Key, StringComparison.Ordinal) && m.Contains("Chaos", StringComparison.Ordinal));
+            Assert.True(
+                pair.Value <= 1 + failures + restarts,
+                $"Webhook {pair.Key} was answered 2xx {pair.Value} times with {failures} injected failures and {restarts} restarts in between.");
+        });
         output.WriteLine($"webhooks answered 2xx twice (same webhook-id) after a storage fault or restart: {redelivered.Count}");
         var delivered = received.Where(r => run.Answered2xx.ContainsKey(r.Request.Header("webhook-id")))
             .DistinctBy(r => r.Request.Header("webhook-id"), StringComparer.Ordinal)
@@ -272,14 +279,14 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
     /// </summary>
     private static (string[] Required, string[] Optional) ExpectedEmails(OrderKind kind, OrderRow row) => (kind, row.Status) switch
     {
-        (OrderKind.Cancelled, _) => (["OrderCancelled", "PaymentRefunded"], ["OrderAccepted", "ShipmentDispatched"]),
+        (OrderKind.Cancelled, OrderStatuses.Cancelled) => (["OrderCancelled", "PaymentRefunded"], ["OrderAccepted", "ShipmentDispatched"]),
         (_, OrderStatuses.Completed) => (["OrderCompleted", "ShipmentDispatched"], ["OrderAccepted"]),
         _ => (["OrderFailed"], ["OrderAccepted"]),
     };
 
     private static (string[] Required, string[] Optional) ExpectedEvents(OrderKind kind, OrderRow row) => (kind, row.Status) switch
     {
-        (OrderKind.Cancelled, _) => (CancelledEvents, ["ShipmentDispatched"]),
+        (OrderKind.Cancelled, OrderStatuses.Cancelled) => (CancelledEvents, ["ShipmentDispatched"]),
         (OrderKind.Declined, _) => (DeclinedEvents, []),
         (_, OrderStatuses.Completed) => (HappyEvents, []),
         _ => (OutOfStockEvents, []),
