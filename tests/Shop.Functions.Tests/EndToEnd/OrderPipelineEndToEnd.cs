@@ -260,19 +260,12 @@ public sealed class OrderPipelineEndToEnd(AzuriteFixture azurite) : IAsyncLifeti
     private async Task<long> UnitsSoldAsync(string sku) =>
         await _pipeline!.Shop.Get<CatalogSales>().GetUnitsSoldAsync(sku, CancellationToken.None);
 
-    private static async Task SetStockAsync(ShopPipeline shop, string sku, int available) =>
-        await shop.Shop.Tables.GetTableClient(StorageTables.Inventory).UpsertEntityAsync(new TableEntity(sku, "stock") { ["Available"] = available }, TableUpdateMode.Merge);
+    private static Task SetStockAsync(ShopPipeline shop, string sku, int available) => shop.Shop.Tables.SetStockAsync(sku, available);
 
-    private static async Task<int> StockAsync(ShopPipeline shop, string sku) =>
-        (await shop.Shop.Tables.GetTableClient(StorageTables.Inventory).GetEntityAsync<TableEntity>(sku, "stock")).Value.GetInt32("Available")!.Value;
+    private static Task<int> StockAsync(ShopPipeline shop, string sku) => shop.Shop.Tables.StockAsync(sku);
 
-    /// <summary>What the sandbox payment gateway recorded for the order: its one charge row ("charge:Captured" or
-    /// "charge:Declined") and its refund row, in key order. One row per kind is the gateway's own idempotency.</summary>
     private static async Task<List<string>> PaymentRowKindsAsync(ShopPipeline shop, string orderId) =>
-        [.. (await shop.Shop.Tables.GetTableClient(StorageTables.PaymentsSandbox).QueryAsync<TableEntity>(e => e.PartitionKey == orderId).ToListAsync())
-            .Where(row => row.RowKey is "charge" or "refund")
-            .Select(row => row.RowKey == "charge" ? $"charge:{row.GetString("Outcome")}" : row.RowKey)
-            .Order(StringComparer.Ordinal)];
+        (await shop.Shop.Tables.PaymentKindsAsync(orderId)).GetValueOrDefault(orderId) ?? [];
 
     /// <summary>No message dead-lettered; with double delivery, every delivery really was made twice.</summary>
     private static void AssertNothingLost(ShopPipeline shop, bool deliverTwice)

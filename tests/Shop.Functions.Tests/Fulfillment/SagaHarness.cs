@@ -145,14 +145,9 @@ public sealed class SagaHarness : IAsyncDisposable
 
     public IReadOnlyList<string> EventTypesFor(string orderId) => EventsFor(orderId).Select(e => e.Type).ToList();
 
-    /// <summary>Puts a SKU's stock at a known level (tests share one Azurite, so each sets what it relies on).</summary>
-    public Task SetStockAsync(string sku, int available) =>
-        Shop.Tables.GetTableClient(StorageTables.Inventory).UpsertEntityAsync(
-            new TableEntity(sku, "stock") { ["Available"] = available },
-            TableUpdateMode.Merge);
+    public Task SetStockAsync(string sku, int available) => Shop.Tables.SetStockAsync(sku, available);
 
-    public async Task<int> StockAsync(string sku) =>
-        (await Shop.Tables.GetTableClient(StorageTables.Inventory).GetEntityAsync<TableEntity>(sku, "stock")).Value.GetInt32("Available")!.Value;
+    public Task<int> StockAsync(string sku) => Shop.Tables.StockAsync(sku);
 
     /// <summary>Rows the sandbox payment gateway keeps for an order (its charges and refunds).</summary>
     public async Task<List<TableEntity>> PaymentRowsAsync(string orderId) =>

@@ -321,11 +321,9 @@ public sealed class FaultRun : IAsyncDisposable
 
     public TableClient Table(string name) => Tables.GetTableClient(name);
 
-    public async Task SetStockAsync(string sku, int available) =>
-        await Table(StorageTables.Inventory).UpsertEntityAsync(new TableEntity(sku, "stock") { ["Available"] = available }, TableUpdateMode.Merge);
+    public Task SetStockAsync(string sku, int available) => Tables.SetStockAsync(sku, available);
 
-    public async Task<int> StockAsync(string sku) =>
-        (await Table(StorageTables.Inventory).GetEntityAsync<TableEntity>(sku, "stock")).Value.GetInt32("Available")!.Value;
+    public Task<int> StockAsync(string sku) => Tables.StockAsync(sku);
 
     private ReceiverReply Answer(ReceivedWebhook request)
     {
