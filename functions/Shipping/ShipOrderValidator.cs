@@ -23,6 +23,11 @@ public static partial class ShipOrderValidator
             return $"'{command.OrderId}' is not an order id.";
         }
 
+        if (command.DispatchSequence < 0)
+        {
+            return "The command's dispatchSequence cannot be negative.";
+        }
+
         if (command.Items is not { Count: > 0 })
         {
             return "The command has no items.";

@@ -42,6 +42,17 @@ public sealed class ShipOrderGivenItemsNoOrderCouldHave(AzuriteFixture azurite) 
     }
 
     [Fact]
+    public async Task DeadLettersWithoutShippingGivenANegativeDispatchSequence()
+    {
+        var message = ServiceBusMessages.Received(new ShipOrder(OrderIds.NewRandom(), [new OrderLine("SKU-001", 1)], Address, DispatchSequence: -1).ToMessage());
+
+        var actions = await BadMessageRegression.ConsumeAsync(_shop, "DispatchShipment", message);
+
+        actions.VerifyDeadLettered(message, "ValidationFailed", "dispatchSequence");
+        Assert.Empty(_shop.Sender.Sent);
+    }
+
+    [Fact]
     public async Task DeadLettersWithoutShippingGivenAHugeAddressLine()
     {
         var address = Address with { Line1 = new string('x', 1024 * 1024) };
