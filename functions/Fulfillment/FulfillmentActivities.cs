@@ -42,6 +42,22 @@ public sealed class FulfillmentActivities(FulfillmentSteps steps, ILogger<Fulfil
     public Task MarkOrderCancelled([ActivityTrigger] string orderId, CancellationToken cancellationToken) =>
         Scoped(orderId, () => steps.CancelOrderAsync(orderId, cancellationToken));
 
+    [Function(nameof(ResolvePayment))]
+    public Task<PaymentOutcome> ResolvePayment([ActivityTrigger] string orderId, CancellationToken cancellationToken) =>
+        Scoped(orderId, () => steps.ResolvePaymentAsync(orderId, cancellationToken));
+
+    [Function(nameof(RequestShipmentCancellation))]
+    public Task RequestShipmentCancellation([ActivityTrigger] ShipmentCancellationInput input, CancellationToken cancellationToken) =>
+        Scoped(input.OrderId, () => steps.RequestShipmentCancellationAsync(input, cancellationToken));
+
+    [Function(nameof(MarkStepOwed))]
+    public Task MarkStepOwed([ActivityTrigger] StepOwedInput input, CancellationToken cancellationToken) =>
+        Scoped(input.OrderId, () => steps.MarkStepOwedAsync(input, cancellationToken));
+
+    [Function(nameof(MarkNeedsAttention))]
+    public Task MarkNeedsAttention([ActivityTrigger] NeedsAttentionInput input, CancellationToken cancellationToken) =>
+        Scoped(input.OrderId, () => steps.MarkNeedsAttentionAsync(input, cancellationToken));
+
     private async Task<T> Scoped<T>(string orderId, Func<Task<T>> step)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["OrderId"] = orderId });

@@ -2,16 +2,34 @@ using Shop.Functions.Orders;
 
 namespace Shop.Functions.Fulfillment;
 
-/// <summary>The orchestration's input: the order, and the settings it runs with (read once, so replay is deterministic).</summary>
-public sealed record FulfillmentInput(string OrderId, TimeSpan ShippingTimeout, ActivityRetry Retry)
+/// <summary>
+/// The orchestration's input: the order, and the settings it runs with (read once, so replay is deterministic).
+/// <paramref name="Compensation"/> and <paramref name="CarrierAnswerTimeout"/> came with version 2; version 1 instances
+/// have neither and never read them.
+/// </summary>
+public sealed record FulfillmentInput(
+    string OrderId,
+    TimeSpan ShippingTimeout,
+    ActivityRetry Retry,
+    LongRetry? Compensation = null,
+    TimeSpan? CarrierAnswerTimeout = null)
 {
     public static FulfillmentInput For(string orderId, FulfillmentOptions options) => new(
         orderId,
         options.ShippingTimeout,
-        new ActivityRetry(options.ActivityMaxAttempts, options.ActivityFirstRetryInterval, options.ActivityMaxRetryInterval));
+        new ActivityRetry(options.ActivityMaxAttempts, options.ActivityFirstRetryInterval, options.ActivityMaxRetryInterval),
+        new LongRetry(options.CompensationFirstRetryInterval, options.CompensationMaxRetryInterval, options.CompensationGiveUpAfter),
+        options.CarrierAnswerTimeout);
 }
 
 public sealed record ActivityRetry(int MaxAttempts, TimeSpan FirstInterval, TimeSpan MaxInterval);
+
+/// <summary>
+/// The schedule of a step that must not be dropped (a compensation, the final write): after its activity retries are spent,
+/// a durable timer waits <paramref name="FirstInterval"/>, doubling up to <paramref name="MaxInterval"/>, and the step runs
+/// again, until <paramref name="GiveUpAfter"/> has passed since the first failure.
+/// </summary>
+public sealed record LongRetry(TimeSpan FirstInterval, TimeSpan MaxInterval, TimeSpan GiveUpAfter);
 
 /// <summary>How the saga ended.</summary>
 public sealed record FulfillmentResult(string OrderId, string Status, string? FailureReason = null);
@@ -21,11 +39,14 @@ public static class FulfillmentEvents
 {
     public const string ShipmentDispatched = nameof(ShipmentDispatched);
     public const string CancelOrder = nameof(CancelOrder);
+    public const string ShipmentCancelled = nameof(ShipmentCancelled);
 }
 
 public sealed record ShipmentDispatchedData(string? TrackingNumber);
 
 public sealed record CancelOrderRequest(string? Reason);
+
+public sealed record ShipmentCancelledData(string? Reason);
 
 public sealed record AcceptedOrder(string OrderId, IReadOnlyList<OrderLine> Items);
 
@@ -38,3 +59,11 @@ public sealed record PaymentOutcome(bool Captured, string? DeclineCode = null);
 public sealed record CompleteOrderInput(string OrderId, string? TrackingNumber);
 
 public sealed record FailOrderInput(string OrderId, string Reason);
+
+/// <summary>Asks the carrier to cancel the order's shipment: <paramref name="Reason"/> is <c>Cancelled</c> or a failure reason.</summary>
+public sealed record ShipmentCancellationInput(string OrderId, string Reason);
+
+/// <summary>A compensation (or the final write) failed through its activity retries and will be tried again later.</summary>
+public sealed record StepOwedInput(string OrderId, string Activity, string Error);
+
+public sealed record NeedsAttentionInput(string OrderId, string Reason);

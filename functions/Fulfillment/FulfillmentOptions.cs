@@ -20,4 +20,22 @@ public sealed class FulfillmentOptions
 
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan ActivityMaxRetryInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A compensation (refund, stock release, shipment cancellation) or a final write that failed through its activity
+    /// retries is tried again after this long, then after twice as long, up to <see cref="CompensationMaxRetryInterval"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan CompensationFirstRetryInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "7.00:00:00")]
+    public TimeSpan CompensationMaxRetryInterval { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>How long such a step is retried before the order ends NeedsAttention for a person to look at.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "30.00:00:00")]
+    public TimeSpan CompensationGiveUpAfter { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>How long the saga waits for the carrier to answer a CancelShipment (cancelled, or dispatched first).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan CarrierAnswerTimeout { get; set; } = TimeSpan.FromDays(1);
 }

@@ -19,8 +19,9 @@ public sealed partial class FulfillmentStarter(IOptions<FulfillmentOptions> opti
 
         // Two racing starts: the engine refuses the second (any existing instance dedupes the id), the loser's
         // message is retried later, and then finds the instance above.
+        // New orders run version 2; instances of version 1 started before the deploy finish under their own name.
         await client.ScheduleNewOrchestrationInstanceAsync(
-            nameof(OrderFulfillmentOrchestrator.OrderFulfillment),
+            nameof(OrderFulfillmentOrchestrator.OrderFulfillmentV2),
             FulfillmentInput.For(orderId, options.Value),
             new StartOrchestrationOptions(InstanceId: orderId).WithDedupeStatuses(Enum.GetValues<OrchestrationRuntimeStatus>()),
             cancellationToken);

@@ -45,19 +45,7 @@ public sealed class FulfillmentSteps(OrderStore orders, OrderProgress progress, 
             return new PaymentOutcome(false, (charge as ChargeResult.Declined)?.DeclineCode);
         }
 
-        await progress.RecordAsync(
-            orderId,
-            new OrderChange(OrderEventTypes.PaymentCaptured)
-            {
-                Update = o =>
-                {
-                    o.ChargeId = captured.ChargeId;
-                    o.ChargedAmount = captured.Amount.ToString(CultureInfo.InvariantCulture);
-                    o.Currency = captured.Currency;
-                },
-                Describe = (data, _) => data with { Amount = captured.Amount, Currency = captured.Currency, ChargeId = captured.ChargeId },
-            },
-            cancellationToken);
+        await RecordCaptureAsync(orderId, captured.ChargeId, captured.Amount, captured.Currency, cancellationToken);
         return new PaymentOutcome(true);
     }
 
@@ -82,38 +70,94 @@ public sealed class FulfillmentSteps(OrderStore orders, OrderProgress progress, 
             },
             cancellationToken);
 
-    /// <summary>Compensation: refunds the captured charge, if there is one.</summary>
+    /// <summary>
+    /// The provider is asked what happened to a charge whose answer was lost (the charge failed through its retries): a
+    /// capture it holds is recorded as the order's, exactly as if the answer had come back, and the order goes on.
+    /// </summary>
+    public async Task<PaymentOutcome> ResolvePaymentAsync(string orderId, CancellationToken cancellationToken)
+    {
+        var payment = await payments.GetPaymentAsync(orderId, cancellationToken);
+        if (payment.ChargeId is null || payment.CapturedAmount <= 0 || payment.RefundedAmount > 0)
+        {
+            return new PaymentOutcome(false);
+        }
+
+        await RecordCaptureAsync(orderId, payment.ChargeId, payment.CapturedAmount, payment.Currency!, cancellationToken);
+        return new PaymentOutcome(true);
+    }
+
+    /// <summary>
+    /// Compensation: gives back whatever the provider captured for the order. The charge is found by the order id when the
+    /// order row does not name it (its answer was lost), and a refund with nothing to refund closes the order at the
+    /// provider, so a charge request still in flight cannot capture afterwards. A rejected refund throws: the saga retries
+    /// it on its long schedule, then a person looks.
+    /// </summary>
     public async Task RefundPaymentAsync(string orderId, CancellationToken cancellationToken)
     {
         var order = await orders.FindAsync(orderId, cancellationToken) ?? throw new InvalidOperationException($"Order {orderId} does not exist.");
-        if (order.ChargeId is null)
+        var request = order.ChargeId is null
+            ? new RefundRequest(orderId, ChargeId: string.Empty, Amount: 0m, Currency: string.Empty)
+            : new RefundRequest(orderId, order.ChargeId, decimal.Parse(order.ChargedAmount!, CultureInfo.InvariantCulture), order.Currency!);
+        switch (await payments.RefundAsync(request, cancellationToken))
         {
-            return;
+            case RefundResult.Rejected rejected:
+                throw new InvalidOperationException($"The refund of order {orderId} was rejected: {rejected.RejectCode}.");
+            case RefundResult.Refunded refunded:
+                await progress.RecordAsync(
+                    orderId,
+                    new OrderChange(OrderEventTypes.PaymentRefunded)
+                    {
+                        Describe = (data, _) => data with { Amount = refunded.Amount, Currency = refunded.Currency, ChargeId = refunded.ChargeId },
+                    },
+                    cancellationToken);
+                break;
         }
-
-        var amount = decimal.Parse(order.ChargedAmount!, CultureInfo.InvariantCulture);
-        var refund = await payments.RefundAsync(new RefundRequest(orderId, order.ChargeId, amount, order.Currency!), cancellationToken);
-        if (refund is RefundResult.Rejected rejected)
-        {
-            // The charge we recorded and the provider's disagree: retrying cannot help, a person must look.
-            throw new InvalidOperationException($"Refund of charge {order.ChargeId} was rejected: {rejected.RejectCode}.");
-        }
-
-        await progress.RecordAsync(
-            orderId,
-            new OrderChange(OrderEventTypes.PaymentRefunded)
-            {
-                Describe = (data, _) => data with { Amount = amount, Currency = order.Currency, ChargeId = order.ChargeId },
-            },
-            cancellationToken);
     }
 
-    /// <summary>Compensation: gives the reserved stock back.</summary>
+    /// <summary>
+    /// Compensation: gives the reserved stock back, and marks every line of the order released (also lines it never held),
+    /// so that a late duplicate of ReserveStock takes nothing. StockReleased is published only after StockReserved was: an
+    /// out-of-stock answer had already put back what it took.
+    /// </summary>
     public async Task ReleaseStockAsync(StockInput input, CancellationToken cancellationToken)
     {
         await inventory.ReleaseAsync(input.OrderId, input.Items, cancellationToken);
-        await progress.RecordAsync(input.OrderId, new OrderChange(OrderEventTypes.StockReleased) { Describe = WithItems }, cancellationToken);
+        if ((await orders.FindAsync(input.OrderId, cancellationToken))?.HasStep(OrderEventTypes.StockReserved) == true)
+        {
+            await progress.RecordAsync(input.OrderId, new OrderChange(OrderEventTypes.StockReleased) { Describe = WithItems }, cancellationToken);
+        }
     }
+
+    /// <summary>
+    /// Asks the carrier to cancel the shipment: the CancelShipment command goes out with the step, in one transaction. It
+    /// carries the sequence number set aside for the carrier's answer.
+    /// </summary>
+    public Task RequestShipmentCancellationAsync(ShipmentCancellationInput input, CancellationToken cancellationToken) =>
+        progress.RecordAsync(
+            input.OrderId,
+            new OrderChange(OrderEventTypes.ShipmentCancellationRequested)
+            {
+                StepDetail = input.Reason,
+                Commands = order => [new CancelShipment(order.OrderId, order.ReservedSequence ?? 0, input.Reason).ToMessage()],
+            },
+            cancellationToken);
+
+    /// <summary>A compensation (or the final write) is owed and retried later: the order says so, without an event.</summary>
+    public Task MarkStepOwedAsync(StepOwedInput input, CancellationToken cancellationToken) =>
+        progress.RecordAsync(
+            input.OrderId,
+            new OrderChange(OrderStepNames.CompensationOwed, OrderStatuses.Compensating)
+            {
+                Unpublished = true,
+                StepDetail = $"{input.Activity}: {input.Error}",
+            },
+            cancellationToken);
+
+    public Task MarkNeedsAttentionAsync(NeedsAttentionInput input, CancellationToken cancellationToken) =>
+        progress.RecordAsync(
+            input.OrderId,
+            new OrderChange(OrderEventTypes.OrderNeedsAttention, OrderStatuses.NeedsAttention) { FailureReason = input.Reason },
+            cancellationToken);
 
     public Task FailOrderAsync(FailOrderInput input, CancellationToken cancellationToken) =>
         progress.RecordAsync(
@@ -123,6 +167,21 @@ public sealed class FulfillmentSteps(OrderStore orders, OrderProgress progress, 
 
     public Task CancelOrderAsync(string orderId, CancellationToken cancellationToken) =>
         progress.RecordAsync(orderId, new OrderChange(OrderEventTypes.OrderCancelled, OrderStatuses.Cancelled), cancellationToken);
+
+    private Task<OrderChangeResult> RecordCaptureAsync(string orderId, string chargeId, decimal amount, string currency, CancellationToken cancellationToken) =>
+        progress.RecordAsync(
+            orderId,
+            new OrderChange(OrderEventTypes.PaymentCaptured)
+            {
+                Update = o =>
+                {
+                    o.ChargeId = chargeId;
+                    o.ChargedAmount = amount.ToString(CultureInfo.InvariantCulture);
+                    o.Currency = currency;
+                },
+                Describe = (data, _) => data with { Amount = amount, Currency = currency, ChargeId = chargeId },
+            },
+            cancellationToken);
 
     private static OrderEventData WithItems(OrderEventData data, OrderEntity order) => data with { Items = order.GetItems() };
 }

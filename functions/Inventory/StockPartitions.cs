@@ -33,6 +33,14 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
                 return true;
             }
 
+            if (reservation is { Status: ReservationStatuses.Released })
+            {
+                // The order gave its stock back (it was compensated): this is a late duplicate of a reservation, and
+                // taking the units again would leak them. Released is final.
+                LogReleasedBefore(orderId, sku);
+                return false;
+            }
+
             if (stock is null || stock.Available < quantity)
             {
                 // The two reads ran concurrently. Read the reservation again, after the stock read: if a duplicate call
@@ -55,10 +63,7 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
             stock.Available -= quantity;
             stock.UpdatedAt = now;
             var reserved = ReservationEntity.Reserve(sku, orderId, quantity, now);
-            // A reservation released earlier (the same order reserved again) is taken up again in place.
-            TableTransactionAction reserve = reservation is null
-                ? new(TableTransactionActionType.Add, reserved)
-                : new(TableTransactionActionType.UpdateReplace, reserved, reservation.ETag);
+            TableTransactionAction reserve = new(TableTransactionActionType.Add, reserved);
             if (await TrySubmitAsync([new(TableTransactionActionType.UpdateMerge, stock, stock.ETag), reserve], sku, cancellationToken))
             {
                 LogReserved(orderId, sku, quantity, stock.Available);
@@ -69,15 +74,34 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
         }
     }
 
-    /// <summary>Gives back what the order holds of the SKU; false when it holds nothing (never reserved, or released already).</summary>
+    /// <summary>
+    /// Gives back what the order holds of the SKU; false when it holds nothing (never reserved, or released already). Either
+    /// way the order's reservation of the SKU ends Released (a never-reserved line gets a Released row of quantity 0), so a
+    /// reservation of it that arrives later, a late duplicate, takes nothing.
+    /// </summary>
     public async Task<bool> ReleaseAsync(string sku, string orderId, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             var (stock, reservation) = await ReadAsync(sku, orderId, cancellationToken);
-            if (reservation is not { Status: ReservationStatuses.Reserved })
+            if (reservation is { Status: ReservationStatuses.Released })
             {
                 return false;
+            }
+
+            if (reservation is null)
+            {
+                var tombstone = ReservationEntity.Reserve(sku, orderId, quantity: 0, time.GetUtcNow());
+                tombstone.Status = ReservationStatuses.Released;
+                tombstone.ReleasedAt = tombstone.ReservedAt;
+                if (await TrySubmitAsync([new(TableTransactionActionType.Add, tombstone)], sku, cancellationToken))
+                {
+                    return false;
+                }
+
+                // A reservation for the order appeared meanwhile: read again and release it.
+                await BackOffAsync(sku, attempt, cancellationToken);
+                continue;
             }
 
             var now = time.GetUtcNow();
@@ -159,6 +183,9 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Order {OrderId} already holds a reservation of {Sku}")]
     private partial void LogAlreadyReserved(string orderId, string sku);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} released its {Sku} before; a late reservation takes nothing")]
+    private partial void LogReleasedBefore(string orderId, string sku);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} wants {Quantity} of {Sku}; available: {Available}")]
     private partial void LogShort(string orderId, string sku, int quantity, int? available);

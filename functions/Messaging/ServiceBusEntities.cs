@@ -8,6 +8,7 @@ public static class Queues
 {
     public const string PlaceOrder = "place-order";
     public const string ShipOrder = "ship-order";
+    public const string CancelShipment = "cancel-shipment";
     public const string SendEmail = "send-email";
     public const string DeliverWebhook = "deliver-webhook";
 }

@@ -71,6 +71,12 @@ public sealed class OrderEntity : ITableEntity
 
     public string? TrackingNumber { get; set; }
 
+    /// <summary>
+    /// The sequence number set aside for the carrier's answer (ShipmentDispatched or ShipmentCancelled) when shipment was
+    /// requested; null on orders whose shipment was requested before it was stored.
+    /// </summary>
+    public long? ReservedSequence { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }

@@ -30,14 +30,33 @@ public static class OrderStatuses
     /// <summary>Shipment requested; waiting for the carrier to dispatch it (still cancellable).</summary>
     public const string AwaitingShipment = "AwaitingShipment";
 
+    /// <summary>
+    /// Non-terminal: a refund, a stock release or a shipment cancellation is owed and being retried on the long schedule
+    /// (<c>Fulfillment:Compensation*</c>). The order ends Cancelled or Failed once it is paid back, or NeedsAttention.
+    /// </summary>
+    public const string Compensating = "Compensating";
+
     public const string Completed = "Completed";
     public const string Failed = "Failed";
     public const string Cancelled = "Cancelled";
 
+    /// <summary>
+    /// The saga gave up on a compensation, or found something it cannot repair: final for the saga, listed by
+    /// <c>GET /api/ops/orders/needs-attention</c> and alerted on, with the reason in <c>failureReason</c>. A person decides.
+    /// </summary>
+    public const string NeedsAttention = "NeedsAttention";
+
     /// <summary>The step recorded by the front door.</summary>
     public const string SubmittedStep = "Submitted";
 
-    public static bool IsTerminal(string status) => status is Completed or Failed or Cancelled;
+    public static bool IsTerminal(string status) => status is Completed or Failed or Cancelled or NeedsAttention;
+}
+
+/// <summary>Steps on the order's history that are not events.</summary>
+public static class OrderStepNames
+{
+    /// <summary>A compensation failed through its retries and is retried on the long schedule (status Compensating).</summary>
+    public const string CompensationOwed = nameof(CompensationOwed);
 }
 
 /// <summary>Why an order failed (the <c>failureReason</c> clients see).</summary>

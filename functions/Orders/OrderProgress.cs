@@ -15,6 +15,9 @@ public sealed record OrderChange(string EventType, string? Status = null)
 {
     public string? FailureReason { get; init; }
 
+    /// <summary>What the step history says of this change beyond its name (defaults to <see cref="FailureReason"/>).</summary>
+    public string? StepDetail { get; init; }
+
     /// <summary>Column changes beyond status and step (the charge id, the tracking number).</summary>
     public Action<OrderEntity>? Update { get; init; }
 
@@ -30,6 +33,12 @@ public sealed record OrderChange(string EventType, string? Status = null)
     /// <see cref="OrderEntity.Sequence"/>, and the order's next own event comes after them.
     /// </summary>
     public int ReservedSequences { get; init; }
+
+    /// <summary>
+    /// A change clients see on the order (status, step) that publishes no event and takes no sequence number: the saga's
+    /// own bookkeeping, such as a compensation that is owed and being retried.
+    /// </summary>
+    public bool Unpublished { get; init; }
 }
 
 /// <summary>The order after a change, and whether this call made it (false: it had been made before).</summary>
@@ -81,14 +90,19 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, T
     private static List<OutboxEntity> Apply(OrderEntity order, OrderChange change, DateTimeOffset now)
     {
         var steps = order.GetSteps();
-        steps.Add(new OrderStep(change.EventType, now, change.FailureReason));
+        steps.Add(new OrderStep(change.EventType, now, change.StepDetail ?? change.FailureReason));
         order.Steps = JsonSerializer.Serialize(steps, ShopJsonContext.Default.ListOrderStep);
-        order.Sequence++;
         order.Status = change.Status ?? order.Status;
         order.Step = change.EventType;
         order.UpdatedAt = now;
         order.FailureReason = change.FailureReason ?? order.FailureReason;
         change.Update?.Invoke(order);
+        if (change.Unpublished)
+        {
+            return [];
+        }
+
+        order.Sequence++;
 
         var data = new OrderEventData(order.OrderId, order.Sequence, order.Status, change.FailureReason);
         data = change.Describe?.Invoke(data, order) ?? data;
@@ -100,7 +114,12 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, T
             order.OrderId,
             BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(orderEvent, ShopJsonContext.Default.OrderEvent)));
 
-        order.Sequence += change.ReservedSequences;
+        if (change.ReservedSequences > 0)
+        {
+            order.Sequence += change.ReservedSequences;
+            order.ReservedSequence = order.Sequence;
+        }
+
         IReadOnlyList<OutgoingMessage> messages = [message, .. change.Commands?.Invoke(order) ?? []];
         return messages.Select(m => OutboxEntity.For(order.OrderId, m, now)).ToList();
     }

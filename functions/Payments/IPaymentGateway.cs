@@ -19,4 +19,11 @@ public interface IPaymentGateway
     /// </summary>
     /// <exception cref="PaymentGatewayUnavailableException">The provider could not be reached; try again later.</exception>
     Task<RefundResult> RefundAsync(RefundRequest request, CancellationToken cancellationToken);
+
+    /// <summary>What the provider holds for the order: its capture and refunds, found by the order id.</summary>
+    /// <exception cref="PaymentGatewayUnavailableException">The provider could not be reached; try again later.</exception>
+    Task<PaymentStatus> GetPaymentAsync(string orderId, CancellationToken cancellationToken);
 }
+
+/// <summary>An order's money at the provider: no charge is a null <paramref name="ChargeId"/> and zero amounts.</summary>
+public sealed record PaymentStatus(string? ChargeId, decimal CapturedAmount, decimal RefundedAmount, string? Currency);

@@ -27,7 +27,11 @@ internal static class PaymentRequestGuards
         ArgumentNullException.ThrowIfNull(request);
         ValidateOrderId(request.OrderId);
         ArgumentNullException.ThrowIfNull(request.ChargeId);
-        ValidateMoney(request.Amount, request.Currency);
+        if (request is not { ChargeId: "", Amount: 0m, Currency: "" })
+        {
+            // Anything but "refund all that was captured for the order".
+            ValidateMoney(request.Amount, request.Currency);
+        }
     }
 
     private static void ValidateOrderId(string orderId)

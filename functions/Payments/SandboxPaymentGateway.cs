@@ -79,6 +79,11 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
                 return new RefundResult.NothingCharged();
             }
 
+            if (request is { ChargeId: "", Amount: 0m, Currency: "" })
+            {
+                request = new RefundRequest(request.OrderId, charge.ChargeId!, charge.AmountValue, charge.Currency!);
+            }
+
             if (Reject(request, charge) is { } rejected)
             {
                 LogRefundRejected(request.OrderId, charge.ChargeId!, rejected.RejectCode);
@@ -100,6 +105,26 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
         {
             LogStorageUnavailable(ex, request.OrderId);
             throw new PaymentGatewayUnavailableException($"The sandbox payment gateway could not reach its storage while refunding order {request.OrderId}.", ex);
+        }
+    }
+
+    public async Task<PaymentStatus> GetPaymentAsync(string orderId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var charge = await _ledger.FindChargeAsync(orderId, cancellationToken);
+            if (charge is not { IsCaptured: true })
+            {
+                return new PaymentStatus(null, 0m, 0m, null);
+            }
+
+            var refund = await _ledger.FindRefundAsync(orderId, cancellationToken);
+            return new PaymentStatus(charge.ChargeId, charge.AmountValue, (refund?.ToResult() as RefundResult.Refunded)?.Amount ?? 0m, charge.Currency);
+        }
+        catch (Exception ex) when (SandboxLedger.IsTransientFailure(ex, cancellationToken))
+        {
+            LogStorageUnavailable(ex, orderId);
+            throw new PaymentGatewayUnavailableException($"The sandbox payment gateway could not reach its storage while looking up order {orderId}.", ex);
         }
     }
 

@@ -13,8 +13,9 @@ namespace Shop.Functions.Orders.CancelOrder;
 public sealed record CancelOrderResponse(string OrderId, string Status, string StatusUrl);
 
 /// <summary>
-/// <c>POST /api/orders/{orderId}/cancel</c>: asks the saga to cancel (202) while the order has not shipped;
-/// 409 once it has shipped or ended. The saga decides: a shipment dispatched at the same moment wins.
+/// <c>POST /api/orders/{orderId}/cancel</c>: asks the saga to cancel (202) until the carrier dispatches; 409 once the
+/// carrier reported dispatch (the order can only complete) or the order ended. The saga decides: a shipment dispatched
+/// at the same moment wins, and the order completes.
 /// </summary>
 public sealed partial class CancelOrderFunction(OrderLookup lookup, FulfillmentStarter starter, PublicUrls urls, ILogger<CancelOrderFunction> logger)
 {
@@ -46,8 +47,19 @@ public sealed partial class CancelOrderFunction(OrderLookup lookup, FulfillmentS
 
         try
         {
+            var instance = await client.GetInstanceAsync(orderId, getInputsAndOutputs: true, cancellationToken);
+            if (instance is not null && NotCancellable(instance) is { } reason)
+            {
+                return Problems.Create(
+                    request.HttpContext, StatusCodes.Status409Conflict, ProblemTypes.OrderNotCancellable, "The order can no longer be cancelled.", reason);
+            }
+
             // The place-order command may not have arrived yet: start the saga so that it sees the cancellation.
-            await starter.EnsureStartedAsync(client, orderId, cancellationToken);
+            if (instance is null)
+            {
+                await starter.EnsureStartedAsync(client, orderId, cancellationToken);
+            }
+
             await client.RaiseEventAsync(orderId, FulfillmentEvents.CancelOrder, new CancelOrderRequest("Requested by the client"), cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -65,6 +77,20 @@ public sealed partial class CancelOrderFunction(OrderLookup lookup, FulfillmentS
                 new CancelOrderResponse(orderId, CancellationRequested, statusUrl),
                 ShopJsonContext.Default.CancelOrderResponse)
             .WithHeader("Location", statusUrl);
+    }
+
+    /// <summary>Why the saga can no longer take a cancellation, or null while it can.</summary>
+    private static string? NotCancellable(OrchestrationMetadata instance)
+    {
+        if (instance.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended))
+        {
+            // The order row is not final yet, but nothing would read the event: the open-orders watchdog repairs the order.
+            return "The order's fulfillment has ended; its final status is being recorded.";
+        }
+
+        return instance.SerializedCustomStatus is { } status && status.Contains(OrderFulfillmentOrchestrator.DispatchedStatus, StringComparison.Ordinal)
+            ? "The carrier has dispatched the order."
+            : null;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Cancellation of order {OrderId} could not reach the task hub")]

@@ -61,9 +61,19 @@ public static class OrderEventTypes
     public const string PaymentRefunded = nameof(PaymentRefunded);
     public const string StockReleased = nameof(StockReleased);
 
+    /// <summary>Recorded by the saga when it asks the carrier to cancel a booked shipment (the CancelShipment command goes with it).</summary>
+    public const string ShipmentCancellationRequested = nameof(ShipmentCancellationRequested);
+
+    /// <summary>Published by the carrier (Shipping) when it cancelled a booking before dispatch; takes the sequence ShipmentDispatched would have had.</summary>
+    public const string ShipmentCancelled = nameof(ShipmentCancelled);
+
+    /// <summary>The order ended in <see cref="OrderStatuses.NeedsAttention"/>: a person must look (the reason is in <c>data.reason</c>).</summary>
+    public const string OrderNeedsAttention = nameof(OrderNeedsAttention);
+
     public static IReadOnlyList<string> All { get; } =
     [
         OrderAccepted, StockReserved, PaymentCaptured, ShipmentRequested, ShipmentDispatched, OrderCompleted,
-        OrderFailed, OrderCancelled, PaymentRefunded, StockReleased,
+        OrderFailed, OrderCancelled, PaymentRefunded, StockReleased, ShipmentCancellationRequested, ShipmentCancelled,
+        OrderNeedsAttention,
     ];
 }

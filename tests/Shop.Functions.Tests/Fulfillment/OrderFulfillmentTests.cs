@@ -139,14 +139,54 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
         var cancel = await CancelAsync(orderId);
         Assert.Equal(StatusCodes.Status202Accepted, cancel.Status);
         Assert.Equal("CancellationRequested", cancel.Json().GetProperty("status").GetString());
+        // Nothing is given back while the booking stands: the carrier must confirm the cancellation first.
+        await _saga.WaitForSagaStatusAsync(orderId, "AwaitingShipmentCancellation");
+        Assert.Equal(998, await _saga.StockAsync("SKU-001"));
+        Assert.DoesNotContain(await _saga.PaymentRowsAsync(orderId), row => row.RowKey.Contains("refund", StringComparison.OrdinalIgnoreCase));
+        Assert.Single(_saga.Shop.Sender.SentFor(orderId), m => m.Destination == Shop.Functions.Messaging.Queues.CancelShipment);
+
+        await _saga.CarrierCancelledAsync(orderId);
         var result = await _saga.WaitForEndAsync(orderId);
 
         Assert.Equal(new FulfillmentResult(orderId, OrderStatuses.Cancelled), result);
         Assert.Equal(1_000, await _saga.StockAsync("SKU-001"));
         Assert.Equal(
-            ["OrderAccepted", "StockReserved", "PaymentCaptured", "ShipmentRequested", "PaymentRefunded", "StockReleased", "OrderCancelled"],
+            ["OrderAccepted", "StockReserved", "PaymentCaptured", "ShipmentRequested", "ShipmentCancellationRequested", "PaymentRefunded", "StockReleased", "OrderCancelled"],
             _saga.EventTypesFor(orderId));
         Assert.Contains(await _saga.PaymentRowsAsync(orderId), row => row.RowKey.Contains("refund", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task CompletesWithoutRefundGivenTheCarrierDispatchedBeforeItCouldCancel()
+    {
+        var orderId = await _saga.SubmitAndPlaceAsync();
+        await _saga.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+
+        Assert.Equal(StatusCodes.Status202Accepted, (await CancelAsync(orderId)).Status);
+        await _saga.WaitForSagaStatusAsync(orderId, "AwaitingShipmentCancellation");
+        await _saga.DispatchAsync(orderId);
+        var result = await _saga.WaitForEndAsync(orderId);
+
+        Assert.Equal(new FulfillmentResult(orderId, OrderStatuses.Completed), result);
+        Assert.Equal(998, await _saga.StockAsync("SKU-001"));
+        Assert.DoesNotContain(await _saga.PaymentRowsAsync(orderId), row => row.RowKey.Contains("refund", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(OrderEventTypes.PaymentRefunded, _saga.EventTypesFor(orderId));
+        Assert.DoesNotContain(OrderEventTypes.OrderCancelled, _saga.EventTypesFor(orderId));
+    }
+
+    [Fact]
+    public async Task Returns409GivenCancelOnceTheCarrierReportedDispatch()
+    {
+        var orderId = await _saga.SubmitAndPlaceAsync();
+        await _saga.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        await _saga.DispatchAsync(orderId);
+        await _saga.WaitForSagaStatusAsync(orderId, OrderFulfillmentOrchestrator.DispatchedStatus);
+
+        var cancel = await CancelAsync(orderId);
+
+        SubmitOrderFunctionSubmitOrder.AssertProblem(cancel, StatusCodes.Status409Conflict, "urn:shop:problem:order-not-cancellable");
+        await _saga.WaitForEndAsync(orderId);
+        Assert.Equal(OrderStatuses.Completed, (await _saga.OrderAsync(orderId)).Status);
     }
 
     [Fact]
@@ -239,12 +279,14 @@ public sealed class OrderFulfillmentOrchestratorTimeout(AzuriteFixture azurite)
         await saga.SetStockAsync("SKU-002", 500);
 
         var orderId = await saga.SubmitAndPlaceAsync();
+        await saga.WaitForSagaStatusAsync(orderId, "AwaitingShipmentCancellation");
+        await saga.CarrierCancelledAsync(orderId);
         var result = await saga.WaitForEndAsync(orderId);
 
         Assert.Equal(new FulfillmentResult(orderId, OrderStatuses.Failed, FailureReasons.ShippingTimeout), result);
         Assert.Equal(500, await saga.StockAsync("SKU-001"));
         Assert.Equal(
-            ["OrderAccepted", "StockReserved", "PaymentCaptured", "ShipmentRequested", "PaymentRefunded", "StockReleased", "OrderFailed"],
+            ["OrderAccepted", "StockReserved", "PaymentCaptured", "ShipmentRequested", "ShipmentCancellationRequested", "PaymentRefunded", "StockReleased", "OrderFailed"],
             saga.EventTypesFor(orderId));
     }
 }

@@ -45,6 +45,10 @@ public sealed class SagaHarness : IAsyncDisposable
             ["Fulfillment:ActivityMaxAttempts"] = "4",
             ["Fulfillment:ActivityFirstRetryInterval"] = "00:00:00.100",
             ["Fulfillment:ActivityMaxRetryInterval"] = "00:00:00.500",
+            ["Fulfillment:CompensationFirstRetryInterval"] = "00:00:00.500",
+            ["Fulfillment:CompensationMaxRetryInterval"] = "00:00:01",
+            ["Fulfillment:CompensationGiveUpAfter"] = "00:00:03",
+            ["Fulfillment:CarrierAnswerTimeout"] = "00:00:20",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -64,17 +68,25 @@ public sealed class SagaHarness : IAsyncDisposable
         DurableTaskTestHost.StartAsync(registry =>
         {
             registry.AddOrchestratorFunc<FulfillmentInput, FulfillmentResult>(
-                nameof(OrderFulfillmentOrchestrator.OrderFulfillment),
+                nameof(OrderFulfillmentOrchestrator.OrderFulfillmentV2),
                 (context, input) => OrderFulfillmentOrchestrator.RunAsync(context, input));
+            registry.AddOrchestratorFunc<FulfillmentInput, FulfillmentResult>(
+                OrderFulfillmentV1Orchestrator.Name,
+                (context, input) => OrderFulfillmentV1Orchestrator.RunAsync(context, input));
             registry.AddActivityFunc<string, AcceptedOrder>(nameof(FulfillmentActivities.AcceptOrder), (_, id) => activities.AcceptOrder(id, default));
             registry.AddActivityFunc<StockInput, StockOutcome>(nameof(FulfillmentActivities.ReserveStock), (_, input) => activities.ReserveStock(input, default));
             registry.AddActivityFunc<string, PaymentOutcome>(nameof(FulfillmentActivities.ChargePayment), (_, id) => activities.ChargePayment(id, default));
+            registry.AddActivityFunc<string, PaymentOutcome>(nameof(FulfillmentActivities.ResolvePayment), (_, id) => activities.ResolvePayment(id, default));
             registry.AddActivityFunc<string>(nameof(FulfillmentActivities.RequestShipment), (_, id) => activities.RequestShipment(id, default));
+            registry.AddActivityFunc<ShipmentCancellationInput>(
+                nameof(FulfillmentActivities.RequestShipmentCancellation), (_, input) => activities.RequestShipmentCancellation(input, default));
             registry.AddActivityFunc<CompleteOrderInput>(nameof(FulfillmentActivities.CompleteOrder), (_, input) => activities.CompleteOrder(input, default));
             registry.AddActivityFunc<string>(nameof(FulfillmentActivities.RefundPayment), (_, id) => activities.RefundPayment(id, default));
             registry.AddActivityFunc<StockInput>(nameof(FulfillmentActivities.ReleaseStock), (_, input) => activities.ReleaseStock(input, default));
             registry.AddActivityFunc<FailOrderInput>(nameof(FulfillmentActivities.FailOrder), (_, input) => activities.FailOrder(input, default));
             registry.AddActivityFunc<string>(nameof(FulfillmentActivities.MarkOrderCancelled), (_, id) => activities.MarkOrderCancelled(id, default));
+            registry.AddActivityFunc<StepOwedInput>(nameof(FulfillmentActivities.MarkStepOwed), (_, input) => activities.MarkStepOwed(input, default));
+            registry.AddActivityFunc<NeedsAttentionInput>(nameof(FulfillmentActivities.MarkNeedsAttention), (_, input) => activities.MarkNeedsAttention(input, default));
         },
         // The host otherwise picks a random port without checking it is free, which collides on a busy machine.
         // Its sidecar logs every gRPC call to the console otherwise.
@@ -132,6 +144,28 @@ public sealed class SagaHarness : IAsyncDisposable
 
     public Task DispatchAsync(string orderId, string trackingNumber = "TRACK-1") =>
         Client.RaiseEventAsync(orderId, FulfillmentEvents.ShipmentDispatched, new ShipmentDispatchedData(trackingNumber));
+
+    /// <summary>The carrier's answer to CancelShipment: the booking is cancelled.</summary>
+    public Task CarrierCancelledAsync(string orderId) =>
+        Client.RaiseEventAsync(orderId, FulfillmentEvents.ShipmentCancelled, new ShipmentCancelledData("Cancelled"));
+
+    /// <summary>Waits until the saga's custom status (its current step) is <paramref name="status"/>.</summary>
+    public async Task WaitForSagaStatusAsync(string orderId, string status, int seconds = 30)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var instance = await Client.GetInstanceAsync(orderId, getInputsAndOutputs: true);
+            var current = instance?.ReadCustomStatusAs<string>();
+            if (current == status || DateTimeOffset.UtcNow > deadline)
+            {
+                Assert.Equal(status, current);
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+    }
 
     public async Task<OrderEntity> OrderAsync(string orderId) =>
         (await Shop.OrdersTable.GetEntityAsync<OrderEntity>(orderId, OrderEntity.OrderRowKey)).Value;

@@ -54,7 +54,7 @@ public sealed class InventoryStoreReleaseAsync(AzuriteFixture azurite) : IAsyncL
     }
 
     [Fact]
-    public async Task IsANoOpGivenTheOrderWasNeverReserved()
+    public async Task GivesNothingBackButMarksTheLinesReleasedGivenTheOrderWasNeverReserved()
     {
         var sku = await _store.StockedSkuAsync(10);
         var orderId = OrderIds.NewRandom();
@@ -62,7 +62,8 @@ public sealed class InventoryStoreReleaseAsync(AzuriteFixture azurite) : IAsyncL
         await _store.ReleaseAsync(orderId, [new OrderLine(sku, 4), new OrderLine(InventoryTestServices.NewSku(), 1)], CancellationToken.None);
 
         Assert.Equal(10, await _store.AvailableAsync(sku));
-        Assert.Empty(await _store.GetReservationsAsync(orderId, [new OrderLine(sku, 4)], CancellationToken.None));
+        var tombstone = Assert.Single(await _store.GetReservationsAsync(orderId, [new OrderLine(sku, 4)], CancellationToken.None));
+        Assert.Equal((ReservationStatuses.Released, 0), (tombstone.Status, tombstone.Quantity));
     }
 
     [Fact]

@@ -118,8 +118,9 @@ public sealed class InventoryStoreReserveAsync(AzuriteFixture azurite) : IAsyncL
     }
 
     [Fact]
-    public async Task ReservesAgainGivenTheOrderWasReleased()
+    public async Task TakesNothingGivenTheOrderWasReleased()
     {
+        // A stale duplicate of ReserveStock (activities are at least once) that lands after the saga's ReleaseStock.
         var sku = await _store.StockedSkuAsync(5);
         var orderId = OrderIds.NewRandom();
         await _store.ReserveAsync(orderId, [new OrderLine(sku, 2)], CancellationToken.None);
@@ -127,11 +128,24 @@ public sealed class InventoryStoreReserveAsync(AzuriteFixture azurite) : IAsyncL
 
         var result = await _store.ReserveAsync(orderId, [new OrderLine(sku, 2)], CancellationToken.None);
 
-        Assert.Equal(ReservationResult.AllReserved, result);
-        Assert.Equal(3, await _store.AvailableAsync(sku));
+        Assert.False(result.Reserved);
+        Assert.Equal(5, await _store.AvailableAsync(sku));
         var row = Assert.Single(await ReservationRowsAsync(sku));
-        Assert.Equal(ReservationStatuses.Reserved, row.Status);
-        Assert.Null(row.ReleasedAt);
+        Assert.Equal(ReservationStatuses.Released, row.Status);
+    }
+
+    [Fact]
+    public async Task TakesNothingGivenTheOrderWasReleasedBeforeItEverReserved()
+    {
+        // The compensation ran before the first, slow, copy of ReserveStock got to this SKU.
+        var sku = await _store.StockedSkuAsync(5);
+        var orderId = OrderIds.NewRandom();
+        await _store.ReleaseAsync(orderId, [new OrderLine(sku, 2)], CancellationToken.None);
+
+        var result = await _store.ReserveAsync(orderId, [new OrderLine(sku, 2)], CancellationToken.None);
+
+        Assert.False(result.Reserved);
+        Assert.Equal(5, await _store.AvailableAsync(sku));
     }
 
     [Fact]
