@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -61,36 +62,49 @@ public sealed class SagaHarness : IAsyncDisposable
     }
 
     /// <summary>
-    /// A Durable Task engine running the app's orchestrator and activities (the same methods their [Function] wrappers
+    /// A Durable Task engine running the app's orchestrators and activities (the same methods their [Function] wrappers
     /// call) on <paramref name="activities"/>, built from the app's container.
     /// </summary>
     public static Task<DurableTaskTestHost> StartEngineAsync(FulfillmentActivities activities) =>
-        DurableTaskTestHost.StartAsync(registry =>
-        {
-            registry.AddOrchestratorFunc<FulfillmentInput, FulfillmentResult>(
-                nameof(OrderFulfillmentOrchestrator.OrderFulfillmentV2),
-                (context, input) => OrderFulfillmentOrchestrator.RunAsync(context, input));
-            registry.AddOrchestratorFunc<FulfillmentInput, FulfillmentResult>(
-                OrderFulfillmentV1Orchestrator.Name,
-                (context, input) => OrderFulfillmentV1Orchestrator.RunAsync(context, input));
-            registry.AddActivityFunc<string, AcceptedOrder>(nameof(FulfillmentActivities.AcceptOrder), (_, id) => activities.AcceptOrder(id, default));
-            registry.AddActivityFunc<StockInput, StockOutcome>(nameof(FulfillmentActivities.ReserveStock), (_, input) => activities.ReserveStock(input, default));
-            registry.AddActivityFunc<string, PaymentOutcome>(nameof(FulfillmentActivities.ChargePayment), (_, id) => activities.ChargePayment(id, default));
-            registry.AddActivityFunc<string, PaymentOutcome>(nameof(FulfillmentActivities.ResolvePayment), (_, id) => activities.ResolvePayment(id, default));
-            registry.AddActivityFunc<string>(nameof(FulfillmentActivities.RequestShipment), (_, id) => activities.RequestShipment(id, default));
-            registry.AddActivityFunc<ShipmentCancellationInput>(
-                nameof(FulfillmentActivities.RequestShipmentCancellation), (_, input) => activities.RequestShipmentCancellation(input, default));
-            registry.AddActivityFunc<CompleteOrderInput>(nameof(FulfillmentActivities.CompleteOrder), (_, input) => activities.CompleteOrder(input, default));
-            registry.AddActivityFunc<string>(nameof(FulfillmentActivities.RefundPayment), (_, id) => activities.RefundPayment(id, default));
-            registry.AddActivityFunc<StockInput>(nameof(FulfillmentActivities.ReleaseStock), (_, input) => activities.ReleaseStock(input, default));
-            registry.AddActivityFunc<FailOrderInput>(nameof(FulfillmentActivities.FailOrder), (_, input) => activities.FailOrder(input, default));
-            registry.AddActivityFunc<string>(nameof(FulfillmentActivities.MarkOrderCancelled), (_, id) => activities.MarkOrderCancelled(id, default));
-            registry.AddActivityFunc<StepOwedInput>(nameof(FulfillmentActivities.MarkStepOwed), (_, input) => activities.MarkStepOwed(input, default));
-            registry.AddActivityFunc<NeedsAttentionInput>(nameof(FulfillmentActivities.MarkNeedsAttention), (_, input) => activities.MarkNeedsAttention(input, default));
-        },
-        // The host otherwise picks a random port without checking it is free, which collides on a busy machine.
-        // Its sidecar logs every gRPC call to the console otherwise.
-        new DurableTaskTestHostOptions { Port = FreePort(), LoggerFactory = NullLoggerFactory.Instance });
+        DurableTaskTestHost.StartAsync(
+            registry => Register(registry, activities),
+            // The host otherwise picks a random port without checking it is free, which collides on a busy machine.
+            // Its sidecar logs every gRPC call to the console otherwise.
+            new DurableTaskTestHostOptions { Port = FreePort(), LoggerFactory = NullLoggerFactory.Instance });
+
+    /// <summary>
+    /// Registers every orchestrator and activity of the app. A name for which <paramref name="deployed"/> answers false
+    /// fails when called, as a name the worker does not know would (the versioning test switches it).
+    /// </summary>
+    public static void Register(DurableTaskRegistry registry, FulfillmentActivities activities, Func<string, bool>? deployed = null)
+    {
+        var isDeployed = deployed ?? (_ => true);
+        T Checked<T>(string name, Func<T> run) =>
+            isDeployed(name) ? run() : throw new InvalidOperationException($"'{name}' is not registered in this deployment.");
+
+        void Orchestrator(string name, Func<TaskOrchestrationContext, FulfillmentInput, Task<FulfillmentResult>> run) =>
+            registry.AddOrchestratorFunc<FulfillmentInput, FulfillmentResult>(name, (context, input) => Checked(name, () => run(context, input)));
+        void Activity<TInput, TOutput>(string name, Func<TInput, Task<TOutput>> run) =>
+            registry.AddActivityFunc<TInput, TOutput>(name, (_, input) => Checked(name, () => run(input)));
+        void Action<TInput>(string name, Func<TInput, Task> run) =>
+            registry.AddActivityFunc<TInput>(name, (_, input) => Checked(name, () => run(input)));
+
+        Orchestrator(nameof(OrderFulfillmentOrchestrator.OrderFulfillmentV2), OrderFulfillmentOrchestrator.RunAsync);
+        Orchestrator(OrderFulfillmentV1Orchestrator.Name, OrderFulfillmentV1Orchestrator.RunAsync);
+        Activity<string, AcceptedOrder>(nameof(FulfillmentActivities.AcceptOrder), id => activities.AcceptOrder(id, default));
+        Activity<StockInput, StockOutcome>(nameof(FulfillmentActivities.ReserveStock), input => activities.ReserveStock(input, default));
+        Activity<string, PaymentOutcome>(nameof(FulfillmentActivities.ChargePayment), id => activities.ChargePayment(id, default));
+        Activity<string, PaymentOutcome>(nameof(FulfillmentActivities.ResolvePayment), id => activities.ResolvePayment(id, default));
+        Action<string>(nameof(FulfillmentActivities.RequestShipment), id => activities.RequestShipment(id, default));
+        Action<ShipmentCancellationInput>(nameof(FulfillmentActivities.RequestShipmentCancellation), input => activities.RequestShipmentCancellation(input, default));
+        Action<CompleteOrderInput>(nameof(FulfillmentActivities.CompleteOrder), input => activities.CompleteOrder(input, default));
+        Action<string>(nameof(FulfillmentActivities.RefundPayment), id => activities.RefundPayment(id, default));
+        Action<StockInput>(nameof(FulfillmentActivities.ReleaseStock), input => activities.ReleaseStock(input, default));
+        Action<FailOrderInput>(nameof(FulfillmentActivities.FailOrder), input => activities.FailOrder(input, default));
+        Action<string>(nameof(FulfillmentActivities.MarkOrderCancelled), id => activities.MarkOrderCancelled(id, default));
+        Action<StepOwedInput>(nameof(FulfillmentActivities.MarkStepOwed), input => activities.MarkStepOwed(input, default));
+        Action<NeedsAttentionInput>(nameof(FulfillmentActivities.MarkNeedsAttention), input => activities.MarkNeedsAttention(input, default));
+    }
 
     /// <summary>Submits an order through the front door (function key path) and returns its id.</summary>
     public async Task<string> SubmitAsync(Action<JsonObject>? edit = null)
@@ -187,7 +201,7 @@ public sealed class SagaHarness : IAsyncDisposable
     public async Task<List<TableEntity>> PaymentRowsAsync(string orderId) =>
         await Shop.Tables.GetTableClient(StorageTables.PaymentsSandbox).QueryAsync<TableEntity>(e => e.PartitionKey == orderId).ToListAsync();
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
