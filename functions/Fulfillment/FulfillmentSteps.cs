@@ -162,11 +162,24 @@ public sealed class FulfillmentSteps(OrderStore orders, OrderProgress progress, 
     public Task FailOrderAsync(FailOrderInput input, CancellationToken cancellationToken) =>
         progress.RecordAsync(
             input.OrderId,
-            new OrderChange(OrderEventTypes.OrderFailed, OrderStatuses.Failed) { FailureReason = input.Reason },
+            new OrderChange(OrderEventTypes.OrderFailed, OrderStatuses.Failed) { FailureReason = input.Reason, Commands = CancelShipmentLeftBehind },
             cancellationToken);
 
     public Task CancelOrderAsync(string orderId, CancellationToken cancellationToken) =>
-        progress.RecordAsync(orderId, new OrderChange(OrderEventTypes.OrderCancelled, OrderStatuses.Cancelled), cancellationToken);
+        progress.RecordAsync(
+            orderId,
+            new OrderChange(OrderEventTypes.OrderCancelled, OrderStatuses.Cancelled) { Commands = CancelShipmentLeftBehind },
+            cancellationToken);
+
+    /// <summary>
+    /// Version 1 of the saga ends a cancelled or timed-out order without telling the carrier. Its instances still in flight
+    /// after the deploy call these same activities, so the final write sends the CancelShipment it forgot (version 2 asks
+    /// the carrier before it gets here, so for it this is nothing).
+    /// </summary>
+    private static IReadOnlyList<Messaging.OutgoingMessage> CancelShipmentLeftBehind(OrderEntity order) =>
+        order.HasStep(OrderEventTypes.ShipmentRequested) && !order.HasStep(OrderEventTypes.ShipmentCancellationRequested)
+            ? [new CancelShipment(order.OrderId, order.ReservedSequence ?? 0, order.FailureReason ?? OrderStatuses.Cancelled).ToMessage()]
+            : [];
 
     private Task<OrderChangeResult> RecordCaptureAsync(string orderId, string chargeId, decimal amount, string currency, CancellationToken cancellationToken) =>
         progress.RecordAsync(

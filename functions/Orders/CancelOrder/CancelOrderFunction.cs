@@ -88,7 +88,10 @@ public sealed partial class CancelOrderFunction(OrderLookup lookup, FulfillmentS
             return "The order's fulfillment has ended; its final status is being recorded.";
         }
 
-        return instance.SerializedCustomStatus is { } status && status.Contains(OrderFulfillmentOrchestrator.DispatchedStatus, StringComparison.Ordinal)
+        // Version 2 says ShipmentDispatched from the dispatch on; version 1 shows the step it runs, CompleteOrder.
+        return instance.SerializedCustomStatus is { } status
+            && (status.Contains(OrderFulfillmentOrchestrator.DispatchedStatus, StringComparison.Ordinal)
+                || status.Contains(nameof(FulfillmentActivities.CompleteOrder), StringComparison.Ordinal))
             ? "The carrier has dispatched the order."
             : null;
     }

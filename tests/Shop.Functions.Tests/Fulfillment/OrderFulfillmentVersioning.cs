@@ -63,6 +63,31 @@ public sealed class OrderFulfillmentVersioning(AzuriteFixture azurite)
         Assert.Equal(96, await saga.StockAsync("SKU-001"));
     }
 
+    [Fact]
+    public async Task TellsTheCarrierWhenAVersion1InstanceIsCancelledAfterTheSwitch()
+    {
+        await using var saga = await SagaHarness.StartAsync(azurite);
+        await using var engine = await StartSwitchableEngineAsync(saga.Shop.Function<FulfillmentActivities>());
+        await saga.SetStockAsync("SKU-001", 100);
+        await saga.SetStockAsync("SKU-002", 100);
+        var orderId = await saga.SubmitAsync();
+        await engine.Client.ScheduleNewOrchestrationInstanceAsync(
+            OrderFulfillmentV1Orchestrator.Name,
+            new FulfillmentInput(orderId, TimeSpan.FromSeconds(30), new ActivityRetry(4, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500))),
+            new StartOrchestrationOptions(InstanceId: orderId));
+        await saga.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+
+        _switched = true;
+        await engine.Client.RaiseEventAsync(orderId, FulfillmentEvents.CancelOrder, new CancelOrderRequest("test"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var instance = await engine.Client.WaitForInstanceCompletionAsync(orderId, getInputsAndOutputs: true, timeout.Token);
+
+        // Version 1's own sequence (refund, release, cancelled), and the final write sends the CancelShipment it never did.
+        Assert.Equal(OrderStatuses.Cancelled, instance.ReadOutputAs<FulfillmentResult>()!.Status);
+        var cancelShipment = Assert.Single(saga.Shop.Sender.SentFor(orderId), m => m.Destination == Shop.Functions.Messaging.Queues.CancelShipment);
+        Assert.Equal($"CancelShipment:{orderId}", cancelShipment.MessageId);
+    }
+
     /// <summary>
     /// Every name of this deployment is registered; until <see cref="_switched"/>, those the previous deployment did not have
     /// fail as an unregistered name would.
