@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Shop.Functions.Fulfillment;
 using Shop.Functions.Messaging;
@@ -25,10 +26,14 @@ namespace Shop.Functions.Tests.Fulfillment;
 /// </summary>
 public sealed class SagaHarness : IAsyncDisposable
 {
-    private SagaHarness(ShopTestServices shop, DurableTaskTestHost durable)
+    private readonly HashSet<string> _dispatched = new(StringComparer.Ordinal);
+
+    private SagaHarness(ShopTestServices shop, DurableTaskTestHost durable, ConservationScope conservation, ActivityDuplicates? duplicates)
     {
         Shop = shop;
         Durable = durable;
+        Conservation = conservation;
+        Duplicates = duplicates;
     }
 
     public ShopTestServices Shop { get; }
@@ -37,7 +42,19 @@ public sealed class SagaHarness : IAsyncDisposable
 
     public DurableTaskClient Client => Durable.Client;
 
-    public static async Task<SagaHarness> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null)
+    /// <summary>The run's conservation check: its baseline, seeds and clean clients (<see cref="AssertConservedAsync"/>).</summary>
+    public ConservationScope Conservation { get; }
+
+    /// <summary>Extra runs of the activities, when the harness was started with them.</summary>
+    public ActivityDuplicates? Duplicates { get; }
+
+    /// <param name="configure">Changes to the app's services, e.g. <see cref="TransportFaults.Install"/>.</param>
+    /// <param name="duplicates">Runs the chosen activities twice, and again later (<see cref="ActivityDuplicates"/>).</param>
+    public static async Task<SagaHarness> StartAsync(
+        AzuriteFixture azurite,
+        IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configure = null,
+        ActivityDuplicates? duplicates = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -51,30 +68,23 @@ public sealed class SagaHarness : IAsyncDisposable
             values[key] = value;
         }
 
-        var shop = await ShopTestServices.StartAsync(azurite.ConnectionString, values);
-        var durable = await StartEngineAsync(shop.Function<FulfillmentActivities>());
-        return new SagaHarness(shop, durable);
+        var shop = await ShopTestServices.StartAsync(azurite.ConnectionString, values, configure);
+        var conservation = await ConservationScope.StartAsync(azurite.ConnectionString);
+        var durable = await StartEngineAsync(shop.Function<FulfillmentActivities>(), duplicates);
+        return new SagaHarness(shop, durable, conservation, duplicates);
     }
 
     /// <summary>
     /// A Durable Task engine running the app's orchestrator and activities (the same methods their [Function] wrappers
     /// call) on <paramref name="activities"/>, built from the app's container.
     /// </summary>
-    public static Task<DurableTaskTestHost> StartEngineAsync(FulfillmentActivities activities) =>
+    public static Task<DurableTaskTestHost> StartEngineAsync(FulfillmentActivities activities, ActivityDuplicates? duplicates = null) =>
         DurableTaskTestHost.StartAsync(registry =>
         {
             registry.AddOrchestratorFunc<FulfillmentInput, FulfillmentResult>(
                 nameof(OrderFulfillmentOrchestrator.OrderFulfillment),
                 (context, input) => OrderFulfillmentOrchestrator.RunAsync(context, input));
-            registry.AddActivityFunc<string, AcceptedOrder>(nameof(FulfillmentActivities.AcceptOrder), (_, id) => activities.AcceptOrder(id, default));
-            registry.AddActivityFunc<StockInput, StockOutcome>(nameof(FulfillmentActivities.ReserveStock), (_, input) => activities.ReserveStock(input, default));
-            registry.AddActivityFunc<string, PaymentOutcome>(nameof(FulfillmentActivities.ChargePayment), (_, id) => activities.ChargePayment(id, default));
-            registry.AddActivityFunc<string>(nameof(FulfillmentActivities.RequestShipment), (_, id) => activities.RequestShipment(id, default));
-            registry.AddActivityFunc<CompleteOrderInput>(nameof(FulfillmentActivities.CompleteOrder), (_, input) => activities.CompleteOrder(input, default));
-            registry.AddActivityFunc<string>(nameof(FulfillmentActivities.RefundPayment), (_, id) => activities.RefundPayment(id, default));
-            registry.AddActivityFunc<StockInput>(nameof(FulfillmentActivities.ReleaseStock), (_, input) => activities.ReleaseStock(input, default));
-            registry.AddActivityFunc<FailOrderInput>(nameof(FulfillmentActivities.FailOrder), (_, input) => activities.FailOrder(input, default));
-            registry.AddActivityFunc<string>(nameof(FulfillmentActivities.MarkOrderCancelled), (_, id) => activities.MarkOrderCancelled(id, default));
+            registry.AddFulfillmentActivities(activities, duplicates);
         },
         // The host otherwise picks a random port without checking it is free, which collides on a busy machine.
         // Its sidecar logs every gRPC call to the console otherwise.
@@ -130,8 +140,16 @@ public sealed class SagaHarness : IAsyncDisposable
         }
     }
 
-    public Task DispatchAsync(string orderId, string trackingNumber = "TRACK-1") =>
-        Client.RaiseEventAsync(orderId, FulfillmentEvents.ShipmentDispatched, new ShipmentDispatchedData(trackingNumber));
+    /// <summary>The test plays the carrier: the parcel has left (the conservation check counts it as dispatched).</summary>
+    public Task DispatchAsync(string orderId, string trackingNumber = "TRACK-1")
+    {
+        lock (_dispatched)
+        {
+            _dispatched.Add(orderId);
+        }
+
+        return Client.RaiseEventAsync(orderId, FulfillmentEvents.ShipmentDispatched, new ShipmentDispatchedData(trackingNumber));
+    }
 
     public async Task<OrderEntity> OrderAsync(string orderId) =>
         (await Shop.OrdersTable.GetEntityAsync<OrderEntity>(orderId, OrderEntity.OrderRowKey)).Value;
@@ -145,13 +163,66 @@ public sealed class SagaHarness : IAsyncDisposable
 
     public IReadOnlyList<string> EventTypesFor(string orderId) => EventsFor(orderId).Select(e => e.Type).ToList();
 
-    public Task SetStockAsync(string sku, int available) => Shop.Tables.SetStockAsync(sku, available);
+    /// <summary>Sets a SKU's stock; the conservation check counts stock taken from it.</summary>
+    public Task SetStockAsync(string sku, int available) => Conservation.SetStockAsync(sku, available);
 
     public Task<int> StockAsync(string sku) => Shop.Tables.StockAsync(sku);
 
     /// <summary>Rows the sandbox payment gateway keeps for an order (its charges and refunds).</summary>
     public async Task<List<TableEntity>> PaymentRowsAsync(string orderId) =>
         await Shop.Tables.GetTableClient(StorageTables.PaymentsSandbox).QueryAsync<TableEntity>(e => e.PartitionKey == orderId).ToListAsync();
+
+    /// <summary>
+    /// The conservation check over whole tables (<see cref="ConservationCheck"/>), after the stale duplicate activities have
+    /// run. This harness has no carrier and no notifications, so it supplies them: a shipment is Booked when the saga sent
+    /// ShipOrder, Dispatched when the test called <see cref="DispatchAsync"/>, Cancelled when the saga sent CancelShipment
+    /// before that; the order events the saga published count as announcements.
+    /// </summary>
+    public async Task<ConservationReport> ConservationAsync(ConservationOptions? options = null)
+    {
+        if (Duplicates is not null)
+        {
+            await Duplicates.DrainAsync(TimeSpan.FromSeconds(60));
+        }
+
+        return await Conservation.CheckAsync(options, adjust: snapshot =>
+        {
+            foreach (var command in Shop.Sender.Sent.Where(m => m.Subject is "ShipOrder" or "CancelShipment"))
+            {
+                var orderId = command.CorrelationId ?? string.Empty;
+                if (Conservation.Baseline.OrderIds.Contains(orderId))
+                {
+                    continue;
+                }
+
+                bool dispatched;
+                lock (_dispatched)
+                {
+                    dispatched = _dispatched.Contains(orderId);
+                }
+
+                var state = dispatched ? ShipmentFacts.Dispatched : command.Subject == "CancelShipment" ? ShipmentFacts.Cancelled : ShipmentFacts.Booked;
+                if (command.Subject == "ShipOrder" && snapshot.Shipments.TryGetValue(orderId, out var known) && known.State == ShipmentFacts.Cancelled && !dispatched)
+                {
+                    continue;
+                }
+
+                snapshot.Shipments[orderId] = new ShipmentFacts(orderId, state);
+            }
+
+            foreach (var sent in Shop.Sender.Sent.Where(m => m.Destination == Topics.OrderEvents))
+            {
+                var orderEvent = JsonSerializer.Deserialize(sent.Body.ToString(), ShopJsonContext.Default.OrderEvent)!;
+                if (!Conservation.Baseline.OrderIds.Contains(orderEvent.Subject))
+                {
+                    snapshot.Announcements.Add(new Announcement(orderEvent.Subject, "order event", orderEvent.Type));
+                }
+            }
+        });
+    }
+
+    /// <summary>Fails the test with the whole report when money or goods were not conserved.</summary>
+    public async Task AssertConservedAsync(ConservationOptions? options = null) => (await ConservationAsync(options)).AssertHolds();
 
     private static int FreePort()
     {
