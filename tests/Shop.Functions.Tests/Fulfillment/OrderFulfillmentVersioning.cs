@@ -94,6 +94,6 @@ public sealed class OrderFulfillmentVersioning(AzuriteFixture azurite)
     /// </summary>
     private Task<DurableTaskTestHost> StartSwitchableEngineAsync(FulfillmentActivities activities) =>
         DurableTaskTestHost.StartAsync(
-            registry => SagaHarness.Register(registry, activities, name => _switched || PreviousDeployment.Contains(name)),
+            registry => SagaHarness.Register(registry, activities, deployed: name => _switched || PreviousDeployment.Contains(name)),
             new DurableTaskTestHostOptions { Port = SagaHarness.FreePort(), LoggerFactory = NullLoggerFactory.Instance });
 }

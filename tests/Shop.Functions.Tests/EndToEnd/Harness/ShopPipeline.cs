@@ -11,6 +11,7 @@ using Shop.Functions.Messaging;
 using Shop.Functions.Tests.Fulfillment;
 using Shop.Functions.Tests.Infrastructure;
 using Shop.Functions.Tests.Reliability;
+using Shop.Functions.Tests.Webhooks;
 
 namespace Shop.Functions.Tests.EndToEnd.Harness;
 
@@ -43,13 +44,21 @@ public sealed class ShopPipeline : IAsyncDisposable
 
     private readonly Dictionary<string, string> _noRouteValues = [];
 
-    private ShopPipeline(ShopTestServices shop, IReadOnlyList<DurableTaskTestHost> engines, InProcessBroker broker)
+    private ShopPipeline(ShopTestServices shop, IReadOnlyList<DurableTaskTestHost> engines, InProcessBroker broker, ConservationScope conservation, ActivityDuplicates? duplicates)
     {
         Shop = shop;
         Engines = engines;
         Broker = broker;
+        Conservation = conservation;
+        Duplicates = duplicates;
         EngineRouter = StableShard;
     }
+
+    /// <summary>The run's conservation check: its baseline, seeds and clean clients (<see cref="AssertConservedAsync"/>).</summary>
+    public ConservationScope Conservation { get; }
+
+    /// <summary>Extra runs of the activities, when the pipeline was started with them.</summary>
+    public ActivityDuplicates? Duplicates { get; }
 
     public ShopTestServices Shop { get; }
 
@@ -76,7 +85,8 @@ public sealed class ShopPipeline : IAsyncDisposable
         BrokerOptions? broker = null,
         IDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? configure = null,
-        int engines = 1)
+        int engines = 1,
+        ActivityDuplicates? duplicates = null)
     {
         var values = new Dictionary<string, string?>(FastSettings);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -94,10 +104,11 @@ public sealed class ShopPipeline : IAsyncDisposable
         var hosts = new List<DurableTaskTestHost>();
         for (var i = 0; i < engines; i++)
         {
-            hosts.Add(await SagaHarness.StartEngineAsync(activities));
+            hosts.Add(await SagaHarness.StartEngineAsync(activities, duplicates));
         }
 
-        var pipeline = new ShopPipeline(shop, hosts, bus);
+        var conservation = await ConservationScope.StartAsync(storageConnectionString);
+        var pipeline = new ShopPipeline(shop, hosts, bus, conservation, duplicates);
         pipeline.StartConsumers();
         return pipeline;
     }
@@ -154,6 +165,28 @@ public sealed class ShopPipeline : IAsyncDisposable
     /// <summary>The SweepOutbox timer function, run once.</summary>
     public Task SweepOutboxAsync(CancellationToken cancellationToken = default) =>
         FunctionMethods.InvokeAsync(Shop, "SweepOutbox", _noRouteValues, new TimerInfo(), cancellationToken);
+
+    /// <summary>Sets a SKU's stock; the conservation check counts stock taken from it.</summary>
+    public Task SetStockAsync(string sku, int available) => Conservation.SetStockAsync(sku, available);
+
+    /// <summary>
+    /// Waits for the drain (the stale duplicate activities, then the broker idle), then runs the conservation check over
+    /// whole tables, the e-mail container and what the given webhook receivers got.
+    /// </summary>
+    public async Task<ConservationReport> ConservationAsync(ConservationOptions? options = null, params WebhookReceiver[] receivers)
+    {
+        if (Duplicates is not null)
+        {
+            await Duplicates.DrainAsync(TimeSpan.FromSeconds(60));
+        }
+
+        await Broker.WhenIdleAsync(TimeSpan.FromSeconds(60));
+        return await Conservation.CheckAsync(options, receivers.SelectMany(r => r.Requests));
+    }
+
+    /// <summary>Fails the test with the whole report when money or goods were not conserved.</summary>
+    public async Task AssertConservedAsync(ConservationOptions? options = null, params WebhookReceiver[] receivers) =>
+        (await ConservationAsync(options, receivers)).AssertHolds();
 
     private static Dictionary<string, string> Route(string orderId) => new() { ["orderId"] = orderId };
 
