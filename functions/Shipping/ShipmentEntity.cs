@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -41,7 +42,8 @@ public sealed class ShipmentEntity : ITableEntity
 
     public string? CancelReason { get; set; }
 
-    /// <summary>The state a decision is made on: a row without one was dispatched when booked.</summary>
+    /// <summary>The state a decision is made on: a row without one was dispatched when booked. Not stored.</summary>
+    [IgnoreDataMember]
     public string EffectiveState => State ?? ShipmentStates.Dispatched;
 
     public static ShipmentEntity For(ShipOrder order, string carrier, string trackingNumber, DateTimeOffset createdAt) => new()
