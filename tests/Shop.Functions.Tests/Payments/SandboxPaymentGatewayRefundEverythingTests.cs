@@ -3,6 +3,7 @@ using Shop.Functions.Orders;
 using Shop.Functions.Payments;
 using Shop.Functions.Tests.Infrastructure;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Shop.Functions.Tests.Payments;
 
@@ -11,7 +12,7 @@ namespace Shop.Functions.Tests.Payments;
 /// provider so that a late charge captures nothing, and wins or loses a race with a charge without leaving money taken.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class SandboxPaymentGatewayRefundEverything(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class SandboxPaymentGatewayRefundEverything(AzuriteFixture azurite, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int RaceIterations = 40;
 
@@ -114,8 +115,30 @@ public sealed class SandboxPaymentGatewayRefundEverything(AzuriteFixture azurite
         for (var i = 0; i < RaceIterations; i++)
         {
             var orderId = OrderIds.NewRandom();
-            var charge = Task.Run(() => Gateway.ChargeAsync(PaymentsTest.Charge(orderId), CancellationToken.None));
-            var refund = Task.Run(() => other.Get<IPaymentGateway>().RefundAsync(RefundRequest.Everything(orderId), CancellationToken.None));
+            // Both wait at one gate; every other iteration the refund's read goes first, so both orders of arrival are raced.
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var refundFirst = i % 2 == 1;
+            var charge = Task.Run(async () =>
+            {
+                await gate.Task;
+                if (refundFirst)
+                {
+                    await Task.Yield();
+                }
+
+                return await Gateway.ChargeAsync(PaymentsTest.Charge(orderId), CancellationToken.None);
+            });
+            var refund = Task.Run(async () =>
+            {
+                await gate.Task;
+                if (!refundFirst)
+                {
+                    await Task.Yield();
+                }
+
+                return await other.Get<IPaymentGateway>().RefundAsync(RefundRequest.Everything(orderId), CancellationToken.None);
+            });
+            gate.SetResult();
             await Task.WhenAll(charge, refund);
             var (charged, refundResult) = (await charge, await refund);
 
@@ -140,6 +163,7 @@ public sealed class SandboxPaymentGatewayRefundEverything(AzuriteFixture azurite
             Assert.IsType<ChargeResult.Declined>(await other.Get<IPaymentGateway>().ChargeAsync(PaymentsTest.Charge(orderId), CancellationToken.None));
         }
 
+        output.WriteLine(string.Join(", ", outcomes.GroupBy(o => o).Select(g => $"{g.Key}: {g.Count()}")));
         Assert.Equal(RaceIterations, outcomes.Count);
     }
 }

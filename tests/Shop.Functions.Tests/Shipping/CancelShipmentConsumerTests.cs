@@ -10,6 +10,7 @@ using Shop.Functions.Platform;
 using Shop.Functions.Shipping;
 using Shop.Functions.Tests.Infrastructure;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Shop.Functions.Tests.Shipping;
 
@@ -18,7 +19,7 @@ namespace Shop.Functions.Tests.Shipping;
 /// the host calls them: Booked -> Dispatched | Cancelled on the Shipments row in Azurite, exactly one outcome event.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class CancelShipmentConsumerCancelBookedShipment(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class CancelShipmentConsumerCancelBookedShipment(AzuriteFixture azurite, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int RaceIterations = 30;
 
@@ -151,9 +152,13 @@ public sealed class CancelShipmentConsumerCancelBookedShipment(AzuriteFixture az
             await ShipAsync(_shop, ShippingTest.Command(orderId));
             var dispatch = ServiceBusMessages.Received(Assert.Single(_shop.Sender.SentFor(orderId)));
 
-            await Task.WhenAll(
-                Task.Run(() => HandOverAsync(_shop, dispatch)),
-                Task.Run(() => CancelAsync(other, Cancel(orderId, sequence: 5))));
+            // Every other iteration the cancel starts first, so both orders of arrival are raced.
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var cancelFirst = i % 2 == 1;
+            var handOver = Task.Run(() => AtGateAsync(gate.Task, yieldFirst: cancelFirst, () => HandOverAsync(_shop, dispatch)));
+            var cancel = Task.Run(() => AtGateAsync(gate.Task, yieldFirst: !cancelFirst, () => CancelAsync(other, Cancel(orderId, sequence: 5))));
+            gate.SetResult();
+            await Task.WhenAll(handOver, cancel);
 
             var row = Assert.Single(await _shop.ShipmentsAsync(orderId));
             var events = _shop.OutcomesFor(orderId).Concat(other.OutcomesFor(orderId)).ToList();
@@ -166,6 +171,7 @@ public sealed class CancelShipmentConsumerCancelBookedShipment(AzuriteFixture az
             outcomes[row.State!] = outcomes.GetValueOrDefault(row.State!) + 1;
         }
 
+        output.WriteLine(string.Join(", ", outcomes.Select(o => $"{o.Key}: {o.Value}")));
         Assert.Equal(RaceIterations, outcomes.Values.Sum());
     }
 
@@ -186,6 +192,17 @@ public sealed class CancelShipmentConsumerCancelBookedShipment(AzuriteFixture az
         Assert.Contains(problem, (string)call.Arguments[3]!, StringComparison.Ordinal);
         Assert.Empty(await _shop.ShipmentsAsync(orderId));
         Assert.Empty(_shop.Sender.Sent);
+    }
+
+    private static async Task AtGateAsync(Task gate, bool yieldFirst, Func<Task> action)
+    {
+        await gate;
+        if (yieldFirst)
+        {
+            await Task.Yield();
+        }
+
+        await action();
     }
 
     private static ServiceBusReceivedMessage Cancel(string orderId, long sequence) =>
