@@ -39,14 +39,16 @@ public static class FulfillmentEvents
 {
     public const string ShipmentDispatched = nameof(ShipmentDispatched);
     public const string CancelOrder = nameof(CancelOrder);
+
+    /// <summary>The carrier honoured the saga's CancelShipment: nothing ships (raised from the carrier's ShipmentCancelled event).</summary>
     public const string ShipmentCancelled = nameof(ShipmentCancelled);
 }
 
 public sealed record ShipmentDispatchedData(string? TrackingNumber);
 
-public sealed record CancelOrderRequest(string? Reason);
-
 public sealed record ShipmentCancelledData(string? Reason);
+
+public sealed record CancelOrderRequest(string? Reason);
 
 public sealed record AcceptedOrder(string OrderId, IReadOnlyList<OrderLine> Items);
 

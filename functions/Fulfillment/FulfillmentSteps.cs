@@ -96,7 +96,7 @@ public sealed class FulfillmentSteps(OrderStore orders, OrderProgress progress, 
     {
         var order = await orders.FindAsync(orderId, cancellationToken) ?? throw new InvalidOperationException($"Order {orderId} does not exist.");
         var request = order.ChargeId is null
-            ? new RefundRequest(orderId, ChargeId: string.Empty, Amount: 0m, Currency: string.Empty)
+            ? RefundRequest.Everything(orderId)
             : new RefundRequest(orderId, order.ChargeId, decimal.Parse(order.ChargedAmount!, CultureInfo.InvariantCulture), order.Currency!);
         switch (await payments.RefundAsync(request, cancellationToken))
         {

@@ -9,14 +9,16 @@ using Shop.Functions.Platform;
 namespace Shop.Functions.Fulfillment;
 
 /// <summary>
-/// <c>order-events/fulfillment</c>: hands the carrier's ShipmentDispatched to the order's saga (instance id = order
-/// id) as the event it waits for. An event for a saga that does not exist or has ended changes nothing: the order
-/// is already final (completed by an earlier copy of this event, cancelled, or timed out), so it is completed.
+/// <c>order-events/fulfillment</c>: hands the carrier's ShipmentDispatched or ShipmentCancelled to the order's saga
+/// (instance id = order id) as the event it waits for (<see cref="FulfillmentEvents.ShipmentDispatched"/>,
+/// <see cref="FulfillmentEvents.ShipmentCancelled"/>). An event for a saga that does not exist or has ended changes
+/// nothing: the order is already final (completed by an earlier copy of this event, cancelled, or timed out), so it is
+/// completed. A redelivered event raises it again; the saga takes the first and ignores the rest.
 /// </summary>
 public sealed partial class ShipmentDispatchedHandler(DurableTaskClient client, ILogger<ShipmentDispatchedHandler> logger)
     : IMessageHandler<OrderEvent>
 {
-    public IReadOnlyCollection<string> Subjects { get; } = [OrderEventTypes.ShipmentDispatched];
+    public IReadOnlyCollection<string> Subjects { get; } = [OrderEventTypes.ShipmentDispatched, OrderEventTypes.ShipmentCancelled];
 
     public JsonTypeInfo<OrderEvent> TypeInfo => ShopJsonContext.Default.OrderEvent;
 
@@ -33,10 +35,15 @@ public sealed partial class ShipmentDispatchedHandler(DurableTaskClient client, 
             return MessageOutcome.Reject($"'{orderId}' is not an order id.");
         }
 
+        if (message.Type != context.Subject)
+        {
+            return MessageOutcome.Reject($"The event's type '{message.Type}' is not its Subject '{context.Subject}'.");
+        }
+
         var instance = await client.GetInstanceAsync(orderId, cancellationToken);
         if (instance is null)
         {
-            LogNoSaga(orderId);
+            LogNoSaga(orderId, message.Type);
             return MessageOutcome.Completed;
         }
 
@@ -44,7 +51,14 @@ public sealed partial class ShipmentDispatchedHandler(DurableTaskClient client, 
         // refunding a shipment that left.
         if (instance.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended))
         {
-            LogSagaEnded(orderId, instance.RuntimeStatus);
+            LogSagaEnded(orderId, message.Type, instance.RuntimeStatus);
+            return MessageOutcome.Completed;
+        }
+
+        if (message.Type == OrderEventTypes.ShipmentCancelled)
+        {
+            await client.RaiseEventAsync(orderId, FulfillmentEvents.ShipmentCancelled, new ShipmentCancelledData(message.Data!.Reason), cancellationToken);
+            LogCancelRaised(orderId, message.Data.Reason);
             return MessageOutcome.Completed;
         }
 
@@ -54,12 +68,15 @@ public sealed partial class ShipmentDispatchedHandler(DurableTaskClient client, 
         return MessageOutcome.Completed;
     }
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: shipment cancelled by the carrier ({Reason}); the saga was told")]
+    private partial void LogCancelRaised(string orderId, string? reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: shipment {TrackingNumber} dispatched; the saga was told")]
     private partial void LogRaised(string orderId, string? trackingNumber);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: ShipmentDispatched arrived but the order has no saga; nothing to do")]
-    private partial void LogNoSaga(string orderId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: {EventType} arrived but the order has no saga; nothing to do")]
+    private partial void LogNoSaga(string orderId, string eventType);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: ShipmentDispatched arrived after the saga ended ({RuntimeStatus}); nothing to do")]
-    private partial void LogSagaEnded(string orderId, OrchestrationRuntimeStatus runtimeStatus);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: {EventType} arrived after the saga ended ({RuntimeStatus}); nothing to do")]
+    private partial void LogSagaEnded(string orderId, string eventType, OrchestrationRuntimeStatus runtimeStatus);
 }

@@ -8,7 +8,15 @@ public static class Queues
 {
     public const string PlaceOrder = "place-order";
     public const string ShipOrder = "ship-order";
+
+    /// <summary>The saga's CancelShipment command to the carrier: honoured until the carrier dispatches.</summary>
     public const string CancelShipment = "cancel-shipment";
+
+    /// <summary>
+    /// Carrier-internal: the sandbox carrier's own scheduled DispatchBookedShipment, due DispatchDelay after booking, whose
+    /// handler moves the booking to Dispatched and only then publishes ShipmentDispatched. Only the carrier sends to it.
+    /// </summary>
+    public const string DispatchBookedShipment = "dispatch-booked-shipment";
     public const string SendEmail = "send-email";
     public const string DeliverWebhook = "deliver-webhook";
 }

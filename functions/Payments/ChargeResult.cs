@@ -29,4 +29,10 @@ public static class DeclineCodes
 {
     public const string CardDeclined = "card_declined";
     public const string InsufficientFunds = "insufficient_funds";
+
+    /// <summary>
+    /// The order was closed at the provider (refunded, or closed by a refund before any charge): a late charge request
+    /// for it captures nothing. Retrying cannot change it.
+    /// </summary>
+    public const string OrderClosed = "order_closed";
 }

@@ -9,21 +9,30 @@ namespace Shop.Functions.Payments;
 /// </summary>
 public interface IPaymentGateway
 {
-    /// <summary>Captures <see cref="ChargeRequest.Amount"/>, or answers the order's first charge (captured or declined).</summary>
+    /// <summary>
+    /// Captures <see cref="ChargeRequest.Amount"/>, or answers the order's first charge (captured or declined). An order
+    /// closed by a refund answers <see cref="ChargeResult.Declined"/> with <see cref="DeclineCodes.OrderClosed"/> and
+    /// captures nothing, however late the request arrives.
+    /// </summary>
     /// <exception cref="PaymentGatewayUnavailableException">The provider could not be reached; try again later.</exception>
     Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Refunds the order's charge, or answers the order's first refund. An order that was never charged (no charge,
-    /// or a declined one) answers <see cref="RefundResult.NothingCharged"/>, so compensating a failed charge is safe.
+    /// Refunds the order's charge (all of it given <see cref="RefundRequest.Everything"/>), or answers the order's first
+    /// refund. An order that was never charged (no charge, or a declined one) answers
+    /// <see cref="RefundResult.NothingCharged"/>, so compensating a failed charge is safe. Either way the order is closed
+    /// at the provider: a charge for it that arrives later (a request whose answer was lost) is declined
+    /// <see cref="DeclineCodes.OrderClosed"/>. A charge and a refund racing for one order end captured-then-refunded or
+    /// closed-never-captured, never captured and not refunded.
     /// </summary>
     /// <exception cref="PaymentGatewayUnavailableException">The provider could not be reached; try again later.</exception>
     Task<RefundResult> RefundAsync(RefundRequest request, CancellationToken cancellationToken);
 
-    /// <summary>What the provider holds for the order: its capture and refunds, found by the order id.</summary>
+    /// <summary>
+    /// What the provider holds for the order: its captured charge and refunded amount (<see cref="PaymentStatus.None"/>
+    /// amounts when nothing was captured). Reads only; asking moves no money. A charge that is still in flight may land
+    /// after the answer: to settle an order for good, refund it (<see cref="RefundRequest.Everything"/>), which closes it.
+    /// </summary>
     /// <exception cref="PaymentGatewayUnavailableException">The provider could not be reached; try again later.</exception>
     Task<PaymentStatus> GetPaymentAsync(string orderId, CancellationToken cancellationToken);
 }
-
-/// <summary>An order's money at the provider: no charge is a null <paramref name="ChargeId"/> and zero amounts.</summary>
-public sealed record PaymentStatus(string? ChargeId, decimal CapturedAmount, decimal RefundedAmount, string? Currency);

@@ -27,14 +27,22 @@ internal static class PaymentRequestGuards
         ArgumentNullException.ThrowIfNull(request);
         ValidateOrderId(request.OrderId);
         ArgumentNullException.ThrowIfNull(request.ChargeId);
-        if (request is not { ChargeId: "", Amount: 0m, Currency: "" })
+        ArgumentNullException.ThrowIfNull(request.Currency);
+        if (request.IsEverything)
         {
-            // Anything but "refund all that was captured for the order".
-            ValidateMoney(request.Amount, request.Currency);
+            // "Everything captured": the currency is the charge's; a given one must be a code (and is checked against it).
+            if (request.Currency.Length > 0)
+            {
+                ValidateCurrency(request.Currency);
+            }
+
+            return;
         }
+
+        ValidateMoney(request.Amount, request.Currency);
     }
 
-    private static void ValidateOrderId(string orderId)
+    public static void ValidateOrderId(string orderId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(orderId);
         if (orderId.Length > MaxOrderIdLength || orderId.AsSpan().IndexOfAny(ForbiddenInOrderId) >= 0)
@@ -46,6 +54,11 @@ internal static class PaymentRequestGuards
     private static void ValidateMoney(decimal amount, string currency)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
+        ValidateCurrency(currency);
+    }
+
+    private static void ValidateCurrency(string currency)
+    {
         if (currency is not { Length: 3 } || !currency.All(char.IsAsciiLetterUpper))
         {
             throw new ArgumentException("A currency is an ISO 4217 code: three upper-case letters, such as EUR.", nameof(currency));

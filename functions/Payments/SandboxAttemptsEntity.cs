@@ -3,7 +3,11 @@ using Azure.Data.Tables;
 
 namespace Shop.Functions.Payments;
 
-/// <summary>How many times an order's charge reached the sandbox (drives the simulated flakiness of <c>tok_flaky</c>).</summary>
+/// <summary>
+/// How many times a call about an order reached the sandbox while it simulated an outage, and which one
+/// (<see cref="Simulation"/>): drives <c>tok_flaky</c> and <c>tok_unavailable</c> for the order's charges, and for its
+/// refunds and outcome queries, which carry no token.
+/// </summary>
 internal sealed class SandboxAttemptsEntity : ITableEntity
 {
     public const string Key = "attempts";
@@ -17,4 +21,7 @@ internal sealed class SandboxAttemptsEntity : ITableEntity
     public ETag ETag { get; set; }
 
     public int Count { get; set; }
+
+    /// <summary><see cref="SandboxPaymentGateway.FlakyTokenPrefix"/> or <see cref="SandboxPaymentGateway.UnavailableTokenPrefix"/>; null in rows written before it existed, which were all flaky.</summary>
+    public string? Simulation { get; set; }
 }

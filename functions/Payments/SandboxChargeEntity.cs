@@ -4,10 +4,17 @@ using Azure.Data.Tables;
 
 namespace Shop.Functions.Payments;
 
-/// <summary>The sandbox's record of an order's one charge, captured or declined. Holds no payment token.</summary>
+/// <summary>
+/// The sandbox's record of an order's one charge: captured, declined, or <see cref="ClosedOutcome"/>, the tombstone a
+/// refund leaves when it finds no charge. Charge and tombstone are conditional inserts of this one row, so a charge and a
+/// refund racing for an order agree on which came first. Holds no payment token.
+/// </summary>
 internal sealed class SandboxChargeEntity : ITableEntity
 {
     public const string Key = "charge";
+
+    /// <summary>The order was closed by a refund before any charge: a later charge is declined and captures nothing.</summary>
+    public const string ClosedOutcome = "Closed";
 
     public string PartitionKey { get; set; } = string.Empty;
 
@@ -34,6 +41,8 @@ internal sealed class SandboxChargeEntity : ITableEntity
 
     public bool IsCaptured => Outcome == nameof(ChargeResult.Captured);
 
+    public bool IsClosed => Outcome == ClosedOutcome;
+
     public decimal AmountValue => decimal.Parse(Amount ?? "0", NumberStyles.Number, CultureInfo.InvariantCulture);
 
     public static SandboxChargeEntity For(string orderId, ChargeResult result) => result switch
@@ -55,6 +64,15 @@ internal sealed class SandboxChargeEntity : ITableEntity
             Message = declined.Message,
         },
         _ => throw new ArgumentOutOfRangeException(nameof(result), result, "Unknown charge result."),
+    };
+
+    /// <summary>The tombstone of an order closed before it was charged.</summary>
+    public static SandboxChargeEntity Closed(string orderId, DateTimeOffset closedAt) => new()
+    {
+        PartitionKey = orderId,
+        Outcome = ClosedOutcome,
+        DeclineCode = DeclineCodes.OrderClosed,
+        Message = $"The order was closed at {closedAt:O}, before it was charged.",
     };
 
     public ChargeResult ToResult() => IsCaptured

@@ -29,8 +29,11 @@ internal sealed class SandboxLedger(TableClient table)
     public Task<(SandboxRefundEntity Row, bool Inserted)> AddRefundAsync(SandboxRefundEntity refund, CancellationToken cancellationToken) =>
         AddOnceAsync(refund, cancellationToken);
 
-    /// <summary>Counts one more charge attempt for the order and answers the count, this one included.</summary>
-    public async Task<int> CountAttemptAsync(string orderId, CancellationToken cancellationToken)
+    public Task<SandboxAttemptsEntity?> FindAttemptsAsync(string orderId, CancellationToken cancellationToken) =>
+        FindAsync<SandboxAttemptsEntity>(orderId, SandboxAttemptsEntity.Key, cancellationToken);
+
+    /// <summary>Counts one more attempt of the <paramref name="simulation"/> outage for the order and answers the count, this one included.</summary>
+    public async Task<int> CountAttemptAsync(string orderId, string simulation, CancellationToken cancellationToken)
     {
         for (var round = 0; round < MaxCounterRounds; round++)
         {
@@ -39,11 +42,12 @@ internal sealed class SandboxLedger(TableClient table)
             {
                 if (attempts is null)
                 {
-                    await table.AddEntityAsync(new SandboxAttemptsEntity { PartitionKey = orderId, Count = 1 }, cancellationToken);
+                    await table.AddEntityAsync(new SandboxAttemptsEntity { PartitionKey = orderId, Count = 1, Simulation = simulation }, cancellationToken);
                     return 1;
                 }
 
                 attempts.Count++;
+                attempts.Simulation ??= simulation;
                 await table.UpdateEntityAsync(attempts, attempts.ETag, TableUpdateMode.Replace, cancellationToken);
                 return attempts.Count;
             }

@@ -20,7 +20,7 @@ public sealed partial class SandboxPaymentGateway
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} charged again for {Amount} {Currency}, but its charge {ChargeId} captured {FirstAmount} {FirstCurrency}; answering the first charge")]
     private partial void LogChargedAgainWithOtherAmount(string orderId, string chargeId, decimal amount, string currency, decimal firstAmount, string firstCurrency);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox simulated an outage charging order {OrderId} (attempt {Attempt})")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox simulated an outage for order {OrderId} (attempt {Attempt})")]
     private partial void LogSimulatedOutage(string orderId, int? attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox refunded {Amount} {Currency} of charge {ChargeId} for order {OrderId}: refund {RefundId}")]
@@ -31,6 +31,12 @@ public sealed partial class SandboxPaymentGateway
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} has no captured charge; nothing to refund")]
     private partial void LogNothingCharged(string orderId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} was closed before any charge: a later charge is declined")]
+    private partial void LogClosedBeforeCharge(string orderId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} was charged after it was closed ({Outcome}); declined, nothing captured")]
+    private partial void LogChargeAfterClose(string orderId, string outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refund of charge {ChargeId} for order {OrderId} rejected: {RejectCode}")]
     private partial void LogRefundRejected(string orderId, string chargeId, string rejectCode);

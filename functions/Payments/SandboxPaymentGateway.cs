@@ -8,8 +8,12 @@ namespace Shop.Functions.Payments;
 /// <summary>
 /// SIMULATED payments: no money moves. The token decides the outcome: <c>tok_decline*</c> and
 /// <c>tok_insufficient*</c> are declined, <c>tok_flaky*</c> is unavailable for an order's first two attempts,
-/// <c>tok_unavailable*</c> always is, anything else is captured. Charges, refunds and attempts are kept in the
-/// <see cref="TableName"/> table, so the answers are idempotent across restarts and instances.
+/// <c>tok_unavailable*</c> always is, anything else is captured. An outage is the provider's, not the charge's: once an
+/// order was charged with <c>tok_unavailable*</c>, its refunds and outcome queries fail unavailable too, for good; with
+/// <c>tok_flaky*</c>, the first <see cref="FlakyFailures"/> calls about the order fail, whichever they are (refunds and
+/// queries carry no token, so an order that no charge reached yet has no simulated outage). Charges, refunds, the
+/// closed-order tombstone and attempts are kept in the <see cref="TableName"/> table, so the answers are idempotent
+/// across restarts and instances.
 /// </summary>
 public sealed partial class SandboxPaymentGateway : IPaymentGateway
 {
@@ -41,14 +45,15 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
         {
             if (await _ledger.FindChargeAsync(request.OrderId, cancellationToken) is { } first)
             {
-                return Replay(request, first);
+                return await ReplayAsync(request, first, cancellationToken);
             }
 
             var result = await DecideAsync(request, cancellationToken);
             var (row, inserted) = await _ledger.AddChargeAsync(SandboxChargeEntity.For(request.OrderId, result), cancellationToken);
             if (!inserted)
             {
-                return Replay(request, row);
+                // A refund's tombstone (or a parallel charge) came first: this charge captures nothing.
+                return await ReplayAsync(request, row, cancellationToken);
             }
 
             LogCharge(request.OrderId, result);
@@ -66,6 +71,7 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
         PaymentRequestGuards.Validate(request);
         try
         {
+            await SimulateOutageAsync(request.OrderId, cancellationToken);
             if (await _ledger.FindRefundAsync(request.OrderId, cancellationToken) is { } first)
             {
                 LogRefundReplayed(request.OrderId, first.RefundId);
@@ -73,15 +79,24 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
             }
 
             var charge = await _ledger.FindChargeAsync(request.OrderId, cancellationToken);
-            if (charge is not { IsCaptured: true })
+            if (charge is null)
             {
-                LogNothingCharged(request.OrderId);
-                return new RefundResult.NothingCharged();
+                // Close the order before any charge: the tombstone and a late charge insert the same row, so one wins.
+                var (row, inserted) = await _ledger.AddChargeAsync(SandboxChargeEntity.Closed(request.OrderId, _time.GetUtcNow()), cancellationToken);
+                if (inserted)
+                {
+                    LogClosedBeforeCharge(request.OrderId);
+                    return new RefundResult.NothingCharged();
+                }
+
+                charge = row;
             }
 
-            if (request is { ChargeId: "", Amount: 0m, Currency: "" })
+            if (!charge.IsCaptured)
             {
-                request = new RefundRequest(request.OrderId, charge.ChargeId!, charge.AmountValue, charge.Currency!);
+                // Declined, or closed before: a declined order replays its decline to any later charge.
+                LogNothingCharged(request.OrderId);
+                return new RefundResult.NothingCharged();
             }
 
             if (Reject(request, charge) is { } rejected)
@@ -90,12 +105,13 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
                 return rejected;
             }
 
-            var refund = new RefundResult.Refunded(NewId("re_"), charge.ChargeId!, request.Amount, request.Currency, _time.GetUtcNow());
-            var (row, inserted) = await _ledger.AddRefundAsync(SandboxRefundEntity.For(request.OrderId, refund), cancellationToken);
-            if (!inserted)
+            var amount = request.IsEverything ? charge.AmountValue : request.Amount;
+            var refund = new RefundResult.Refunded(NewId("re_"), charge.ChargeId!, amount, charge.Currency!, _time.GetUtcNow());
+            var (refundRow, refundInserted) = await _ledger.AddRefundAsync(SandboxRefundEntity.For(request.OrderId, refund), cancellationToken);
+            if (!refundInserted)
             {
-                LogRefundReplayed(request.OrderId, row.RefundId);
-                return row.ToResult();
+                LogRefundReplayed(request.OrderId, refundRow.RefundId);
+                return refundRow.ToResult();
             }
 
             LogRefunded(request.OrderId, refund.ChargeId, refund.RefundId, refund.Amount, refund.Currency);
@@ -110,16 +126,21 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
 
     public async Task<PaymentStatus> GetPaymentAsync(string orderId, CancellationToken cancellationToken)
     {
+        PaymentRequestGuards.ValidateOrderId(orderId);
         try
         {
+            await SimulateOutageAsync(orderId, cancellationToken);
+
+            // The charge first: a refund row only ever follows a captured charge, so this order of reads never shows
+            // a refund without its charge.
             var charge = await _ledger.FindChargeAsync(orderId, cancellationToken);
             if (charge is not { IsCaptured: true })
             {
-                return new PaymentStatus(null, 0m, 0m, null);
+                return PaymentStatus.None;
             }
 
             var refund = await _ledger.FindRefundAsync(orderId, cancellationToken);
-            return new PaymentStatus(charge.ChargeId, charge.AmountValue, (refund?.ToResult() as RefundResult.Refunded)?.Amount ?? 0m, charge.Currency);
+            return new PaymentStatus(charge.ChargeId, charge.AmountValue, refund?.ToResult().Amount ?? 0m, charge.Currency);
         }
         catch (Exception ex) when (SandboxLedger.IsTransientFailure(ex, cancellationToken))
         {
@@ -133,11 +154,12 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
         var token = request.PaymentToken;
         if (token.StartsWith(UnavailableTokenPrefix, StringComparison.Ordinal))
         {
-            throw SimulatedOutage(request.OrderId, attempt: null);
+            // Counted, so that the order's refunds and queries know the provider is down for it.
+            throw SimulatedOutage(request.OrderId, await _ledger.CountAttemptAsync(request.OrderId, UnavailableTokenPrefix, cancellationToken));
         }
 
         if (token.StartsWith(FlakyTokenPrefix, StringComparison.Ordinal)
-            && await _ledger.CountAttemptAsync(request.OrderId, cancellationToken) is var attempt and <= FlakyFailures)
+            && await _ledger.CountAttemptAsync(request.OrderId, FlakyTokenPrefix, cancellationToken) is var attempt and <= FlakyFailures)
         {
             throw SimulatedOutage(request.OrderId, attempt);
         }
@@ -155,8 +177,14 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
         return new ChargeResult.Captured(NewId("ch_"), request.Amount, request.Currency, _time.GetUtcNow());
     }
 
-    private ChargeResult Replay(ChargeRequest request, SandboxChargeEntity first)
+    private async Task<ChargeResult> ReplayAsync(ChargeRequest request, SandboxChargeEntity first, CancellationToken cancellationToken)
     {
+        if (first.IsClosed || (first.IsCaptured && await _ledger.FindRefundAsync(request.OrderId, cancellationToken) is not null))
+        {
+            LogChargeAfterClose(request.OrderId, first.Outcome);
+            return new ChargeResult.Declined(DeclineCodes.OrderClosed, "The order was closed by a refund; nothing was charged.");
+        }
+
         if (first.IsCaptured && (first.AmountValue != request.Amount || first.Currency != request.Currency))
         {
             LogChargedAgainWithOtherAmount(request.OrderId, first.ChargeId!, request.Amount, request.Currency, first.AmountValue, first.Currency!);
@@ -173,12 +201,12 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
             return new RefundResult.Rejected(RefundRejectCodes.ChargeMismatch, "The charge is not this order's charge.");
         }
 
-        if (request.Currency != charge.Currency)
+        if (request.Currency.Length > 0 && request.Currency != charge.Currency)
         {
             return new RefundResult.Rejected(RefundRejectCodes.CurrencyMismatch, $"The charge was in {charge.Currency}.");
         }
 
-        return request.Amount > charge.AmountValue
+        return !request.IsEverything && request.Amount > charge.AmountValue
             ? new RefundResult.Rejected(RefundRejectCodes.AmountExceedsCharge, $"The charge captured {charge.Amount} {charge.Currency}.")
             : null;
     }
@@ -186,7 +214,30 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
     private PaymentGatewayUnavailableException SimulatedOutage(string orderId, int? attempt)
     {
         LogSimulatedOutage(orderId, attempt);
-        return new PaymentGatewayUnavailableException($"The sandbox payment gateway simulated an outage while charging order {orderId}.");
+        return new PaymentGatewayUnavailableException($"The sandbox payment gateway simulated an outage for order {orderId}.");
+    }
+
+    /// <summary>
+    /// The outage a refund or query meets: the order's charge used <see cref="UnavailableTokenPrefix"/> (always down) or
+    /// <see cref="FlakyTokenPrefix"/> (down until the order has had <see cref="FlakyFailures"/> failed calls).
+    /// </summary>
+    private async Task SimulateOutageAsync(string orderId, CancellationToken cancellationToken)
+    {
+        if (await _ledger.FindAttemptsAsync(orderId, cancellationToken) is not { } attempts)
+        {
+            return;
+        }
+
+        if (attempts.Simulation == UnavailableTokenPrefix)
+        {
+            throw SimulatedOutage(orderId, await _ledger.CountAttemptAsync(orderId, UnavailableTokenPrefix, cancellationToken));
+        }
+
+        if (attempts.Count < FlakyFailures
+            && await _ledger.CountAttemptAsync(orderId, FlakyTokenPrefix, cancellationToken) is var attempt and <= FlakyFailures)
+        {
+            throw SimulatedOutage(orderId, attempt);
+        }
     }
 
     private void LogCharge(string orderId, ChargeResult result)

@@ -32,6 +32,7 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(CancelOrderResponse))]
 [JsonSerializable(typeof(Shipping.ShipOrder))]
 [JsonSerializable(typeof(Shipping.CancelShipment))]
+[JsonSerializable(typeof(Shipping.DispatchBookedShipment))]
 [JsonSerializable(typeof(Notifications.SendEmail))]
 [JsonSerializable(typeof(List<Catalog.CatalogSeedItem>))]
 [JsonSerializable(typeof(Catalog.CatalogItem))]

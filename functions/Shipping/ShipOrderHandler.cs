@@ -8,10 +8,12 @@ using Shop.Functions.Platform;
 namespace Shop.Functions.Shipping;
 
 /// <summary>
-/// <c>ship-order</c>: books the order's shipment with the carrier, then publishes ShipmentDispatched, due after
-/// <see cref="ShippingOptions.DispatchDelay"/>. A redelivered command finds the shipment booked before and sends the
-/// same event again, under the same id, which duplicate detection absorbs. A failed send throws: the pipeline retries
-/// the command later, and the retry sends the event.
+/// <c>ship-order</c>: books the order's shipment with the carrier, then schedules the carrier's own
+/// <see cref="DispatchBookedShipment"/>, due after <see cref="ShippingOptions.DispatchDelay"/>: until it runs, a
+/// CancelShipment can still stop the parcel. An order whose shipment was cancelled first (a tombstone: the saga's
+/// CancelShipment overtook this command, or this is a dead letter replayed after the order was cancelled) books nothing
+/// and schedules nothing. A redelivered command finds the booking and sends the same scheduled message again, under the
+/// same id, which duplicate detection absorbs. A failed send throws: the pipeline retries the command later.
 /// </summary>
 public sealed partial class ShipOrderHandler(
     ICarrier carrier,
@@ -32,12 +34,22 @@ public sealed partial class ShipOrderHandler(
         }
 
         var shipment = await carrier.ShipAsync(message, cancellationToken);
-        var dispatchAt = time.GetUtcNow() + options.Value.DispatchDelay;
-        await sender.SendAsync(shipment.ToDispatchedMessage(dispatchAt, message.DispatchSequence), cancellationToken);
+        if (shipment.IsCancelled)
+        {
+            LogCancelledBeforeBooking(message.OrderId);
+            return MessageOutcome.Completed;
+        }
+
+        // Dispatched already (a redelivery after dispatch): the dispatch handler publishes ShipmentDispatched again.
+        var dispatchAt = time.GetUtcNow() + (shipment.IsDispatched ? TimeSpan.Zero : options.Value.DispatchDelay);
+        await sender.SendAsync(new DispatchBookedShipment(message.OrderId, message.DispatchSequence).ToMessage(dispatchAt), cancellationToken);
         LogDispatchScheduled(message.OrderId, shipment.TrackingNumber, dispatchAt);
         return MessageOutcome.Completed;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: shipment {TrackingNumber} booked; ShipmentDispatched is due at {DispatchAt}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: shipment {TrackingNumber} booked; dispatch is due at {DispatchAt}")]
     private partial void LogDispatchScheduled(string orderId, string trackingNumber, DateTimeOffset dispatchAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: its shipment was cancelled before this ShipOrder; nothing is booked")]
+    private partial void LogCancelledBeforeBooking(string orderId);
 }

@@ -5,11 +5,14 @@ using Shop.Functions.Platform;
 
 namespace Shop.Functions.Shipping;
 
-/// <summary>An order's shipment as the carrier booked it.</summary>
+/// <summary>An order's shipment as the carrier holds it: booked, dispatched or cancelled (<see cref="State"/>).</summary>
 public sealed record Shipment(string OrderId, string TrackingNumber, DateTimeOffset CreatedAt)
 {
     /// <summary>The <see cref="OrderEventData.Status"/> of ShipmentDispatched: the shipment's, not the order's.</summary>
     public const string DispatchedStatus = "Dispatched";
+
+    /// <summary>The <see cref="OrderEventData.Status"/> of ShipmentCancelled: the shipment's, not the order's.</summary>
+    public const string CancelledStatus = "Cancelled";
 
     /// <summary>
     /// The sequence ShipmentDispatched carries when its ShipOrder had no <see cref="ShipOrder.DispatchSequence"/> (a
@@ -17,23 +20,44 @@ public sealed record Shipment(string OrderId, string TrackingNumber, DateTimeOff
     /// </summary>
     public const long UnsequencedDispatch = 0;
 
+    /// <summary>One of <see cref="ShipmentStates"/>.</summary>
+    public string State { get; init; } = ShipmentStates.Booked;
+
+    /// <summary>The order's sequence reserved for the shipment's outcome (from ShipOrder, or CancelShipment for a tombstone).</summary>
+    public long DispatchSequence { get; init; }
+
+    public DateTimeOffset? DispatchedAt { get; init; }
+
+    public DateTimeOffset? CancelledAt { get; init; }
+
+    public string? CancelReason { get; init; }
+
+    public bool IsCancelled => State == ShipmentStates.Cancelled;
+
+    public bool IsDispatched => State == ShipmentStates.Dispatched;
+
     /// <summary>
-    /// ShipmentDispatched for the <c>order-events</c> topic, held by Service Bus until <paramref name="dispatchAt"/>.
-    /// The id is the same on every send, so duplicate detection absorbs a resend within its window.
+    /// ShipmentDispatched for the <c>order-events</c> topic, dated <paramref name="dispatchedAt"/>. The id and body are
+    /// the same on every send, so duplicate detection absorbs a resend within its window.
     /// </summary>
-    public OutgoingMessage ToDispatchedMessage(DateTimeOffset dispatchAt, long sequence)
+    public OutgoingMessage ToDispatchedMessage(DateTimeOffset dispatchedAt, long sequence) =>
+        EventMessage(OrderEventTypes.ShipmentDispatched, dispatchedAt, new OrderEventData(OrderId, sequence, DispatchedStatus, TrackingNumber: TrackingNumber));
+
+    /// <summary>ShipmentCancelled for the <c>order-events</c> topic, under the sequence ShipmentDispatched would have had.</summary>
+    public OutgoingMessage ToCancelledMessage(DateTimeOffset cancelledAt, long sequence) =>
+        EventMessage(
+            OrderEventTypes.ShipmentCancelled,
+            cancelledAt,
+            new OrderEventData(OrderId, sequence, CancelledStatus, Reason: string.IsNullOrEmpty(CancelReason) ? null : CancelReason, TrackingNumber: TrackingNumber.Length > 0 ? TrackingNumber : null));
+
+    private OutgoingMessage EventMessage(string type, DateTimeOffset time, OrderEventData data)
     {
-        var type = OrderEventTypes.ShipmentDispatched;
-        var data = new OrderEventData(OrderId, sequence, DispatchedStatus, TrackingNumber: TrackingNumber);
-        var orderEvent = new OrderEvent($"{type}:{OrderId}:{sequence}", type, OrderId, dispatchAt, data);
+        var orderEvent = new OrderEvent($"{type}:{OrderId}:{data.Sequence}", type, OrderId, time, data);
         return new OutgoingMessage(
             Topics.OrderEvents,
             MessageId: $"{type}:{OrderId}",
             Subject: type,
             CorrelationId: OrderId,
-            Body: BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(orderEvent, ShopJsonContext.Default.OrderEvent)))
-        {
-            ScheduledEnqueueTime = dispatchAt,
-        };
+            Body: BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(orderEvent, ShopJsonContext.Default.OrderEvent)));
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -18,6 +19,7 @@ public sealed class ShipmentEntity : ITableEntity
 
     public ETag ETag { get; set; }
 
+    /// <summary>Empty in a tombstone (cancelled before any booking).</summary>
     public string TrackingNumber { get; set; } = string.Empty;
 
     /// <summary>Who carries it (<see cref="SandboxCarrier.CarrierName"/> for simulated shipments).</summary>
@@ -28,6 +30,22 @@ public sealed class ShipmentEntity : ITableEntity
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>One of <see cref="ShipmentStates"/>; null in rows from before states existed (see there).</summary>
+    public string? State { get; set; }
+
+    /// <summary>The order's sequence reserved for ShipmentDispatched or ShipmentCancelled, whichever happens.</summary>
+    public long DispatchSequence { get; set; }
+
+    public DateTimeOffset? DispatchedAt { get; set; }
+
+    public DateTimeOffset? CancelledAt { get; set; }
+
+    public string? CancelReason { get; set; }
+
+    /// <summary>The state a decision is made on: a row without one was dispatched when booked. Not stored.</summary>
+    [IgnoreDataMember]
+    public string EffectiveState => State ?? ShipmentStates.Dispatched;
+
     public static ShipmentEntity For(ShipOrder order, string carrier, string trackingNumber, DateTimeOffset createdAt) => new()
     {
         PartitionKey = order.OrderId,
@@ -35,7 +53,28 @@ public sealed class ShipmentEntity : ITableEntity
         Carrier = carrier,
         Items = JsonSerializer.Serialize(order.Items.ToList(), ShopJsonContext.Default.ListOrderLine),
         CreatedAt = createdAt,
+        State = ShipmentStates.Booked,
+        DispatchSequence = order.DispatchSequence,
     };
 
-    public Shipment ToShipment() => new(PartitionKey, TrackingNumber, CreatedAt);
+    /// <summary>The row a CancelShipment leaves for an order that has no booking: its ShipOrder will book nothing.</summary>
+    public static ShipmentEntity Tombstone(CancelShipment command, string carrier, DateTimeOffset at) => new()
+    {
+        PartitionKey = command.OrderId,
+        Carrier = carrier,
+        CreatedAt = at,
+        State = ShipmentStates.Cancelled,
+        DispatchSequence = command.DispatchSequence,
+        CancelledAt = at,
+        CancelReason = command.Reason ?? string.Empty,
+    };
+
+    public Shipment ToShipment() => new(PartitionKey, TrackingNumber, CreatedAt)
+    {
+        State = EffectiveState,
+        DispatchSequence = DispatchSequence,
+        DispatchedAt = DispatchedAt,
+        CancelledAt = CancelledAt,
+        CancelReason = CancelReason,
+    };
 }

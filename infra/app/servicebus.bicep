@@ -7,6 +7,8 @@ param tags object
 var queueNames = [
   'place-order'
   'ship-order'
+  'cancel-shipment'
+  'dispatch-booked-shipment'
   'send-email'
   'deliver-webhook'
 ]
@@ -26,7 +28,7 @@ var subscriptions = [
   }
   {
     name: 'fulfillment'
-    filter: '(retryFor IS NULL OR retryFor = \'fulfillment\') AND sys.Label = \'ShipmentDispatched\''
+    filter: '(retryFor IS NULL OR retryFor = \'fulfillment\') AND (sys.Label = \'ShipmentDispatched\' OR sys.Label = \'ShipmentCancelled\')'
   }
   {
     name: 'catalog'

@@ -16,6 +16,8 @@ public static class DeadLetterEntities
     [
         ConsumerEntity.Queue(Queues.PlaceOrder),
         ConsumerEntity.Queue(Queues.ShipOrder),
+        ConsumerEntity.Queue(Queues.CancelShipment),
+        ConsumerEntity.Queue(Queues.DispatchBookedShipment),
         ConsumerEntity.Queue(Queues.SendEmail),
         ConsumerEntity.Queue(Queues.DeliverWebhook),
         ConsumerEntity.ForSubscription(Topics.OrderEvents, Subscriptions.Notifications),

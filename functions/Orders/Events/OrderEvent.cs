@@ -51,21 +51,28 @@ public static class OrderEventTypes
     public const string ShipmentRequested = nameof(ShipmentRequested);
 
     /// <summary>
-    /// Published by the carrier (Shipping), not by the order: its <see cref="OrderEventData.Sequence"/> is the
-    /// shipment's own (always 1), not the order's.
+    /// Published by the carrier (Shipping), not by the order's outbox, when the parcel leaves. Its
+    /// <see cref="OrderEventData.Sequence"/> is the order's sequence number that the saga reserved for it in
+    /// <c>ShipOrder.DispatchSequence</c> (0, "unsequenced", for a ShipOrder sent before the saga reserved one).
     /// </summary>
     public const string ShipmentDispatched = nameof(ShipmentDispatched);
+
+    /// <summary>
+    /// Published by the carrier (Shipping) when it honoured a CancelShipment before dispatch (or before the booking: the
+    /// order then books nothing). It carries the same reserved sequence as <see cref="ShipmentDispatched"/> would have:
+    /// an order's shipment has exactly one of the two. Not e-mailed (OrderCancelled tells the customer); webhooks get it.
+    /// </summary>
+    public const string ShipmentCancelled = nameof(ShipmentCancelled);
+
+    /// <summary>Recorded by the saga when it sends CancelShipment to the carrier (a compensation of a requested shipment).</summary>
+    public const string ShipmentCancellationRequested = nameof(ShipmentCancellationRequested);
+
     public const string OrderCompleted = nameof(OrderCompleted);
     public const string OrderFailed = nameof(OrderFailed);
     public const string OrderCancelled = nameof(OrderCancelled);
     public const string PaymentRefunded = nameof(PaymentRefunded);
     public const string StockReleased = nameof(StockReleased);
 
-    /// <summary>Recorded by the saga when it asks the carrier to cancel a booked shipment (the CancelShipment command goes with it).</summary>
-    public const string ShipmentCancellationRequested = nameof(ShipmentCancellationRequested);
-
-    /// <summary>Published by the carrier (Shipping) when it cancelled a booking before dispatch; takes the sequence ShipmentDispatched would have had.</summary>
-    public const string ShipmentCancelled = nameof(ShipmentCancelled);
 
     /// <summary>The order ended in <see cref="OrderStatuses.NeedsAttention"/>: a person must look (the reason is in <c>data.reason</c>).</summary>
     public const string OrderNeedsAttention = nameof(OrderNeedsAttention);

@@ -172,6 +172,49 @@ public sealed class ShipmentDispatchedConsumerRaiseShipmentDispatched(AzuriteFix
         Assert.Equal(Subscriptions.Fulfillment, copy.ApplicationProperties![RetryProperties.RetryFor]);
     }
 
+    [Fact]
+    public async Task RaisesShipmentCancelledWithTheReasonGivenTheCarriersShipmentCancelled()
+    {
+        var orderId = OrderIds.NewRandom();
+        var client = new Mock<DurableTaskClient>("saga") { CallBase = true };
+        client.Setup(c => c.GetInstancesAsync(orderId, It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new OrchestrationMetadata("OrderFulfillmentV2", orderId) { RuntimeStatus = OrchestrationRuntimeStatus.Running });
+        client.Setup(c => c.RaiseEventAsync(orderId, It.IsAny<string>(), It.IsAny<object?>(), It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
+        var message = ServiceBusMessages.Received(
+            (new Shipment(orderId, "SANDBOX-TRACK42", DateTimeOffset.UtcNow) { CancelReason = "Order cancelled" }).ToCancelledMessage(DateTimeOffset.UtcNow, sequence: 5));
+
+        await _saga.Shop.Function<ShipmentDispatchedConsumer>().RaiseShipmentDispatched(message, _actions.Object, client.Object, CancellationToken.None);
+
+        VerifyCompleted(message, times: 1);
+        client.Verify(c => c.RaiseEventAsync(orderId, FulfillmentEvents.ShipmentCancelled, new ShipmentCancelledData("Order cancelled"), It.IsAny<CancellationToken>()), Times.Once);
+        client.Verify(c => c.RaiseEventAsync(orderId, FulfillmentEvents.ShipmentDispatched, It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task CompletesWithoutRaisingGivenShipmentCancelledForAnEndedSaga()
+    {
+        var orderId = await AwaitingShipmentAsync();
+        await _saga.Client.TerminateInstanceAsync(orderId);
+        await WaitForRuntimeStatusAsync(orderId, OrchestrationRuntimeStatus.Terminated);
+        var message = ServiceBusMessages.Received(new Shipment(orderId, string.Empty, DateTimeOffset.UtcNow).ToCancelledMessage(DateTimeOffset.UtcNow, sequence: 5));
+
+        await ConsumeAsync(message);
+
+        VerifyCompleted(message, times: 1);
+    }
+
+    [Fact]
+    public async Task DeadLettersValidationFailedGivenAnEventWhoseTypeIsNotItsSubject()
+    {
+        var orderId = OrderIds.NewRandom();
+        var dispatched = new Shipment(orderId, "SANDBOX-TRACK42", DateTimeOffset.UtcNow).ToDispatchedMessage(DateTimeOffset.UtcNow, sequence: 5);
+        var message = ServiceBusMessages.Received(dispatched with { Subject = Shop.Functions.Orders.Events.OrderEventTypes.ShipmentCancelled });
+
+        await ConsumeAsync(message);
+
+        VerifyDeadLettered(message, DeadLetterReasons.ValidationFailed);
+    }
+
     private static ServiceBusReceivedMessage Dispatched(string orderId, string trackingNumber) =>
         ServiceBusMessages.Received(new Shipment(orderId, trackingNumber, DateTimeOffset.UtcNow).ToDispatchedMessage(DateTimeOffset.UtcNow, sequence: 5));
 

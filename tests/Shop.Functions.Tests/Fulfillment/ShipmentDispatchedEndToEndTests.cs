@@ -13,8 +13,8 @@ using Xunit;
 namespace Shop.Functions.Tests.Fulfillment;
 
 /// <summary>
-/// One order through every consumer, each message taken from what the app sent before: place-order, ship-order,
-/// then the carrier's ShipmentDispatched on order-events/fulfillment.
+/// One order through every consumer, each message taken from what the app sent before: place-order, ship-order, the
+/// carrier's own scheduled dispatch-booked-shipment, then its ShipmentDispatched on order-events/fulfillment.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class ShipmentDispatchedEndToEnd(AzuriteFixture azurite) : IAsyncLifetime
@@ -43,13 +43,16 @@ public sealed class ShipmentDispatchedEndToEnd(AzuriteFixture azurite) : IAsyncL
         var shipOrder = Received(orderId, nameof(ShipOrder));
         await _saga.Shop.Function<ShipOrderConsumer>().DispatchShipment(shipOrder, _actions.Object, CancellationToken.None);
 
-        Assert.True(Sent(orderId, OrderEventTypes.ShipmentDispatched).ScheduledEnqueueTime > DateTimeOffset.UtcNow, "ShipmentDispatched is due later.");
+        Assert.True(Sent(orderId, nameof(DispatchBookedShipment)).ScheduledEnqueueTime > DateTimeOffset.UtcNow, "The dispatch is due later.");
+        Assert.DoesNotContain(_saga.Shop.Sender.SentFor(orderId), m => m.Subject == OrderEventTypes.ShipmentDispatched);
+        var handOver = Received(orderId, nameof(DispatchBookedShipment));
+        await _saga.Shop.Function<DispatchBookedShipmentConsumer>().HandOverShipment(handOver, _actions.Object, CancellationToken.None);
         var dispatched = Received(orderId, OrderEventTypes.ShipmentDispatched);
         await _saga.Shop.Function<ShipmentDispatchedConsumer>().RaiseShipmentDispatched(dispatched, _actions.Object, _saga.Client, CancellationToken.None);
         var result = await _saga.WaitForEndAsync(orderId);
 
         Assert.Equal(new FulfillmentResult(orderId, OrderStatuses.Completed), result);
-        foreach (var message in new[] { placeOrder, shipOrder, dispatched })
+        foreach (var message in new[] { placeOrder, shipOrder, handOver, dispatched })
         {
             _actions.Verify(a => a.CompleteMessageAsync(message, It.IsAny<CancellationToken>()), Times.Once);
         }

@@ -17,18 +17,23 @@ public static class CodeTopology
     /// <summary>
     /// The one SQL filter each order-events subscription must have (docs/messaging.md, "Topic subscriptions: the
     /// retryFor filter rule"): retry copies addressed to it by <see cref="RetryProperties.RetryFor"/>, and, for the
-    /// subscriptions that take one event type, that type as the Subject (sys.Label).
+    /// subscriptions that take some event types only, those types as the Subject (sys.Label).
     /// </summary>
     public static string ExpectedFilter(string subscription)
     {
         var retry = $"{RetryProperties.RetryFor} IS NULL OR {RetryProperties.RetryFor} = '{subscription}'";
-        return EventTypeFilter(subscription) is { } type ? $"({retry}) AND sys.Label = '{type}'" : retry;
+        return EventTypeFilter(subscription) switch
+        {
+            null => retry,
+            [var type] => $"({retry}) AND sys.Label = '{type}'",
+            var types => $"({retry}) AND ({string.Join(" OR ", types.Select(type => $"sys.Label = '{type}'"))})",
+        };
     }
 
-    private static string? EventTypeFilter(string subscription) => subscription switch
+    private static string[]? EventTypeFilter(string subscription) => subscription switch
     {
-        Subscriptions.Fulfillment => OrderEventTypes.ShipmentDispatched,
-        Subscriptions.Catalog => OrderEventTypes.OrderCompleted,
+        Subscriptions.Fulfillment => [OrderEventTypes.ShipmentDispatched, OrderEventTypes.ShipmentCancelled],
+        Subscriptions.Catalog => [OrderEventTypes.OrderCompleted],
         Subscriptions.Notifications or Subscriptions.Webhooks => null,
         _ => throw new ArgumentOutOfRangeException(nameof(subscription), subscription, "Not a subscription of order-events."),
     };

@@ -21,7 +21,11 @@ public sealed class NotifyCustomerConsumerNotifyCustomer(AzuriteFixture azurite)
     public static TheoryData<string> CustomerFacingEvents => [.. CustomerEmails.EventTypes];
 
     public static TheoryData<string> InternalEvents =>
-        [OrderEventTypes.StockReserved, OrderEventTypes.PaymentCaptured, OrderEventTypes.ShipmentRequested, OrderEventTypes.StockReleased];
+        [
+            OrderEventTypes.StockReserved, OrderEventTypes.PaymentCaptured, OrderEventTypes.ShipmentRequested, OrderEventTypes.StockReleased,
+            // OrderCancelled tells the customer; the carrier's cancellation and the saga's request are not e-mailed.
+            OrderEventTypes.ShipmentCancelled, OrderEventTypes.ShipmentCancellationRequested,
+        ];
 
     public async Task InitializeAsync() => _shop = await NotificationsTest.StartAsync(azurite.ConnectionString);
 

@@ -46,6 +46,8 @@ public sealed class FunctionMetadataContract
         ["MarkOrderCancelled"] = new("activityTrigger"),
         ["CountSales"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "catalog", Connection: "ServiceBus"),
         ["DispatchShipment"] = new("serviceBusTrigger", Queue: "ship-order", Connection: "ServiceBus"),
+        ["CancelBookedShipment"] = new("serviceBusTrigger", Queue: "cancel-shipment", Connection: "ServiceBus"),
+        ["HandOverShipment"] = new("serviceBusTrigger", Queue: "dispatch-booked-shipment", Connection: "ServiceBus"),
         ["RaiseShipmentDispatched"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "fulfillment", Connection: "ServiceBus"),
         ["ListDeadLetters"] = new("httpTrigger", Route: "ops/dead-letters/{entity}", Methods: ["get"], AuthLevel: "Admin"),
         ["ReplayDeadLetter"] = new("httpTrigger", Route: "ops/dead-letters/{entity}/{sequenceNumber}/replay", Methods: ["post"], AuthLevel: "Admin"),

@@ -39,6 +39,16 @@ public sealed record ConsumerProfile(string Name, string Subject, Func<JsonObjec
             ("no address", body => body.Remove("address")),
             ("an address without a city", body => body["address"]!["city"] = " "),
         ]),
+        new("CancelBookedShipment", "CancelShipment", () => new JsonObject { ["orderId"] = OrderId, ["dispatchSequence"] = 5, ["reason"] = "Cancelled" }, ["orderId"],
+        [
+            ("a negative dispatchSequence", body => body["dispatchSequence"] = -1),
+            ("a reason of 1 MiB", body => body["reason"] = new string('r', 1024 * 1024)),
+        ]),
+        new("HandOverShipment", "DispatchBookedShipment", () => new JsonObject { ["orderId"] = OrderId, ["dispatchSequence"] = 5 }, ["orderId"],
+        [
+            ("a negative dispatchSequence", body => body["dispatchSequence"] = -1),
+            ("an order that has no shipment", body => body["orderId"] = UnknownOrderId),
+        ]),
         new("NotifyCustomer", "OrderAccepted", () => Event("OrderAccepted"), ["data.orderId"],
         [
             ("an order that does not exist", body => SetOrder(body, UnknownOrderId)),
@@ -65,7 +75,10 @@ public sealed record ConsumerProfile(string Name, string Subject, Func<JsonObjec
             ("a type that is not its Subject", body => body["type"] = "OrderCompleted"),
             ("no event id", body => body["id"] = ""),
         ]),
-        new("RaiseShipmentDispatched", "ShipmentDispatched", () => Event("ShipmentDispatched"), ["data.orderId"], []),
+        new("RaiseShipmentDispatched", "ShipmentDispatched", () => Event("ShipmentDispatched"), ["data.orderId"],
+        [
+            ("a type that is not its Subject", body => body["type"] = "ShipmentCancelled"),
+        ]),
         new("DeliverWebhookToEndpoint", "DeliverWebhook", () => DeliverWebhook(subscriptionId), ["deliveryId", "subscriptionId", "event.data.orderId"],
         [
             ("a negative round", body => body["round"] = -1),

@@ -6,6 +6,7 @@ using Moq;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders;
+using Shop.Functions.Platform;
 using Shop.Functions.Shipping;
 using Shop.Functions.Tests.Infrastructure;
 using Xunit;
@@ -70,17 +71,17 @@ public sealed class ShipOrderConsumerDispatchShipmentOnFailure(AzuriteFixture az
     }
 
     [Fact]
-    public async Task RetriesAndSendsTheEventWithTheFirstTrackingNumberGivenTheEventCouldNotBeSent()
+    public async Task RetriesAndSchedulesTheDispatchOfTheFirstBookingGivenTheDispatchCouldNotBeScheduled()
     {
         var sent = new List<OutgoingMessage>();
-        var topicDown = true;
+        var queueDown = true;
         var sender = new Mock<IMessageSender>();
         sender.Setup(s => s.SendAsync(It.IsAny<OutgoingMessage>(), It.IsAny<CancellationToken>()))
             .Returns((OutgoingMessage message, CancellationToken _) =>
             {
-                if (topicDown && message.Destination == Topics.OrderEvents)
+                if (queueDown && message.Destination == Queues.DispatchBookedShipment)
                 {
-                    return Task.FromException(new ServiceBusException("The topic is unreachable.", ServiceBusFailureReason.ServiceCommunicationProblem));
+                    return Task.FromException(new ServiceBusException("The queue is unreachable.", ServiceBusFailureReason.ServiceCommunicationProblem));
                 }
 
                 sent.Add(message);
@@ -94,7 +95,7 @@ public sealed class ShipOrderConsumerDispatchShipmentOnFailure(AzuriteFixture az
         await ConsumeAsync(shop, first);
         var copy = Assert.Single(sent);
         var booked = Assert.Single(await shop.ShipmentsAsync(orderId));
-        topicDown = false;
+        queueDown = false;
         var retry = ServiceBusMessages.Received(copy);
         await ConsumeAsync(shop, retry);
 
@@ -104,9 +105,9 @@ public sealed class ShipOrderConsumerDispatchShipmentOnFailure(AzuriteFixture az
         Assert.Equal(Queues.ShipOrder, copy.Destination);
         Assert.Equal(2, copy.ApplicationProperties![RetryProperties.Attempt]);
         Assert.Equal(booked.TrackingNumber, Assert.Single(await shop.ShipmentsAsync(orderId)).TrackingNumber);
-        var dispatched = Assert.Single(sent, m => m.Destination == Topics.OrderEvents);
-        Assert.Equal($"ShipmentDispatched:{orderId}", dispatched.MessageId);
-        Assert.Equal(booked.TrackingNumber, ShippingTest.EventOf(dispatched).Data.TrackingNumber);
+        var dispatch = Assert.Single(sent, m => m.Destination == Queues.DispatchBookedShipment);
+        Assert.Equal($"DispatchBookedShipment:{orderId}", dispatch.MessageId);
+        Assert.Equal(new DispatchBookedShipment(orderId, 5), ShippingTest.Read(dispatch, ShopJsonContext.Default.DispatchBookedShipment));
     }
 
     private Task ConsumeAsync(ShopTestServices shop, ServiceBusReceivedMessage message) =>

@@ -5,7 +5,7 @@ using Moq;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders;
-using Shop.Functions.Orders.Events;
+using Shop.Functions.Platform;
 using Shop.Functions.Shipping;
 using Shop.Functions.Tests.Infrastructure;
 using Xunit;
@@ -26,7 +26,7 @@ public sealed class ShipOrderConsumerDispatchShipment(AzuriteFixture azurite) : 
     public async Task DisposeAsync() => await _shop.DisposeAsync();
 
     [Fact]
-    public async Task BooksOneShipmentAndSchedulesTheSameEventGivenTheSameCommandTwice()
+    public async Task BooksOneShipmentAndSchedulesTheSameDispatchGivenTheSameCommandTwice()
     {
         var orderId = OrderIds.NewRandom();
         var message = ServiceBusMessages.Received(ShippingTest.Command(orderId).ToMessage());
@@ -40,28 +40,25 @@ public sealed class ShipOrderConsumerDispatchShipment(AzuriteFixture azurite) : 
         _actions.VerifyNoOtherCalls();
         var shipment = Assert.Single(await _shop.ShipmentsAsync(orderId));
         Assert.StartsWith(SandboxCarrier.TrackingNumberPrefix, shipment.TrackingNumber, StringComparison.Ordinal);
-        var sent = _shop.DispatchedFor(orderId);
+        Assert.Equal((ShipmentStates.Booked, 5L), (shipment.State, shipment.DispatchSequence));
+        // Nothing is announced at booking: the carrier's own dispatch, due later, publishes ShipmentDispatched.
+        Assert.Empty(_shop.DispatchedFor(orderId));
+        var sent = _shop.Sender.SentFor(orderId);
         Assert.Equal(2, sent.Count);
         Assert.All(sent, message =>
         {
-            Assert.Equal(Topics.OrderEvents, message.Destination);
-            Assert.Equal($"ShipmentDispatched:{orderId}", message.MessageId);
-            Assert.Equal(OrderEventTypes.ShipmentDispatched, message.Subject);
+            Assert.Equal(Queues.DispatchBookedShipment, message.Destination);
+            Assert.Equal($"DispatchBookedShipment:{orderId}", message.MessageId);
+            Assert.Equal(nameof(DispatchBookedShipment), message.Subject);
             Assert.Equal(orderId, message.CorrelationId);
             Assert.Equal(OutgoingMessage.JsonContentType, message.ContentType);
             Assert.InRange(message.ScheduledEnqueueTime!.Value, before + DefaultDelay, after + DefaultDelay);
-
-            var dispatched = ShippingTest.EventOf(message);
-            Assert.Equal(OrderEventTypes.ShipmentDispatched, dispatched.Type);
-            Assert.Equal(orderId, dispatched.Subject);
-            Assert.Equal($"ShipmentDispatched:{orderId}:5", dispatched.Id);
-            Assert.Equal(message.ScheduledEnqueueTime, dispatched.Time);
-            Assert.Equal(new OrderEventData(orderId, 5, "Dispatched", TrackingNumber: shipment.TrackingNumber), dispatched.Data);
+            Assert.Equal(new DispatchBookedShipment(orderId, 5), ShippingTest.Read(message, ShopJsonContext.Default.DispatchBookedShipment));
         });
     }
 
     [Fact]
-    public async Task SchedulesTheEventAfterTheConfiguredDispatchDelay()
+    public async Task SchedulesTheDispatchAfterTheConfiguredDispatchDelay()
     {
         await using var shop = await ShopTestServices.StartAsync(
             azurite.ConnectionString, new Dictionary<string, string?> { ["Shipping:DispatchDelay"] = "00:05:00" });
@@ -71,7 +68,7 @@ public sealed class ShipOrderConsumerDispatchShipment(AzuriteFixture azurite) : 
         await ConsumeAsync(shop, ServiceBusMessages.Received(ShippingTest.Command(orderId).ToMessage()));
         var after = DateTimeOffset.UtcNow;
 
-        var sent = Assert.Single(shop.DispatchedFor(orderId));
+        var sent = Assert.Single(shop.Sender.SentFor(orderId));
         Assert.InRange(sent.ScheduledEnqueueTime!.Value, before + TimeSpan.FromMinutes(5), after + TimeSpan.FromMinutes(5));
     }
 

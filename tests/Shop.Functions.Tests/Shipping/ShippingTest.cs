@@ -24,6 +24,16 @@ internal static class ShippingTest
     public static IReadOnlyList<OutgoingMessage> DispatchedFor(this ShopTestServices shop, string orderId) =>
         shop.Sender.SentFor(orderId).Where(m => m.Subject == OrderEventTypes.ShipmentDispatched).ToList();
 
+    public static IReadOnlyList<OutgoingMessage> CancelledFor(this ShopTestServices shop, string orderId) =>
+        shop.Sender.SentFor(orderId).Where(m => m.Subject == OrderEventTypes.ShipmentCancelled).ToList();
+
+    /// <summary>What the carrier sent for the order to the topic: ShipmentDispatched and ShipmentCancelled.</summary>
+    public static IReadOnlyList<OutgoingMessage> OutcomesFor(this ShopTestServices shop, string orderId) =>
+        shop.Sender.SentFor(orderId).Where(m => m.Destination == Topics.OrderEvents).ToList();
+
+    public static T Read<T>(OutgoingMessage message, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
+        JsonSerializer.Deserialize(message.Body.ToString(), typeInfo)!;
+
     public static OrderEvent EventOf(OutgoingMessage message) =>
         JsonSerializer.Deserialize(message.Body.ToString(), ShopJsonContext.Default.OrderEvent)!;
 }

@@ -51,6 +51,23 @@ public sealed class FanOutWebhooksConsumerFanOutWebhooks(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task DeliversTheCarriersShipmentCancelledToSubscriptionsThatWantItAndTheCallback()
+    {
+        var cancelled = await WebhookTests.RegisterAsync(_shop, "http://127.0.0.1:9/cancelled", OrderEventTypes.ShipmentCancelled);
+        var everything = await WebhookTests.RegisterAsync(_shop, "http://127.0.0.1:9/all", "*");
+        await WebhookTests.RegisterAsync(_shop, "http://127.0.0.1:9/dispatched", OrderEventTypes.ShipmentDispatched);
+        var order = await WebhookEvents.AddOrderAsync(_shop, callbackUrl: "http://127.0.0.1:9/callback");
+        var message = WebhookEvents.Received(WebhookEvents.Event(OrderEventTypes.ShipmentCancelled, order.OrderId));
+
+        await ConsumeAsync(message);
+
+        _actions.VerifyCompletedOnly(message);
+        Assert.Equal(
+            new[] { cancelled.Id, everything.Id, DeliverWebhook.CallbackTarget }.Order(),
+            _shop.Sender.Sent.Select(WebhookEvents.Read).Select(c => c.SubscriptionId).Order());
+    }
+
+    [Fact]
     public async Task SendsTheSameDeliveryIdsGivenTheSameEventTwice()
     {
         await WebhookTests.RegisterAsync(_shop, "http://127.0.0.1:9/all", "*");

@@ -1,0 +1,16 @@
+using Azure.Messaging.ServiceBus;
+using Microsoft.Azure.Functions.Worker;
+using Shop.Functions.Messaging;
+using Shop.Functions.Messaging.Consumers;
+
+namespace Shop.Functions.Shipping;
+
+public sealed class CancelShipmentConsumer(MessagePipeline pipeline, CancelShipmentHandler handler)
+{
+    [Function(nameof(CancelBookedShipment))]
+    public Task CancelBookedShipment(
+        [ServiceBusTrigger(Queues.CancelShipment, Connection = Connections.ServiceBus)] ServiceBusReceivedMessage message,
+        ServiceBusMessageActions actions,
+        CancellationToken cancellationToken) =>
+        pipeline.ProcessAsync(ConsumerEntity.Queue(Queues.CancelShipment), message, actions, handler, cancellationToken);
+}

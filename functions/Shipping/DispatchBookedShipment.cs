@@ -1,0 +1,25 @@
+using System.Text.Json;
+using Shop.Functions.Messaging;
+using Shop.Functions.Platform;
+
+namespace Shop.Functions.Shipping;
+
+/// <summary>
+/// Carrier-internal command (queue <see cref="Queues.DispatchBookedShipment"/>): the sandbox carrier's warehouse hands the
+/// booked parcel over, <see cref="ShippingOptions.DispatchDelay"/> after the booking. Its handler moves the shipment
+/// Booked -> Dispatched and only then publishes ShipmentDispatched under <paramref name="DispatchSequence"/>, the
+/// sequence the ShipOrder carried. Nothing outside Shipping sends it; a real carrier reports dispatch its own way.
+/// </summary>
+public sealed record DispatchBookedShipment(string OrderId, long DispatchSequence)
+{
+    /// <summary>Held by Service Bus until <paramref name="dispatchAt"/>; the id is the same on every send, so a resend is a duplicate.</summary>
+    public OutgoingMessage ToMessage(DateTimeOffset dispatchAt) => new(
+        Queues.DispatchBookedShipment,
+        MessageId: $"{nameof(DispatchBookedShipment)}:{OrderId}",
+        Subject: nameof(DispatchBookedShipment),
+        CorrelationId: OrderId,
+        Body: BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(this, ShopJsonContext.Default.DispatchBookedShipment)))
+    {
+        ScheduledEnqueueTime = dispatchAt,
+    };
+}
