@@ -32,11 +32,19 @@ public sealed class TransportFaults
     private readonly Lock _random = new();
     private readonly Random _dice;
     private long _requests;
+    private bool _enabled = true;
 
     public TransportFaults(int seed = 4711) => _dice = new Random(seed);
 
     /// <summary>Read at each request: off, no rule fires.</summary>
-    public bool Enabled { get; set; } = true;
+    public bool Enabled
+    {
+        get => EnabledWhen?.Invoke() ?? _enabled;
+        set => _enabled = value;
+    }
+
+    /// <summary>When set, decides <see cref="Enabled"/> at each request (e.g. a run's chaos switch).</summary>
+    public Func<bool>? EnabledWhen { get; init; }
 
     public long Requests => Interlocked.Read(ref _requests);
 
