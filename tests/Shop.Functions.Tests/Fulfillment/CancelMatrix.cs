@@ -84,6 +84,12 @@ public sealed class CancelMatrix(AzuriteFixture azurite, ITestOutputHelper outpu
         await saga.SetStockAsync("SKU-001", 1_000);
         await saga.SetStockAsync("SKU-002", 1_000);
         var outage = TimeSpan.FromSeconds(3); // the harness's 4 attempts over ~1 s, the SDK's retries inside each
+        if (point.ToString().StartsWith("During", StringComparison.Ordinal))
+        {
+            // Holds the step open long enough for the cancel to land while it runs (a slow network, not a failure).
+            transport.Slow(StorageRequest.During(OrdersDuring(point), _ => true), TimeSpan.FromMilliseconds(300));
+        }
+
         switch (fault)
         {
             case MatrixFault.ProviderUnavailable:
@@ -132,7 +138,7 @@ public sealed class CancelMatrix(AzuriteFixture azurite, ITestOutputHelper outpu
         var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
         while (DateTimeOffset.UtcNow < deadline)
         {
-            var instance = await saga.Client.GetInstanceAsync(orderId);
+            var instance = await saga.Client.GetInstanceAsync(orderId, getInputsAndOutputs: true);
             if (instance?.SerializedCustomStatus?.Trim('"') == step || instance?.IsCompleted == true)
             {
                 return $"at {instance.SerializedCustomStatus}: {await CancelAsync(saga, orderId)}";
