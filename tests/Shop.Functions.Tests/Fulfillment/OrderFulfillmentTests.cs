@@ -51,6 +51,9 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
         Assert.Equal(expected, _saga.EventTypesFor(orderId));
         var shipOrder = Assert.Single(_saga.Shop.Sender.SentFor(orderId), m => m.Subject == "ShipOrder");
         Assert.Equal($"ShipOrder:{orderId}", shipOrder.MessageId);
+
+        // Over whole tables: money, goods and shipments conserved, every order terminal.
+        await _saga.AssertConservedAsync();
     }
 
     [Fact]
@@ -74,6 +77,9 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
         });
         var captured = Assert.Single(events, e => e.Type == OrderEventTypes.PaymentCaptured);
         Assert.True(captured.Data.Amount > 0);
+
+        // Over whole tables: money, goods and shipments conserved, every order terminal.
+        await _saga.AssertConservedAsync();
     }
 
     [Fact]
@@ -91,6 +97,9 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
         Assert.Empty(await _saga.PaymentRowsAsync(orderId));
         Assert.Equal(1_000, await _saga.StockAsync("SKU-001"));
         Assert.Equal(["OrderAccepted", "OrderFailed"], _saga.EventTypesFor(orderId));
+
+        // Over whole tables: money, goods and shipments conserved, every order terminal.
+        await _saga.AssertConservedAsync();
     }
 
     [Fact]
@@ -103,6 +112,9 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
         Assert.Equal(1_000, await _saga.StockAsync("SKU-001"));
         Assert.Equal(1_000, await _saga.StockAsync("SKU-002"));
         Assert.Equal(["OrderAccepted", "StockReserved", "StockReleased", "OrderFailed"], _saga.EventTypesFor(orderId));
+
+        // Over whole tables: money, goods and shipments conserved, every order terminal.
+        await _saga.AssertConservedAsync();
     }
 
     [Fact]
@@ -117,6 +129,9 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
         Assert.Equal(OrderStatuses.Completed, result.Status);
         Assert.NotNull(waiting.ChargeId);
         Assert.Single(_saga.EventsFor(orderId), e => e.Type == OrderEventTypes.PaymentCaptured);
+
+        // Over whole tables: money, goods and shipments conserved, every order terminal.
+        await _saga.AssertConservedAsync();
     }
 
     [Fact]
@@ -128,6 +143,9 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
         Assert.Equal(new FulfillmentResult(orderId, OrderStatuses.Failed, FailureReasons.PaymentFailed), result);
         Assert.Equal(1_000, await _saga.StockAsync("SKU-001"));
         Assert.Equal(["OrderAccepted", "StockReserved", "StockReleased", "OrderFailed"], _saga.EventTypesFor(orderId));
+
+        // Over whole tables: money, goods and shipments conserved, every order terminal.
+        await _saga.AssertConservedAsync();
     }
 
     [Fact]
@@ -147,6 +165,8 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
 
         await _saga.CarrierCancelledAsync(orderId);
         var result = await _saga.WaitForEndAsync(orderId);
+        // Issue 13 case 1: the saga sent ShipOrder; a Cancelled order must not leave its booking standing.
+        await _saga.AssertConservedAsync();
 
         Assert.Equal(new FulfillmentResult(orderId, OrderStatuses.Cancelled), result);
         Assert.Equal(1_000, await _saga.StockAsync("SKU-001"));
@@ -201,6 +221,9 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
 
         SubmitOrderFunctionSubmitOrder.AssertProblem(cancel, StatusCodes.Status409Conflict, "urn:shop:problem:order-not-cancellable");
         Assert.Equal(OrderStatuses.Completed, (await _saga.OrderAsync(orderId)).Status);
+
+        // Over whole tables: money, goods and shipments conserved, every order terminal.
+        await _saga.AssertConservedAsync();
     }
 
     [Fact]
@@ -217,6 +240,9 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
         SubmitOrderFunctionSubmitOrder.AssertProblem(response, StatusCodes.Status503ServiceUnavailable, "urn:shop:problem:dependency-unavailable");
         Assert.Null(await _saga.Client.GetInstanceAsync(orderId));
         Assert.Equal(OrderStatuses.Accepted, (await _saga.OrderAsync(orderId)).Status);
+
+        // The order was never placed: it stays Accepted, and nothing else may have happened to it.
+        await _saga.AssertConservedAsync(new ConservationOptions { OpenAllowed = new HashSet<string> { orderId } });
     }
 
     [Fact]
@@ -230,6 +256,9 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
 
         Assert.Equal(StatusCodes.Status202Accepted, cancel.Status);
         Assert.Equal(OrderStatuses.Cancelled, result.Status);
+
+        // Over whole tables: money, goods and shipments conserved, every order terminal.
+        await _saga.AssertConservedAsync();
     }
 
     [Fact]
@@ -250,6 +279,9 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
         Assert.Single(_saga.EventsFor(orderId), e => e.Type == OrderEventTypes.PaymentCaptured);
         Assert.Single(await _saga.PaymentRowsAsync(orderId), row => row.RowKey.Contains("charge", StringComparison.OrdinalIgnoreCase));
         Assert.Equal(998, await _saga.StockAsync("SKU-001"));
+
+        // Over whole tables: money, goods and shipments conserved, every order terminal.
+        await _saga.AssertConservedAsync();
     }
 
     [Fact]
@@ -258,6 +290,9 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
         var outcome = await _saga.PlaceAsync(OrderIds.NewRandom());
 
         Assert.IsType<Shop.Functions.Messaging.Consumers.MessageOutcome.Rejection>(outcome);
+
+        // Over whole tables: money, goods and shipments conserved, every order terminal.
+        await _saga.AssertConservedAsync();
     }
 
     private async Task<TestResponse> CancelAsync(string orderId)
@@ -282,6 +317,8 @@ public sealed class OrderFulfillmentOrchestratorTimeout(AzuriteFixture azurite)
         await saga.WaitForSagaStatusAsync(orderId, "AwaitingShipmentCancellation");
         await saga.CarrierCancelledAsync(orderId);
         var result = await saga.WaitForEndAsync(orderId);
+        // Issue 13 case 1: after the timeout the booked shipment must be cancelled before the order fails refunded.
+        await saga.AssertConservedAsync();
 
         Assert.Equal(new FulfillmentResult(orderId, OrderStatuses.Failed, FailureReasons.ShippingTimeout), result);
         Assert.Equal(500, await saga.StockAsync("SKU-001"));
@@ -333,5 +370,17 @@ public sealed class OrderFulfillmentOrchestratorContention(AzuriteFixture azurit
 
         Assert.Equal(25, charged);
         Assert.Equal(25, reserved);
+
+        // The carrier dispatches the 25: they complete, and over whole tables exactly 25 units left and 25 charges were kept.
+        foreach (var order in orders.Where(o => o.Status == OrderStatuses.AwaitingShipment))
+        {
+            await saga.DispatchAsync(order.OrderId);
+        }
+
+        await Task.WhenAll(orderIds.Select(id => saga.WaitForEndAsync(id, 120)));
+        var report = await saga.ConservationAsync();
+        report.AssertHolds();
+        Assert.Equal(25, report.OrdersByStatus[OrderStatuses.Completed]);
+        Assert.Equal(25, report.UnitsTaken[Sku]);
     }
 }

@@ -18,6 +18,9 @@ public enum TransportFault
 
     /// <summary>The connection is refused; nothing is sent.</summary>
     Refuse,
+
+    /// <summary>The request is carried out, late (a slow network): not a failure, it holds a step open for a test.</summary>
+    Delay,
 }
 
 /// <summary>
@@ -32,11 +35,19 @@ public sealed class TransportFaults
     private readonly Lock _random = new();
     private readonly Random _dice;
     private long _requests;
+    private bool _enabled = true;
 
     public TransportFaults(int seed = 4711) => _dice = new Random(seed);
 
     /// <summary>Read at each request: off, no rule fires.</summary>
-    public bool Enabled { get; set; } = true;
+    public bool Enabled
+    {
+        get => EnabledWhen?.Invoke() ?? _enabled;
+        set => _enabled = value;
+    }
+
+    /// <summary>When set, decides <see cref="Enabled"/> at each request (e.g. a run's chaos switch).</summary>
+    public Func<bool>? EnabledWhen { get; init; }
 
     public long Requests => Interlocked.Read(ref _requests);
 
@@ -58,6 +69,10 @@ public sealed class TransportFaults
     /// </summary>
     public TransportFaultRule FailFor(Func<StorageRequest, bool> match, TimeSpan duration, TransportFault fault = TransportFault.ServerBusy) =>
         Add(new TransportFaultRule(nameof(FailFor), match, fault) { Duration = duration });
+
+    /// <summary>Slows every matching request by <paramref name="latency"/> (it still succeeds), until the rule is stopped.</summary>
+    public TransportFaultRule Slow(Func<StorageRequest, bool> match, TimeSpan latency) =>
+        Add(new TransportFaultRule(nameof(Slow), match, TransportFault.Delay) { Latency = latency });
 
     /// <summary>Fails every matching request until the rule is stopped.</summary>
     public TransportFaultRule Fail(Func<StorageRequest, bool> match, TransportFault fault = TransportFault.ServerBusy) =>
@@ -90,15 +105,21 @@ public sealed class TransportFaults
         }
 
         var now = DateTimeOffset.UtcNow;
+        TransportFaultRule? slow = null;
         foreach (var rule in _rules)
         {
             if (rule.Fires(request, now, Roll))
             {
-                return rule;
+                if (rule.Fault != TransportFault.Delay)
+                {
+                    return rule;
+                }
+
+                slow ??= rule;
             }
         }
 
-        return null;
+        return slow;
     }
 
     private double Roll()
@@ -126,6 +147,10 @@ public sealed class TransportFaults
                     throw new RequestFailedException(0, $"TransportFaults ({rule.Name}): connection refused.", new IOException("Connection refused"));
                 case TransportFault.ServerBusy:
                     message.Response = new FaultResponse(message.Request.ClientRequestId, 503, "ServerBusy", "TransportFaults: the server is busy.");
+                    return;
+                case TransportFault.Delay:
+                    await Task.Delay(rule.Latency, message.CancellationToken);
+                    await Inner.ProcessAsync(message);
                     return;
                 case TransportFault.LoseResponse:
                     await Inner.ProcessAsync(message);
@@ -161,6 +186,8 @@ public sealed class TransportFaultRule(string name, Func<StorageRequest, bool> m
     internal double? Rate { get; init; }
 
     internal TimeSpan? Duration { get; init; }
+
+    internal TimeSpan Latency { get; init; }
 
     /// <summary>When an outage rule started (its first match), if it has.</summary>
     public DateTimeOffset? StartedAt { get; private set; }

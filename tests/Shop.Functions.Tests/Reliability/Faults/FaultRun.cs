@@ -32,6 +32,15 @@ public enum OrderKind
 public sealed record PlannedOrder(int Index, OrderKind Kind, string IdempotencyKey, JsonObject Body)
 {
     public string OrderId { get; set; } = string.Empty;
+
+    /// <summary>The client sends no Idempotency-Key: on a 5xx it cannot safely retry, so it does not (and the order must not exist).</summary>
+    public bool Keyless { get; init; }
+
+    /// <summary>The 5xx a keyless client was answered and gave up on; null when it got its 202.</summary>
+    public int? RefusedWith { get; set; }
+
+    /// <summary>Accepted (202): the order must exist and end as its kind says.</summary>
+    public bool Accepted => OrderId.Length > 0;
 }
 
 /// <summary>
@@ -49,11 +58,12 @@ public sealed class FaultRun : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _answered2xx = new(StringComparer.Ordinal);
     private CancellationTokenSource? _sweeperStop;
     private Task _sweeper = Task.CompletedTask;
-    private long _clientRetries, _sweeps, _sweepFailures;
+    private long _clientRetries, _sweeps, _sweepFailures, _keylessRefused;
     private bool _keepLog;
 
-    private FaultRun(AzuriteServer server, ShopPipeline pipeline, WebhookReceiver receiver, Chaos chaos)
+    private FaultRun(AzuriteServer server, ShopPipeline pipeline, WebhookReceiver receiver, Chaos chaos, TransportFaults transport)
     {
+        Transport = transport;
         Server = server;
         Pipeline = pipeline;
         Receiver = receiver;
@@ -69,6 +79,12 @@ public sealed class FaultRun : IAsyncDisposable
     public WebhookReceiver Receiver { get; }
 
     public Chaos Chaos { get; }
+
+    /// <summary>Lost responses below the SDK's retries (the SDK resends a committed write), while the chaos is on.</summary>
+    public TransportFaults Transport { get; }
+
+    /// <summary>Keyless submissions answered 5xx, which their clients did not retry.</summary>
+    public long KeylessRefused => Interlocked.Read(ref _keylessRefused);
 
     public string WebhookSecret { get; private set; } = string.Empty;
 
@@ -147,6 +163,9 @@ public sealed class FaultRun : IAsyncDisposable
         var server = await AzuriteServer.StartAsync(azurite.AzuriteDirectory);
         var receiver = await WebhookReceiver.StartAsync();
         var storage = new FaultyStorage(chaos);
+        // Below the SDK's retries: about 2.5% of writes carried out and their answer lost, so the SDK sends them again.
+        var transport = new TransportFaults(seed: 2718) { EnabledWhen = () => chaos.Enabled };
+        transport.LoseResponsesAtRate(StorageRequest.AnyWrite, chaos.FaultRate / 4);
         var pipeline = await ShopPipeline.StartAsync(
             server.ConnectionString,
             new BrokerOptions { SendFaults = chaos.Sends, DeliveryFaults = chaos.Deliveries, KeepLog = keepLog },
@@ -154,13 +173,14 @@ public sealed class FaultRun : IAsyncDisposable
             services =>
             {
                 storage.Install(services);
+                transport.Install(services);
                 if (!keepLog)
                 {
                     services.RemoveAll<ILoggerProvider>();
                 }
             },
             engines: 8);
-        var run = new FaultRun(server, pipeline, receiver, chaos) { _keepLog = keepLog };
+        var run = new FaultRun(server, pipeline, receiver, chaos, transport) { _keepLog = keepLog };
         receiver.Responder = run.Answer;
         receiver.RecordRequests = keepLog;
         (_, run.WebhookSecret) = await WebhookTests.RegisterAsync(pipeline.Shop, receiver.Url.ToString(), "*");
@@ -179,7 +199,11 @@ public sealed class FaultRun : IAsyncDisposable
         return run;
     }
 
-    /// <summary>Orders 0..count-1: every 10th declined, every 10th (offset 1) scarce, every 10th (offset 2) cancelled, the rest happy.</summary>
+    /// <summary>
+    /// Orders 0..count-1: every 10th declined, every 10th (offset 1) scarce, every 10th (offset 2) cancelled, the rest happy;
+    /// the happy ones at offsets 3 and 4 are submitted by keyless clients, each with a customer id of its own so that an
+    /// order a client was told 5xx about can be found.
+    /// </summary>
     public static List<PlannedOrder> Plan(int count, string runId) => [.. Enumerable.Range(0, count).Select(i =>
     {
         var kind = (i % 10) switch
@@ -189,8 +213,17 @@ public sealed class FaultRun : IAsyncDisposable
             2 => OrderKind.Cancelled,
             _ => OrderKind.Happy,
         };
-        return new PlannedOrder(i, kind, string.Create(CultureInfo.InvariantCulture, $"{runId}-{i}"), Body(kind, runId));
+        var keyless = i % 10 is 3 or 4;
+        var body = Body(kind, runId);
+        if (keyless)
+        {
+            body["customer"]!["id"] = KeylessCustomer(runId, i);
+        }
+
+        return new PlannedOrder(i, kind, string.Create(CultureInfo.InvariantCulture, $"{runId}-{i}"), body) { Keyless = keyless };
     })];
+
+    public static string KeylessCustomer(string runId, int index) => string.Create(CultureInfo.InvariantCulture, $"cust-{runId}-keyless-{index}");
 
     /// <summary>Two of <see cref="PlentySku1"/> and one of <see cref="PlentySku2"/>, or one <see cref="ScarceSku"/>; tok_decline when declined.</summary>
     public static JsonObject Body(OrderKind kind, string runId)
@@ -261,6 +294,26 @@ public sealed class FaultRun : IAsyncDisposable
     /// <summary>POSTs until 202 with the same Idempotency-Key, as a client does after a 5xx; then cancels a Cancelled-kind order the same way.</summary>
     public async Task SubmitAsync(PlannedOrder order)
     {
+        if (order.Keyless)
+        {
+            // No key: a 5xx means "nothing was accepted", and a retry could place a second order, so the client gives up.
+            var answer = await Pipeline.SubmitAsync(order.Body);
+            if (answer.Status >= 500)
+            {
+                order.RefusedWith = answer.Status;
+                Interlocked.Increment(ref _keylessRefused);
+                return;
+            }
+
+            if (answer.Status != 202)
+            {
+                throw new InvalidOperationException($"Keyless order {order.Index}: {answer.Status}: {answer.Body}");
+            }
+
+            order.OrderId = answer.Json().GetProperty("orderId").GetString()!;
+            return;
+        }
+
         var accepted = await UntilAcceptedAsync(() => Pipeline.SubmitAsync(order.Body, order.IdempotencyKey), $"order {order.Index}");
         order.OrderId = accepted.Json().GetProperty("orderId").GetString()!;
         if (order.Kind == OrderKind.Cancelled)
@@ -321,7 +374,16 @@ public sealed class FaultRun : IAsyncDisposable
 
     public TableClient Table(string name) => Tables.GetTableClient(name);
 
-    public Task SetStockAsync(string sku, int available) => Tables.SetStockAsync(sku, available);
+    /// <summary>Sets a SKU's stock, as the seed the conservation check counts stock taken from.</summary>
+    public Task SetStockAsync(string sku, int available) => Pipeline.SetStockAsync(sku, available);
+
+    /// <summary>Order rows of customers whose keyless client was told 5xx: each is a 503 that lied (issue 13 case 6).</summary>
+    public async Task<List<(PlannedOrder Order, string OrderId)>> LiesAsync(IEnumerable<PlannedOrder> refused, string runId)
+    {
+        var byCustomer = refused.ToDictionary(o => KeylessCustomer(runId, o.Index), StringComparer.Ordinal);
+        var rows = await Table(StorageTables.Orders).QueryAsync<TableEntity>(e => e.RowKey == "order", select: ["PartitionKey", "CustomerId"]).ToListAsync();
+        return [.. rows.Where(r => byCustomer.ContainsKey(r.GetString("CustomerId") ?? string.Empty)).Select(r => (byCustomer[r.GetString("CustomerId")!], r.PartitionKey))];
+    }
 
     public Task<int> StockAsync(string sku) => Tables.StockAsync(sku);
 

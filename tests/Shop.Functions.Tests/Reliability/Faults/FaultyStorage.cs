@@ -1,11 +1,8 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
-using Microsoft.Extensions.Azure;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Polly;
-using Shop.Functions.Platform;
+using Shop.Functions.Tests.Infrastructure;
 
 namespace Shop.Functions.Tests.Reliability.Faults;
 
@@ -17,17 +14,8 @@ namespace Shop.Functions.Tests.Reliability.Faults;
 /// </summary>
 public sealed class FaultyStorage(Chaos chaos) : HttpPipelinePolicy
 {
-    public void Install(IServiceCollection services)
-    {
-        services.Replace(ServiceDescriptor.Singleton(sp => AzureClients.CreateTableServiceClient(
-            sp.GetRequiredService<IConfiguration>(),
-            sp.GetRequiredService<AzureComponentFactory>(),
-            options => options.AddPolicy(this, HttpPipelinePosition.PerCall))));
-        services.Replace(ServiceDescriptor.Singleton(sp => AzureClients.CreateBlobServiceClient(
-            sp.GetRequiredService<IConfiguration>(),
-            sp.GetRequiredService<AzureComponentFactory>(),
-            options => options.AddPolicy(this, HttpPipelinePosition.PerCall))));
-    }
+    public void Install(IServiceCollection services) =>
+        services.ConfigureStorageClients(options => options.AddPolicy(this, HttpPipelinePosition.PerCall));
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
