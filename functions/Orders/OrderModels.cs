@@ -34,10 +34,19 @@ public static class OrderStatuses
     public const string Failed = "Failed";
     public const string Cancelled = "Cancelled";
 
+    /// <summary>
+    /// The saga gave up on a compensation or found something it cannot repair (or the watchdog found its saga ended with
+    /// the order open); final for the saga, listed by the ops endpoint, alerted on. The reason is in FailureReason.
+    /// </summary>
+    public const string NeedsAttention = "NeedsAttention";
+
+    /// <summary>Non-terminal: a refund, release or shipment cancellation is owed and being retried on the long schedule.</summary>
+    public const string Compensating = "Compensating";
+
     /// <summary>The step recorded by the front door.</summary>
     public const string SubmittedStep = "Submitted";
 
-    public static bool IsTerminal(string status) => status is Completed or Failed or Cancelled;
+    public static bool IsTerminal(string status) => status is Completed or Failed or Cancelled or NeedsAttention;
 }
 
 /// <summary>Why an order failed (the <c>failureReason</c> clients see).</summary>

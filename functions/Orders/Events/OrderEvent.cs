@@ -61,6 +61,9 @@ public static class OrderEventTypes
     public const string PaymentRefunded = nameof(PaymentRefunded);
     public const string StockReleased = nameof(StockReleased);
 
+    /// <summary>The order ended in NeedsAttention (the saga gave up, or the watchdog found the saga ended with the order open).</summary>
+    public const string OrderNeedsAttention = nameof(OrderNeedsAttention);
+
     public static IReadOnlyList<string> All { get; } =
     [
         OrderAccepted, StockReserved, PaymentCaptured, ShipmentRequested, ShipmentDispatched, OrderCompleted,
