@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Shop.Functions.Messaging;
+using Shop.Functions.Orders.Watchdog;
 using Shop.Functions.Platform;
 
 namespace Shop.Functions.Orders.SubmitOrder;
@@ -32,8 +33,8 @@ public enum SubmitOrderOutcome
 public sealed record SubmitOrderResult(SubmitOrderOutcome Outcome, OrderEntity Order);
 
 /// <summary>
-/// Accepts an order: the order row and the outbox row of its PlaceOrder command in ONE Table transaction,
-/// then an immediate send. Once the transaction commits the order is safe, whatever happens next.
+/// Accepts an order: an entry in the open-orders index (<see cref="OpenOrderIndex"/>), then the order row and the outbox
+/// row of its PlaceOrder command in ONE Table transaction, then an immediate send. Once the transaction commits the order is safe, whatever happens next.
 /// With an Idempotency-Key the order id derives from the key, so the duplicate check is the insert itself. The id is fixed
 /// before the first storage attempt, so an EntityAlreadyExists whose stored request hash matches is this order, keyed or
 /// not (a transaction the SDK resent after a lost response conflicts with its own first commit), and is answered 202.
@@ -41,7 +42,9 @@ public sealed record SubmitOrderResult(SubmitOrderOutcome Outcome, OrderEntity O
 public sealed partial class SubmitOrderHandler(
     OrderStore store,
     OutboxRelay relay,
+    OpenOrderIndex openOrders,
     IOptions<OrdersOptions> options,
+    IOptions<OpenOrdersOptions> openOrdersOptions,
     TimeProvider time,
     ILogger<SubmitOrderHandler> logger)
 {
@@ -63,6 +66,9 @@ public sealed partial class SubmitOrderHandler(
             var order = NewOrderRow(orderId, command, now);
             var outbox = OutboxEntity.For(orderId, new PlaceOrder(orderId).ToMessage(), now);
 
+            // Before the order exists, so that no order is ever committed without the watchdog knowing of it. An entry whose
+            // transaction then fails points at no order, and the watchdog drops it.
+            await openOrders.TrackAsync(orderId, now + openOrdersOptions.Value.DueAfter, cancellationToken);
             try
             {
                 await store.Table.SubmitTransactionAsync(
