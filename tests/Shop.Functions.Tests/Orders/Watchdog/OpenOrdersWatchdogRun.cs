@@ -138,6 +138,17 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task RunsFromTheTimerFunction()
+    {
+        var orderId = await _watch.SubmitAsync();
+        _watch.Clock.Advance(PastDue);
+
+        await _watch.Shop.Function<WatchOpenOrdersFunction>().WatchOpenOrders(new Microsoft.Azure.Functions.Worker.TimerInfo(), _watch.Client, CancellationToken.None);
+
+        Assert.NotNull(await _watch.Client.GetInstanceAsync(orderId));
+    }
+
+    [Fact]
     public async Task DropsTheEntryGivenNoOrderBehindIt()
     {
         var orderId = OrderIds.NewRandom();
