@@ -3,6 +3,7 @@ using Shop.Functions.Catalog;
 using Shop.Functions.Inventory;
 using Shop.Functions.Orders;
 using Shop.Functions.Orders.Events;
+using Shop.Functions.Orders.Watchdog;
 using Shop.Functions.Payments;
 using Shop.Functions.Shipping;
 
@@ -12,7 +13,8 @@ namespace Shop.Functions.Fulfillment;
 /// What each saga activity does, knowing nothing of Durable Functions. Every step is safe to run twice:
 /// stock and payments are idempotent per order, and <see cref="OrderProgress"/> records each event once.
 /// </summary>
-public sealed class FulfillmentSteps(OrderStore orders, OrderProgress progress, InventoryStore inventory, IPaymentGateway payments)
+public sealed class FulfillmentSteps(
+    OrderStore orders, OrderProgress progress, InventoryStore inventory, IPaymentGateway payments, OpenOrderIndex openOrders, TimeProvider time)
 {
     public async Task<AcceptedOrder> AcceptOrderAsync(string orderId, CancellationToken cancellationToken)
     {
@@ -153,11 +155,19 @@ public sealed class FulfillmentSteps(OrderStore orders, OrderProgress progress, 
             },
             cancellationToken);
 
-    public Task MarkNeedsAttentionAsync(NeedsAttentionInput input, CancellationToken cancellationToken) =>
-        progress.RecordAsync(
+    /// <summary>Ends the order NeedsAttention and lists it for operators (<c>GET /api/ops/orders/needs-attention</c>).</summary>
+    public async Task MarkNeedsAttentionAsync(NeedsAttentionInput input, CancellationToken cancellationToken)
+    {
+        var result = await progress.RecordAsync(
             input.OrderId,
             new OrderChange(OrderEventTypes.OrderNeedsAttention, OrderStatuses.NeedsAttention) { FailureReason = input.Reason },
             cancellationToken);
+        // A retry after the row was written lists it too; an order that ended otherwise meanwhile is not listed.
+        if (result.Order.Status == OrderStatuses.NeedsAttention)
+        {
+            await openOrders.FlagNeedsAttentionAsync(input.OrderId, result.Order.FailureReason ?? input.Reason, time.GetUtcNow(), cancellationToken);
+        }
+    }
 
     public Task FailOrderAsync(FailOrderInput input, CancellationToken cancellationToken) =>
         progress.RecordAsync(

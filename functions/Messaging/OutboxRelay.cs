@@ -12,7 +12,8 @@ namespace Shop.Functions.Messaging;
 /// <summary>
 /// Sends outbox rows right after their transaction committed, then deletes them. A failed send leaves
 /// the row for <see cref="OutboxSweeper"/>; it never fails the caller. The immediate path is bounded by
-/// a timeout and a circuit breaker, so a Service Bus outage costs requests milliseconds, not minutes.
+/// a timeout and a circuit breaker per destination (queue or topic), so a Service Bus outage costs requests milliseconds,
+/// not minutes, and one destination that refuses messages (a topic at its size quota) does not hold back the others.
 /// The delete runs in the background: nothing the caller answers depends on it, and a delete that never
 /// happens only means one resend by the sweeper, which duplicate detection absorbs.
 /// </summary>
@@ -20,23 +21,17 @@ public sealed partial class OutboxRelay : IAsyncDisposable
 {
     private readonly IMessageSender _sender;
     private readonly ILogger<OutboxRelay> _logger;
-    private readonly ResiliencePipeline _immediate;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _sendTimeout;
+    private readonly ConcurrentDictionary<string, ResiliencePipeline> _immediate = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _pendingDeletes = new();
 
     public OutboxRelay(IMessageSender sender, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger, TimeProvider time)
     {
         _sender = sender;
         _logger = logger;
-        _immediate = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
-            {
-                FailureRatio = 0.5,
-                MinimumThroughput = 5,
-                SamplingDuration = TimeSpan.FromSeconds(30),
-                BreakDuration = TimeSpan.FromSeconds(30),
-            })
-            .AddTimeout(options.Value.ImmediateSendTimeout)
-            .Build();
+        _time = time;
+        _sendTimeout = options.Value.ImmediateSendTimeout;
     }
 
     /// <summary>Sends and deletes each row; returns how many were sent.</summary>
@@ -47,14 +42,14 @@ public sealed partial class OutboxRelay : IAsyncDisposable
         {
             try
             {
-                await _immediate.ExecuteAsync(
+                await PipelineFor(row.Destination).ExecuteAsync(
                     static (state, ct) => new ValueTask(state.Sender.SendAsync(state.Message, ct)),
                     (Sender: _sender, Message: row.ToMessage()),
                     cancellationToken);
             }
             catch (BrokenCircuitException)
             {
-                LogLeftForSweeper(row.MessageId, row.Destination, "the circuit to Service Bus is open");
+                LogLeftForSweeper(row.MessageId, row.Destination, "the circuit to this destination is open");
                 continue;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -74,6 +69,19 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     public Task DrainAsync() => Task.WhenAll(_pendingDeletes.Keys);
 
     public async ValueTask DisposeAsync() => await DrainAsync();
+
+    /// <summary>The immediate path to one queue or topic: its own breaker, so its failures open only its circuit.</summary>
+    private ResiliencePipeline PipelineFor(string destination) =>
+        _immediate.GetOrAdd(destination, static (_, relay) => new ResiliencePipelineBuilder { TimeProvider = relay._time }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = 0.5,
+                MinimumThroughput = 5,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = TimeSpan.FromSeconds(30),
+            })
+            .AddTimeout(relay._sendTimeout)
+            .Build(), this);
 
     private void TrackDelete(Task delete)
     {

@@ -7,8 +7,9 @@ namespace Shop.Functions.Messaging;
 
 /// <summary>
 /// Republishes outbox rows that the immediate send did not get out (Service Bus was down, or the process
-/// died between commit and send). Stops a run at the first failed send: the broker is likely down, and
-/// the next run tries again.
+/// died between commit and send). A destination (queue or topic) whose send fails is skipped for the rest of
+/// the run (its rows are read, not sent), and the others go on: a topic that refuses messages must not keep PlaceOrder
+/// commands from their queue. The next run tries every destination again.
 /// </summary>
 public sealed partial class OutboxSweeper(
     TableServiceClient tables,
@@ -41,13 +42,20 @@ public sealed partial class OutboxSweeper(
     {
         var settings = options.Value;
         var cutoff = time.GetUtcNow() - settings.SweepAge;
-        // A filtered scan across partitions: the outbox is small (rows live about as long as one send).
+        // A filtered scan across partitions: the outbox is small (rows live about as long as one send; while a destination
+        // refuses messages its rows pile up and are read, not sent, by each run).
         var filter = TableClient.CreateQueryFilter(
             $"RowKey ge {OutboxEntity.RowKeyPrefix} and RowKey lt {OutboxEntity.RowKeyEnd} and CreatedAt le {cutoff}");
 
         var sent = 0;
+        var failing = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var row in table.QueryAsync<OutboxEntity>(filter, maxPerPage: settings.SweepBatchSize, cancellationToken: cancellationToken))
         {
+            if (failing.Contains(row.Destination))
+            {
+                continue;
+            }
+
             using var scope = logger.BeginScope(new Dictionary<string, object> { ["OrderId"] = row.CorrelationId, ["MessageId"] = row.MessageId });
             try
             {
@@ -55,8 +63,9 @@ public sealed partial class OutboxSweeper(
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                LogSweepStopped(ex, row.MessageId, row.Destination);
-                return sent;
+                failing.Add(row.Destination);
+                LogDestinationSkipped(ex, row.MessageId, row.Destination);
+                continue;
             }
 
             LogResent(row.MessageId, row.Destination, row.CreatedAt);
@@ -73,8 +82,8 @@ public sealed partial class OutboxSweeper(
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox sweeper sent message {MessageId} to {Destination}, written at {CreatedAt}")]
     private partial void LogResent(string messageId, string destination, DateTimeOffset createdAt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox sweeper could not send message {MessageId} to {Destination}; stopping this run")]
-    private partial void LogSweepStopped(Exception exception, string messageId, string destination);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox sweeper could not send message {MessageId} to {Destination}; skipping that destination for this run")]
+    private partial void LogDestinationSkipped(Exception exception, string messageId, string destination);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox sweeper sent {Count} messages")]
     private partial void LogSwept(int count);

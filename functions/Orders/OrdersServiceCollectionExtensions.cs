@@ -1,12 +1,13 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Shop.Functions.Orders.SubmitOrder;
+using Shop.Functions.Orders.Watchdog;
 
 namespace Shop.Functions.Orders;
 
 public static class OrdersServiceCollectionExtensions
 {
-    /// <summary>Order intake and reads.</summary>
+    /// <summary>Order intake and reads, and the open-orders index with its watchdog.</summary>
     public static IServiceCollection AddOrders(this IServiceCollection services)
     {
         services.AddOptions<OrdersOptions>()
@@ -19,6 +20,9 @@ public static class OrdersServiceCollectionExtensions
         services.TryAddSingleton<OrderProgress>();
         services.TryAddSingleton<SubmitOrderHandler>();
         services.TryAddSingleton<OrderPricing>();
+        services.AddOptions<OpenOrdersOptions>().BindConfiguration(OpenOrdersOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<OpenOrderIndex>();
+        services.TryAddSingleton<OpenOrdersWatchdog>();
         return services;
     }
 

@@ -48,4 +48,5 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(Webhooks.DeliveryLog.WebhookDeliveryListResponse))]
 [JsonSerializable(typeof(Webhooks.DeliveryLog.RedeliverResponse))]
 [JsonSerializable(typeof(Health.HealthResponse))]
+[JsonSerializable(typeof(Orders.Watchdog.NeedsAttentionListResponse))]
 public sealed partial class ShopJsonContext : JsonSerializerContext;

@@ -109,6 +109,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       Orders__IdempotencySecret: idempotencySecret
       PublicUrls__BaseUrl: publicBaseUrl
       PublicUrls__TrustForwardedHeaders: 'false'
+      // The open-orders watchdog's timer (functions/Orders/Watchdog/OpenOrdersOptions.cs): every 5 minutes.
+      WatchOpenOrdersSchedule: '0 */5 * * * *'
     }
   }
 }

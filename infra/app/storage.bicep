@@ -17,6 +17,7 @@ var tableNames = [
   'Inbox'
   'PaymentsSandbox'
   'Shipments'
+  'OpenOrders'
 ]
 
 // Containers the app writes (SandboxEmailSender.ContainerName), plus the deployment container.

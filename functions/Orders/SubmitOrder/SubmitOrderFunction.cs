@@ -87,6 +87,8 @@ public sealed partial class SubmitOrderFunction(
                 "Use a new key for a new order; resend the original body to get the original answer.");
         }
 
+        // The handler's id: the same as above, unless a random id was taken and it drew another.
+        orderId = result.Order.OrderId;
         var statusUrl = urls.Absolute(request, OrderRoutes.StatusPath(orderId));
         return new JsonResponse<SubmitOrderResponse>(
                 StatusCodes.Status202Accepted,

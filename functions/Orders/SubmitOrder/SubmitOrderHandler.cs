@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Shop.Functions.Messaging;
+using Shop.Functions.Orders.Watchdog;
 using Shop.Functions.Platform;
 
 namespace Shop.Functions.Orders.SubmitOrder;
@@ -32,17 +33,23 @@ public enum SubmitOrderOutcome
 public sealed record SubmitOrderResult(SubmitOrderOutcome Outcome, OrderEntity Order);
 
 /// <summary>
-/// Accepts an order: the order row and the outbox row of its PlaceOrder command in ONE Table transaction,
-/// then an immediate send. Once the transaction commits the order is safe, whatever happens next.
-/// With an Idempotency-Key the order id derives from the key, so the duplicate check is the insert itself.
+/// Accepts an order: an entry in the open-orders index (<see cref="OpenOrderIndex"/>), then the order row and the outbox
+/// row of its PlaceOrder command in ONE Table transaction, then an immediate send. Once the transaction commits the order is safe, whatever happens next.
+/// With an Idempotency-Key the order id derives from the key, so the duplicate check is the insert itself. The id is fixed
+/// before the first storage attempt, so an EntityAlreadyExists whose stored request hash matches is this order, keyed or
+/// not (a transaction the SDK resent after a lost response conflicts with its own first commit), and is answered 202.
 /// </summary>
 public sealed partial class SubmitOrderHandler(
     OrderStore store,
     OutboxRelay relay,
+    OpenOrderIndex openOrders,
     IOptions<OrdersOptions> options,
+    IOptions<OpenOrdersOptions> openOrdersOptions,
     TimeProvider time,
     ILogger<SubmitOrderHandler> logger)
 {
+    private const int MaxIdCollisions = 3;
+
     private readonly byte[] _idempotencySecret = options.Value.IdempotencySecretBytes();
 
     /// <summary>The id the order will have; the trigger opens its log scope with it before calling <see cref="HandleAsync"/>.</summary>
@@ -53,37 +60,70 @@ public sealed partial class SubmitOrderHandler(
 
     public async Task<SubmitOrderResult> HandleAsync(string orderId, SubmitOrderCommand command, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var order = NewOrderRow(orderId, command, now);
-        var outbox = OutboxEntity.For(orderId, new PlaceOrder(orderId).ToMessage(), now);
-
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await store.Table.SubmitTransactionAsync(
-                [new TableTransactionAction(TableTransactionActionType.Add, order), new TableTransactionAction(TableTransactionActionType.Add, outbox)],
-                cancellationToken);
-        }
-        catch (TableTransactionFailedException ex) when (command.IdempotencyKey is not null && ex.ErrorCode == "EntityAlreadyExists")
-        {
-            return await ReplayAsync(orderId, order.RequestHash, cancellationToken);
-        }
+            var now = time.GetUtcNow();
+            var order = NewOrderRow(orderId, command, now);
+            var outbox = OutboxEntity.For(orderId, new PlaceOrder(orderId).ToMessage(), now);
 
-        LogAccepted(orderId, command.Order.Items.Count, command.IdempotencyKey is not null);
-        await relay.RelayAsync(store.Table, [outbox], cancellationToken);
-        return new SubmitOrderResult(SubmitOrderOutcome.Accepted, order);
+            // Before the order exists, so that no order is ever committed without the watchdog knowing of it. An entry whose
+            // transaction then fails points at no order, and the watchdog drops it.
+            await openOrders.TrackAsync(orderId, now + openOrdersOptions.Value.DueAfter, cancellationToken);
+            try
+            {
+                await store.Table.SubmitTransactionAsync(
+                    [new TableTransactionAction(TableTransactionActionType.Add, order), new TableTransactionAction(TableTransactionActionType.Add, outbox)],
+                    cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.ErrorCode == "EntityAlreadyExists")
+            {
+                // Either this request's own transaction, committed by an attempt whose response was lost and resent by the
+                // SDK, or an earlier request with the same key. Both answer the stored order when the body is the same.
+                var existing = await store.FindAsync(orderId, cancellationToken)
+                    ?? throw new InvalidOperationException($"Order {orderId} conflicted on insert but cannot be read.", ex);
+                if (existing.RequestHash == order.RequestHash)
+                {
+                    return await ReplayAsync(existing, order, outbox, cancellationToken);
+                }
+
+                if (command.IdempotencyKey is not null)
+                {
+                    LogKeyReused(orderId);
+                    return new SubmitOrderResult(SubmitOrderOutcome.KeyReused, existing);
+                }
+
+                // Another order holds this random id (2^-128): take a fresh one. Nothing of this request was stored.
+                if (attempt >= MaxIdCollisions)
+                {
+                    throw;
+                }
+
+                LogIdCollision(orderId);
+                orderId = OrderIds.NewRandom();
+                continue;
+            }
+
+            LogAccepted(orderId, command.Order.Items.Count, command.IdempotencyKey is not null);
+            await relay.RelayAsync(store.Table, [outbox], cancellationToken);
+            return new SubmitOrderResult(SubmitOrderOutcome.Accepted, order);
+        }
     }
 
-    private async Task<SubmitOrderResult> ReplayAsync(string orderId, string requestHash, CancellationToken cancellationToken)
+    /// <summary>
+    /// The same request was stored before. When the stored row is this very attempt's (its CreatedAt is ours: the SDK
+    /// resent a transaction whose response was lost), its PlaceOrder has not been sent yet: send it now rather than
+    /// leave it to the sweeper. Were it someone else's after all, the send is a duplicate that Service Bus drops.
+    /// </summary>
+    private async Task<SubmitOrderResult> ReplayAsync(OrderEntity existing, OrderEntity attempted, OutboxEntity outbox, CancellationToken cancellationToken)
     {
-        var existing = await store.FindAsync(orderId, cancellationToken)
-            ?? throw new InvalidOperationException($"Order {orderId} conflicted on insert but cannot be read.");
-        if (existing.RequestHash != requestHash)
+        if (existing.CreatedAt == attempted.CreatedAt)
         {
-            LogKeyReused(orderId);
-            return new SubmitOrderResult(SubmitOrderOutcome.KeyReused, existing);
+            LogCommittedByRetry(existing.OrderId);
+            await relay.RelayAsync(store.Table, [outbox], cancellationToken);
+            return new SubmitOrderResult(SubmitOrderOutcome.Accepted, existing);
         }
 
-        LogReplayed(orderId);
+        LogReplayed(existing.OrderId);
         return new SubmitOrderResult(SubmitOrderOutcome.Replayed, existing);
     }
 
@@ -121,6 +161,12 @@ public sealed partial class SubmitOrderHandler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} submitted again with the same idempotency key and body; answering the first acceptance")]
     private partial void LogReplayed(string orderId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} was committed by an attempt whose response was lost; answering its acceptance")]
+    private partial void LogCommittedByRetry(string orderId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Random order id {OrderId} is taken by another order; retrying with a new id")]
+    private partial void LogIdCollision(string orderId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Idempotency key of order {OrderId} reused with a different body; refused")]
     private partial void LogKeyReused(string orderId);

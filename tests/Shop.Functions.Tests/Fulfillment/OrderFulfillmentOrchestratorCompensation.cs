@@ -5,6 +5,7 @@ using Shop.Functions.Messaging;
 using Shop.Functions.Orders;
 using Shop.Functions.Orders.CancelOrder;
 using Shop.Functions.Orders.Events;
+using Shop.Functions.Orders.Watchdog;
 using Shop.Functions.Tests.Infrastructure;
 using Xunit;
 
@@ -63,6 +64,8 @@ public sealed class OrderFulfillmentOrchestratorCompensation(AzuriteFixture azur
         Assert.Contains("RefundPayment", order.FailureReason, StringComparison.Ordinal);
         Assert.Contains(order.GetSteps(), s => s.Name == OrderStepNames.CompensationOwed);
         Assert.Contains(OrderEventTypes.OrderNeedsAttention, _saga.EventTypesFor(orderId));
+        var listed = await _saga.Shop.Get<OpenOrderIndex>().NeedsAttentionAsync(100, null, CancellationToken.None);
+        Assert.Contains(listed, row => row.RowKey == orderId);
         Assert.DoesNotContain(OrderEventTypes.OrderCancelled, _saga.EventTypesFor(orderId));
         Assert.DoesNotContain(OrderEventTypes.PaymentRefunded, _saga.EventTypesFor(orderId));
         // The stock is given back only after the refund (compensations run in reverse), so it is still held.

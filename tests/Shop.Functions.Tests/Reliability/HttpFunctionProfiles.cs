@@ -44,6 +44,7 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
         new("RedeliverWebhook", []),
         new("ListDeadLetters", ["max", "from"]),
         new("ReplayDeadLetter", []),
+        new("ListOrdersNeedingAttention", ["max", "after"]),
         new("ListCatalogItems", ["top", "sort"]),
         new("GetCatalogItem", []),
         new("GetHealth", []),

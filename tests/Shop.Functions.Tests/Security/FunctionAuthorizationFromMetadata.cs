@@ -21,6 +21,14 @@ public sealed class FunctionAuthorizationFromMetadata
         ["GetOpenApiDocument"] = "the public contract of the API",
     };
 
+    /// <summary>The operations endpoints (admin key only), and what they expose (docs/security.md, "Who can call what").</summary>
+    public static readonly IReadOnlyDictionary<string, string> OperationsEndpoints = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["ListDeadLetters"] = "dead letters with the start of their bodies, which may hold customer data",
+        ["ReplayDeadLetter"] = "resubmits a message to its entity",
+        ["ListOrdersNeedingAttention"] = "order ids (capabilities: anyone holding one reads the order) and why each needs a person",
+    };
+
     private static readonly string[] WriteMethods = ["post", "put", "patch", "delete"];
 
     [Fact]
@@ -41,6 +49,14 @@ public sealed class FunctionAuthorizationFromMetadata
 
         Assert.NotEmpty(operations);
         Assert.All(operations, f => Assert.True(IsLevel(f, "admin"), $"{f.Name} ({f.Route}) is an operations endpoint but its authLevel is {f.AuthLevel}."));
+    }
+
+    [Fact]
+    public void OperationsEndpointsAreExactlyTheReviewedOnes()
+    {
+        var operations = FunctionsMetadata.Http.Where(f => f.Route.StartsWith("ops/", StringComparison.OrdinalIgnoreCase)).Select(f => f.Name);
+
+        Assert.Equal(OperationsEndpoints.Keys.Order(StringComparer.Ordinal), operations.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -11,13 +11,12 @@ namespace Shop.Functions.Tests.Infrastructure;
 /// </summary>
 public static class ConservationCheck
 {
-    // Not yet in OrderStatuses on every branch (issue 13 adds them).
-    public const string NeedsAttention = "NeedsAttention";
-    public const string Compensating = "Compensating";
+    public const string NeedsAttention = OrderStatuses.NeedsAttention;
+    public const string Compensating = OrderStatuses.Compensating;
 
     private static readonly string[] FinalStatusEvents = ["OrderCompleted", "OrderFailed", "OrderCancelled"];
 
-    public static bool IsFinal(string status) => OrderStatuses.IsTerminal(status) || status == NeedsAttention;
+    public static bool IsFinal(string status) => OrderStatuses.IsTerminal(status);
 
     public static ConservationReport Check(ConservationSnapshot snapshot, ConservationOptions? options = null)
     {

@@ -1,0 +1,127 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Shop.Functions.Fulfillment;
+using Shop.Functions.Orders.Events;
+
+namespace Shop.Functions.Orders.Watchdog;
+
+/// <summary>What one watchdog run did with the due entries it read.</summary>
+public sealed record WatchdogRun(int Due, int Closed, int Started, int Rechecked, int Flagged, int Failed);
+
+/// <summary>
+/// Repairs orders that are not terminal past their due time, found through <see cref="OpenOrderIndex"/>: a terminal
+/// order leaves the index; an order with no saga gets one (its PlaceOrder never arrived); a running saga is looked at
+/// again later; a saga that ended while the order is not terminal (failed, terminated, purged half-way) marks the order
+/// NeedsAttention and lists it for the ops endpoint. Each entry is handled on its own: one that fails stays due.
+/// </summary>
+public sealed partial class OpenOrdersWatchdog(
+    OpenOrderIndex index,
+    OrderStore orders,
+    OrderProgress progress,
+    FulfillmentStarter starter,
+    IOptions<OpenOrdersOptions> options,
+    TimeProvider time,
+    ILogger<OpenOrdersWatchdog> logger)
+{
+    /// <summary>The order's failure reason when the watchdog marks it NeedsAttention.</summary>
+    public const string SagaEnded = nameof(SagaEnded);
+
+    private enum Outcome
+    {
+        Closed,
+        Started,
+        Rechecked,
+        Flagged,
+        Failed,
+    }
+
+    public async Task<WatchdogRun> RunAsync(DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var now = time.GetUtcNow();
+        var due = await index.DueAsync(now, settings.MaxPerRun, cancellationToken);
+        var outcomes = new List<Outcome>(due.Count);
+        foreach (var entry in due)
+        {
+            using var scope = logger.BeginScope(new Dictionary<string, object> { ["OrderId"] = entry.OrderId });
+            try
+            {
+                outcomes.Add(await LookAtAsync(client, entry, now, settings, cancellationToken));
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogLookFailed(ex, entry.OrderId);
+                outcomes.Add(Outcome.Failed);
+            }
+        }
+
+        var run = new WatchdogRun(
+            due.Count,
+            outcomes.Count(o => o == Outcome.Closed),
+            outcomes.Count(o => o == Outcome.Started),
+            outcomes.Count(o => o == Outcome.Rechecked),
+            outcomes.Count(o => o == Outcome.Flagged),
+            outcomes.Count(o => o == Outcome.Failed));
+        if (run.Due > 0)
+        {
+            LogRun(run.Due, run.Closed, run.Started, run.Rechecked, run.Flagged, run.Failed);
+        }
+
+        return run;
+    }
+
+    private async Task<Outcome> LookAtAsync(DurableTaskClient client, OpenOrderEntity entry, DateTimeOffset now, OpenOrdersOptions settings, CancellationToken cancellationToken)
+    {
+        // No order: intake tracked it, then its transaction failed (the client was told 503). Terminal: nothing to watch.
+        var order = await orders.FindAsync(entry.OrderId, cancellationToken);
+        if (order is null || OrderStatuses.IsTerminal(order.Status))
+        {
+            await index.UntrackAsync(entry, cancellationToken);
+            return Outcome.Closed;
+        }
+
+        var instance = await client.GetInstanceAsync(entry.OrderId, cancellationToken);
+        if (instance is null)
+        {
+            LogNoSaga(entry.OrderId, order.Status);
+            await starter.EnsureStartedAsync(client, entry.OrderId, cancellationToken);
+            await index.RescheduleAsync(entry, now + settings.RecheckInterval, cancellationToken);
+            return Outcome.Started;
+        }
+
+        if (instance.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended)
+        {
+            await index.RescheduleAsync(entry, now + settings.RecheckInterval, cancellationToken);
+            return Outcome.Rechecked;
+        }
+
+        // The saga ended. Its last write comes before its end, so the order read above may just be older than that write:
+        // RecordAsync reads it again and changes nothing if it is terminal by now.
+        var reason = $"The saga ended {instance.RuntimeStatus} while the order was {order.Status}.";
+        var change = new OrderChange(OrderEventTypes.OrderNeedsAttention, OrderStatuses.NeedsAttention) { FailureReason = SagaEnded };
+        var result = await progress.RecordAsync(entry.OrderId, change, cancellationToken);
+        if (result.Order.Status != OrderStatuses.NeedsAttention)
+        {
+            await index.UntrackAsync(entry, cancellationToken);
+            return Outcome.Closed;
+        }
+
+        await index.FlagNeedsAttentionAsync(entry.OrderId, reason, now, cancellationToken);
+        await index.UntrackAsync(entry, cancellationToken);
+        LogFlagged(entry.OrderId, instance.RuntimeStatus, order.Status);
+        return Outcome.Flagged;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} is {Status} past its due time with no saga; starting it")]
+    private partial void LogNoSaga(string orderId, string status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Order {OrderId}: its saga ended {RuntimeStatus} while the order was {Status}; marked NeedsAttention")]
+    private partial void LogFlagged(string orderId, OrchestrationRuntimeStatus runtimeStatus, string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watchdog could not look at order {OrderId}; it stays due for the next run")]
+    private partial void LogLookFailed(Exception exception, string orderId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Watchdog: {Due} due, {Closed} closed, {Started} started, {Rechecked} rechecked later, {Flagged} flagged, {Failed} failed")]
+    private partial void LogRun(int due, int closed, int started, int rechecked, int flagged, int failed);
+}

@@ -1,0 +1,101 @@
+using Azure.Data.Tables;
+using Microsoft.AspNetCore.Http;
+using Shop.Functions.Platform;
+using Shop.Functions.Messaging;
+using Shop.Functions.Orders;
+using Shop.Functions.Orders.SubmitOrder;
+using Shop.Functions.Tests.Infrastructure;
+using Xunit;
+
+namespace Shop.Functions.Tests.Orders;
+
+/// <summary>
+/// Issue 13, case 6: the order transaction reaches storage and commits, its response is lost on the wire, and the Tables
+/// SDK resends it on its own (below the app, so the app sees only EntityAlreadyExists). The client must get the 202 of
+/// the one order that exists, with its PlaceOrder sent once, keyed or not; not a 503 that says nothing was accepted.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class SubmitOrderFunctionGivenALostCommitResponse(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private readonly TransportFaults _faults = new();
+    private ShopTestServices _shop = null!;
+
+    public async Task InitializeAsync() =>
+        _shop = await ShopTestServices.StartAsync(azurite.ConnectionString, configure: _faults.Install);
+
+    public async Task DisposeAsync() => await _shop.DisposeAsync();
+
+    [Fact]
+    public async Task Returns202WithOneOrderAndOnePlaceOrderGivenNoIdempotencyKey()
+    {
+        var customerId = $"lost-{Guid.NewGuid():N}";
+
+        var response = await SubmitWithLostResponseAsync(customerId, idempotencyKey: null);
+
+        await AssertOneAcceptedOrderAsync(customerId, response);
+    }
+
+    [Fact]
+    public async Task Returns202WithOneOrderAndOnePlaceOrderGivenAnIdempotencyKey()
+    {
+        var customerId = $"lost-{Guid.NewGuid():N}";
+
+        var response = await SubmitWithLostResponseAsync(customerId, idempotencyKey: Guid.NewGuid().ToString());
+
+        await AssertOneAcceptedOrderAsync(customerId, response);
+    }
+
+    [Fact]
+    public async Task StillRefusesAKeyReusedWithAnotherBodyGivenALostResponse()
+    {
+        var key = Guid.NewGuid().ToString();
+        var customerId = $"lost-{Guid.NewGuid():N}";
+        var first = await SubmitWithLostResponseAsync(customerId, key);
+        Assert.Equal(StatusCodes.Status202Accepted, first.Status);
+
+        _faults.LoseResponses(StorageRequest.BatchOn(StorageTables.Orders));
+        var other = await SubmitAsync(OrderRequests.With(b => b["customer"]!["id"] = customerId + "-other"), key);
+
+        SubmitOrderFunctionSubmitOrder.AssertProblem(other, StatusCodes.Status422UnprocessableEntity, "urn:shop:problem:idempotency-key-reused");
+        Assert.Equal(2, _faults.Injected(TransportFault.LoseResponse));
+    }
+
+    private async Task<TestResponse> SubmitWithLostResponseAsync(string customerId, string? idempotencyKey)
+    {
+        _faults.LoseResponses(StorageRequest.BatchOn(StorageTables.Orders));
+        var response = await SubmitAsync(OrderRequests.With(b => b["customer"]!["id"] = customerId), idempotencyKey);
+        Assert.Equal(1, _faults.Injected(TransportFault.LoseResponse));
+        return response;
+    }
+
+    private async Task AssertOneAcceptedOrderAsync(string customerId, TestResponse response)
+    {
+        Assert.Equal(StatusCodes.Status202Accepted, response.Status);
+        var orderId = response.Json().GetProperty("orderId").GetString()!;
+        Assert.Equal(OrderStatuses.Accepted, response.Json().GetProperty("status").GetString());
+        Assert.Equal($"https://{HttpTest.Host}/api/orders/{orderId}/status", response.Header("Location"));
+
+        var orders = await _shop.OrdersTable.QueryAsync<OrderEntity>(e => e.RowKey == OrderEntity.OrderRowKey && e.CustomerId == customerId).ToListAsync();
+        Assert.Equal([orderId], orders.Select(o => o.OrderId));
+
+        // Sent right away (not left for the sweeper), once, and its outbox row removed.
+        var sent = Assert.Single(_shop.Sender.SentFor(orderId));
+        Assert.Equal(Queues.PlaceOrder, sent.Destination);
+        Assert.Equal($"PlaceOrder:{orderId}", sent.MessageId);
+        await _shop.Get<OutboxRelay>().DrainAsync();
+        var rows = await _shop.OrdersTable.QueryAsync<TableEntity>(e => e.PartitionKey == orderId).ToListAsync();
+        Assert.Equal([OrderEntity.OrderRowKey], rows.Select(row => row.RowKey));
+    }
+
+    private async Task<TestResponse> SubmitAsync(string body, string? idempotencyKey)
+    {
+        var headers = new Dictionary<string, string>();
+        if (idempotencyKey is not null)
+        {
+            headers[SubmitOrderFunction.IdempotencyKeyHeader] = idempotencyKey;
+        }
+
+        var request = HttpTest.Request("POST", "/api/orders", body, headers: headers);
+        return await HttpTest.RunAsync(request, await _shop.Function<SubmitOrderFunction>().SubmitOrder(request, CancellationToken.None));
+    }
+}

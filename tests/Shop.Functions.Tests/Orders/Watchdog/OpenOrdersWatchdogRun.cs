@@ -1,0 +1,210 @@
+using System.Text.Json;
+using Microsoft.DurableTask.Client;
+using Shop.Functions.Messaging;
+using Shop.Functions.Orders;
+using Shop.Functions.Orders.Events;
+using Shop.Functions.Orders.Watchdog;
+using Shop.Functions.Platform;
+using Shop.Functions.Tests.Infrastructure;
+using Xunit;
+
+namespace Shop.Functions.Tests.Orders.Watchdog;
+
+/// <summary>
+/// Issue 13: no order stays non-terminal with nobody looking. The watchdog reads the due buckets of the open-orders index
+/// (never Orders) and starts a saga that never started, looks again at one still running, drops a terminal order, and
+/// marks NeedsAttention an order whose saga ended while it was open.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private static readonly TimeSpan PastDue = new OpenOrdersOptions().DueAfter + TimeSpan.FromMinutes(OpenOrderIndex.BucketMinutes);
+    private static readonly TimeSpan Recheck = new OpenOrdersOptions().RecheckInterval;
+
+    private WatchdogHarness _watch = null!;
+
+    public async Task InitializeAsync() => _watch = await WatchdogHarness.StartAsync(azurite);
+
+    public async Task DisposeAsync() => await _watch.DisposeAsync();
+
+    [Fact]
+    public async Task TracksEveryOrderAtIntakeDueAfterTheSetting()
+    {
+        var orderId = await _watch.SubmitAsync();
+
+        var entry = Assert.Single(await _watch.EntriesAsync(orderId));
+        Assert.Equal(_watch.Clock.Now + new OpenOrdersOptions().DueAfter, entry.DueAt);
+        Assert.Equal(OpenOrderIndex.DuePartition(entry.DueAt), entry.PartitionKey);
+    }
+
+    [Fact]
+    public async Task LeavesAnOrderAloneBeforeItIsDue()
+    {
+        var orderId = await _watch.SubmitAsync();
+        _watch.Clock.Advance(TimeSpan.FromMinutes(5));
+
+        var run = await _watch.WatchAsync();
+
+        Assert.Equal(0, run.Due);
+        Assert.Null(await _watch.Client.GetInstanceAsync(orderId));
+    }
+
+    [Fact]
+    public async Task StartsTheSagaGivenAnOrderWhosePlaceOrderNeverArrived()
+    {
+        var orderId = await _watch.SubmitAsync();
+        _watch.Clock.Advance(PastDue);
+
+        var run = await _watch.WatchAsync();
+
+        Assert.Equal(new WatchdogRun(1, 0, 1, 0, 0, 0), run);
+        Assert.NotNull(await _watch.Client.GetInstanceAsync(orderId));
+        await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        var entry = Assert.Single(await _watch.EntriesAsync(orderId));
+        Assert.Equal(_watch.Clock.Now + Recheck, entry.DueAt);
+    }
+
+    [Fact]
+    public async Task LooksAgainLaterGivenASagaStillRunning()
+    {
+        var orderId = await _watch.SubmitAsync();
+        await _watch.PlaceAsync(orderId);
+        await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        _watch.Clock.Advance(PastDue);
+
+        Assert.Equal(new WatchdogRun(1, 0, 0, 1, 0, 0), await _watch.WatchAsync());
+        var entry = Assert.Single(await _watch.EntriesAsync(orderId));
+        Assert.Equal(OpenOrderIndex.DuePartition(_watch.Clock.Now + Recheck), entry.PartitionKey);
+
+        // Not due again until the recheck interval has passed; then looked at again.
+        Assert.Equal(0, (await _watch.WatchAsync()).Due);
+        _watch.Clock.Advance(Recheck + TimeSpan.FromMinutes(OpenOrderIndex.BucketMinutes));
+        Assert.Equal(new WatchdogRun(1, 0, 0, 1, 0, 0), await _watch.WatchAsync());
+        Assert.Single(await _watch.EntriesAsync(orderId));
+        Assert.Equal(OrderStatuses.AwaitingShipment, (await _watch.OrderAsync(orderId)).Status);
+    }
+
+    [Fact]
+    public async Task DropsTheEntryGivenATerminalOrder()
+    {
+        var orderId = await _watch.SubmitAsync();
+        await _watch.PlaceAsync(orderId);
+        await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        await _watch.Client.RaiseEventAsync(orderId, Functions.Fulfillment.FulfillmentEvents.ShipmentDispatched, new Functions.Fulfillment.ShipmentDispatchedData("TRACK-1"));
+        await _watch.WaitForStatusAsync(orderId, OrderStatuses.Completed);
+        _watch.Clock.Advance(PastDue);
+
+        Assert.Equal(new WatchdogRun(1, 1, 0, 0, 0, 0), await _watch.WatchAsync());
+
+        Assert.Empty(await _watch.EntriesAsync(orderId));
+        Assert.Equal(OrderStatuses.Completed, (await _watch.OrderAsync(orderId)).Status);
+    }
+
+    [Fact]
+    public async Task MarksNeedsAttentionAndListsTheOrderGivenASagaThatEndedWithTheOrderOpen()
+    {
+        var orderId = await _watch.SubmitAsync();
+        await _watch.PlaceAsync(orderId);
+        await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        await _watch.Client.TerminateInstanceAsync(orderId, "operator error");
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            Assert.Equal(OrchestrationRuntimeStatus.Terminated, (await _watch.Client.WaitForInstanceCompletionAsync(orderId, timeout.Token)).RuntimeStatus);
+        }
+
+        _watch.Clock.Advance(PastDue);
+
+        Assert.Equal(new WatchdogRun(1, 0, 0, 0, 1, 0), await _watch.WatchAsync());
+
+        var order = await _watch.OrderAsync(orderId);
+        Assert.Equal(OrderStatuses.NeedsAttention, order.Status);
+        Assert.Equal(OpenOrdersWatchdog.SagaEnded, order.FailureReason);
+        Assert.True(OrderStatuses.IsTerminal(order.Status));
+        var published = _watch.Shop.Sender.SentFor(orderId).Where(m => m.Destination == Topics.OrderEvents).ToList();
+        var needsAttention = Assert.Single(published, m => m.Subject == OrderEventTypes.OrderNeedsAttention);
+        var orderEvent = JsonSerializer.Deserialize(needsAttention.Body.ToString(), ShopJsonContext.Default.OrderEvent)!;
+        Assert.Equal(OrderStatuses.NeedsAttention, orderEvent.Data.Status);
+        Assert.Empty(await _watch.EntriesAsync(orderId));
+
+        var flagged = Assert.Single(await AllNeedingAttentionAsync(), e => e.OrderId == orderId);
+        Assert.Contains("Terminated", flagged.Reason, StringComparison.Ordinal);
+        Assert.Contains(OrderStatuses.AwaitingShipment, flagged.Reason, StringComparison.Ordinal);
+        Assert.Equal(_watch.Clock.Now, flagged.FlaggedAt);
+
+        // Nothing more to do for it: the next run finds nothing due, and no saga is started again.
+        _watch.Clock.Advance(Recheck * 2);
+        Assert.Equal(0, (await _watch.WatchAsync()).Due);
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, (await _watch.Client.GetInstanceAsync(orderId))!.RuntimeStatus);
+    }
+
+    [Fact]
+    public async Task RunsFromTheTimerFunction()
+    {
+        var orderId = await _watch.SubmitAsync();
+        _watch.Clock.Advance(PastDue);
+
+        await _watch.Shop.Function<WatchOpenOrdersFunction>().WatchOpenOrders(new Microsoft.Azure.Functions.Worker.TimerInfo(), _watch.Client, CancellationToken.None);
+
+        Assert.NotNull(await _watch.Client.GetInstanceAsync(orderId));
+    }
+
+    [Fact]
+    public async Task DropsTheEntryGivenNoOrderBehindIt()
+    {
+        var orderId = OrderIds.NewRandom();
+        await _watch.Index.TrackAsync(orderId, _watch.Clock.Now, CancellationToken.None);
+
+        Assert.Equal(new WatchdogRun(1, 1, 0, 0, 0, 0), await _watch.WatchAsync());
+
+        Assert.Empty(await _watch.EntriesAsync(orderId));
+        Assert.Null(await _watch.Client.GetInstanceAsync(orderId));
+    }
+
+    [Fact]
+    public async Task ReadsOnlyDuePartitionsAndNeverQueriesOrders()
+    {
+        var running = await _watch.SubmitAsync();
+        await _watch.PlaceAsync(running);
+        await _watch.WaitForStatusAsync(running, OrderStatuses.AwaitingShipment);
+        var completed = await _watch.SubmitAsync();
+        await _watch.PlaceAsync(completed);
+        await _watch.WaitForStatusAsync(completed, OrderStatuses.AwaitingShipment);
+        await _watch.Client.RaiseEventAsync(completed, Functions.Fulfillment.FulfillmentEvents.ShipmentDispatched, new Functions.Fulfillment.ShipmentDispatchedData("TRACK-2"));
+        await _watch.WaitForStatusAsync(completed, OrderStatuses.Completed);
+        // Not due yet: in a later bucket, which the run must not read.
+        await _watch.Index.TrackAsync(OrderIds.NewRandom(), _watch.Clock.Now + PastDue + PastDue, CancellationToken.None);
+        _watch.Clock.Advance(PastDue);
+        _watch.Requests.Clear();
+
+        var run = await _watch.WatchAsync();
+
+        Assert.Equal(new WatchdogRun(2, 1, 0, 1, 0, 0), run);
+        var requests = _watch.Requests.Requests.ToList();
+        var queries = requests.Where(r => r.Method == "GET" && r.Path.EndsWith("()", StringComparison.Ordinal)).ToList();
+        var query = Assert.Single(queries);
+        Assert.EndsWith($"/{StorageTables.OpenOrders}()", query.Path, StringComparison.Ordinal);
+        Assert.Contains($"PartitionKey ge '{OpenOrderIndex.DuePrefix}'", query.Query, StringComparison.Ordinal);
+        Assert.Contains($"PartitionKey le '{OpenOrderIndex.DuePartition(_watch.Clock.Now)}'", query.Query, StringComparison.Ordinal);
+        // Orders only by point reads: PartitionKey and RowKey in the path.
+        var orderReads = requests.Where(r => r.Path.Contains($"/{StorageTables.Orders}(", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, orderReads.Count);
+        Assert.All(orderReads, r => Assert.Contains("PartitionKey='", r.Path, StringComparison.Ordinal));
+    }
+
+    private async Task<List<NeedsAttentionEntity>> AllNeedingAttentionAsync()
+    {
+        var all = new List<NeedsAttentionEntity>();
+        string? after = null;
+        while (true)
+        {
+            var page = await _watch.Index.NeedsAttentionAsync(100, after, CancellationToken.None);
+            all.AddRange(page);
+            if (page.Count < 100)
+            {
+                return all;
+            }
+
+            after = page[^1].OrderId;
+        }
+    }
+}
