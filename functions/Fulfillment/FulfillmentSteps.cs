@@ -131,8 +131,10 @@ public sealed class FulfillmentSteps(
     }
 
     /// <summary>
-    /// Asks the carrier to cancel the shipment: the CancelShipment command goes out with the step, in one transaction. It
-    /// carries the sequence number set aside for the carrier's answer.
+    /// Asks the carrier to cancel the shipment: the CancelShipment command goes out with the step, in one transaction. A
+    /// sequence number is set aside after this step's event for the carrier's ShipmentCancelled, which the command carries,
+    /// so the answer sorts after the question. (A ShipmentDispatched that won the race keeps the number set aside at
+    /// RequestShipment; the unused one is a gap.)
     /// </summary>
     public Task RequestShipmentCancellationAsync(ShipmentCancellationInput input, CancellationToken cancellationToken) =>
         progress.RecordAsync(
@@ -140,6 +142,7 @@ public sealed class FulfillmentSteps(
             new OrderChange(OrderEventTypes.ShipmentCancellationRequested)
             {
                 StepDetail = input.Reason,
+                ReservedSequences = 1,
                 Commands = order => [new CancelShipment(order.OrderId, order.ReservedSequence ?? 0, input.Reason).ToMessage()],
             },
             cancellationToken);

@@ -9,8 +9,8 @@ namespace Shop.Functions.Shipping;
 
 /// <summary>
 /// <c>cancel-shipment</c>: asks the carrier to cancel the order's shipment. Cancelled (now, before, or as a tombstone
-/// ahead of the booking): publishes ShipmentCancelled under the shipment's reserved sequence, the same id and body on
-/// every send, so a redelivered command, or one whose first send failed, has one effect. Dispatched already: publishes
+/// ahead of the booking): publishes ShipmentCancelled under the sequence number the saga set aside when it asked (the
+/// command's; the booking's for a command without one), the same id and body on every send, so a redelivered command, or one whose first send failed, has one effect. Dispatched already: publishes
 /// nothing new (ShipmentDispatched is, or will be, on its way) and completes.
 /// </summary>
 public sealed partial class CancelShipmentHandler(ICarrier carrier, IMessageSender sender, ILogger<CancelShipmentHandler> logger)
@@ -34,14 +34,11 @@ public sealed partial class CancelShipmentHandler(ICarrier carrier, IMessageSend
             return MessageOutcome.Completed;
         }
 
-        if (shipment.DispatchSequence != message.DispatchSequence)
-        {
-            LogOtherSequence(message.OrderId, message.DispatchSequence, shipment.DispatchSequence);
-        }
-
-        var cancelled = shipment.ToCancelledMessage(shipment.CancelledAt ?? context.EnqueuedTime, shipment.DispatchSequence);
+        // The answer comes after the question: the saga reserved this number when it recorded ShipmentCancellationRequested.
+        var sequence = message.DispatchSequence > 0 ? message.DispatchSequence : shipment.DispatchSequence;
+        var cancelled = shipment.ToCancelledMessage(shipment.CancelledAt ?? context.EnqueuedTime, sequence);
         await sender.SendAsync(cancelled, cancellationToken);
-        LogPublished(message.OrderId, shipment.DispatchSequence);
+        LogPublished(message.OrderId, sequence);
         return MessageOutcome.Completed;
     }
 
@@ -71,9 +68,6 @@ public sealed partial class CancelShipmentHandler(ICarrier carrier, IMessageSend
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: shipment {TrackingNumber} was dispatched before the cancel; nothing to cancel")]
     private partial void LogAlreadyDispatched(string orderId, string trackingNumber);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: CancelShipment carries sequence {CommandSequence}, but the booking reserved {ShipmentSequence}; ShipmentCancelled takes the booking's")]
-    private partial void LogOtherSequence(string orderId, long commandSequence, long shipmentSequence);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: shipment cancelled; ShipmentCancelled published at sequence {Sequence}")]
     private partial void LogPublished(string orderId, long sequence);
