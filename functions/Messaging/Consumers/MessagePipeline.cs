@@ -3,6 +3,7 @@ using Azure.Messaging.ServiceBus;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Shop.Functions.Platform;
 
 namespace Shop.Functions.Messaging.Consumers;
 
@@ -82,14 +83,14 @@ public sealed partial class MessagePipeline
         if (message.Subject is null || !handler.Subjects.Contains(message.Subject))
         {
             var subject = message.Subject is null ? "No Subject" : $"Subject '{message.Subject}'";
-            await DeadLetterAsync(actions, message, context, DeadLetterReasons.UnknownMessageType,
+            await DeadLetterAsync(entity, actions, message, context, DeadLetterReasons.UnknownMessageType,
                 $"{subject}: {entity} accepts only {string.Join(", ", handler.Subjects)}.");
             return;
         }
 
         if (!MessageBody.TryRead(message.Body, handler.TypeInfo, out var body, out var problem))
         {
-            await DeadLetterAsync(actions, message, context, DeadLetterReasons.MalformedMessage, problem);
+            await DeadLetterAsync(entity, actions, message, context, DeadLetterReasons.MalformedMessage, problem);
             return;
         }
 
@@ -108,7 +109,7 @@ public sealed partial class MessagePipeline
         switch (outcome)
         {
             case MessageOutcome.Rejection rejection:
-                await DeadLetterAsync(actions, message, context, DeadLetterReasons.ValidationFailed, rejection.Description);
+                await DeadLetterAsync(entity, actions, message, context, DeadLetterReasons.ValidationFailed, rejection.Description);
                 break;
             case MessageOutcome.Postponement postponement:
                 await RetryLaterAsync(entity, message, actions, context, retries, new Failure(null, postponement.Reason), cancellationToken);
@@ -133,7 +134,7 @@ public sealed partial class MessagePipeline
     {
         if (context.IsLastAttempt)
         {
-            await DeadLetterAsync(actions, message, context, DeadLetterReasons.RetriesExhausted,
+            await DeadLetterAsync(entity, actions, message, context, DeadLetterReasons.RetriesExhausted,
                 $"Failed {context.Attempt} attempts; the last with {failure.Description}", failure.Error);
             return;
         }
@@ -157,6 +158,7 @@ public sealed partial class MessagePipeline
     }
 
     private async Task DeadLetterAsync(
+        ConsumerEntity entity,
         ServiceBusMessageActions actions,
         ServiceBusReceivedMessage message,
         MessageContext context,
@@ -166,6 +168,7 @@ public sealed partial class MessagePipeline
     {
         var shortened = description.Length <= MaxDescriptionLength ? description : description[..(MaxDescriptionLength - 3)] + "...";
         await actions.DeadLetterMessageAsync(message, null, reason, shortened, CancellationToken.None);
+        ShopMetrics.MessageDeadLettered(entity.ToString(), reason);
         LogDeadLettered(error is null ? LogLevel.Warning : LogLevel.Error, error, context.MessageId, context.Attempt, reason, shortened);
     }
 

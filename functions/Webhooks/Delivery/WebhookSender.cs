@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
+using Shop.Functions.Platform;
 
 namespace Shop.Functions.Webhooks.Delivery;
 
@@ -44,6 +45,14 @@ internal sealed partial class WebhookSender : IWebhookSender
     public async Task<WebhookPostResult> PostAsync(WebhookPost post, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(post);
+        var started = _time.GetTimestamp();
+        var result = await PostOnceAsync(post, cancellationToken);
+        ShopMetrics.WebhookDelivered(result.Status.ToString(), _time.GetElapsedTime(started));
+        return result;
+    }
+
+    private async Task<WebhookPostResult> PostOnceAsync(WebhookPost post, CancellationToken cancellationToken)
+    {
         var problem = _guard.CheckUrl(post.Url);
         if (problem is not null)
         {
