@@ -76,7 +76,7 @@ public static class Telemetry
     /// </summary>
     public static TracerProviderBuilder AddShopTracing(this TracerProviderBuilder tracing) =>
         tracing
-            .AddSource("Azure.*")
+            .AddSource("Azure.*", Messaging.MessageTrace.SourceName)
             .AddHttpClientInstrumentation(http =>
             {
                 http.EnrichWithHttpRequestMessage = (activity, request) =>

@@ -78,6 +78,7 @@ public sealed partial class MessagePipeline
             RetryProperties.AttemptOf(message),
             message.EnqueuedTime,
             retries.MaxAttempts);
+        using var span = MessageTrace.StartConsumer(entity, message);
         using var scope = _logger.BeginScope(ScopeOf(entity, context));
 
         if (message.Subject is null || !handler.Subjects.Contains(message.Subject))
