@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
 
@@ -16,10 +17,17 @@ public static class CatalogResilience
     /// <param name="options">The catalog's options (the timeout).</param>
     /// <param name="time">The clock of the breaker and the timeout.</param>
     /// <param name="inner">Strategies to add innermost, next to the storage call (tests add Polly chaos here).</param>
-    public static ResiliencePipeline Build(CatalogOptions options, TimeProvider time, Action<ResiliencePipelineBuilder>? inner = null)
+    /// <param name="loggerFactory">Where Polly's telemetry goes (its logs; its metrics on the <c>Polly</c> meter); none without.</param>
+    public static ResiliencePipeline Build(CatalogOptions options, TimeProvider time, Action<ResiliencePipelineBuilder>? inner = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = new ResiliencePipelineBuilder { TimeProvider = time }
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time, Name = Key };
+        if (loggerFactory is not null)
+        {
+            builder.ConfigureTelemetry(loggerFactory);
+        }
+
+        builder
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 FailureRatio = 0.5,

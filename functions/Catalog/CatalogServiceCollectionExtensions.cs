@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Shop.Functions.Catalog;
@@ -14,7 +15,10 @@ public static class CatalogServiceCollectionExtensions
         services.TryAddSingleton<CatalogStorage>();
         services.TryAddKeyedSingleton(
             CatalogResilience.Key,
-            (sp, _) => CatalogResilience.Build(sp.GetRequiredService<IOptions<CatalogOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+            (sp, _) => CatalogResilience.Build(
+                sp.GetRequiredService<IOptions<CatalogOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>(),
+                loggerFactory: sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton<CatalogCache>();
         services.AddHostedService<CatalogSeeder>();
         return services;

@@ -13,6 +13,7 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<IMessageSender, ServiceBusMessageSender>();
         services.TryAddSingleton<OutboxRelay>();
         services.TryAddSingleton<OutboxSweeper>();
+        services.TryAddSingleton<OutboxBacklog>();
         services.AddMessagePipeline();
         return services;
     }

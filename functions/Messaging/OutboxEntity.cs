@@ -34,6 +34,9 @@ public sealed class OutboxEntity : ITableEntity
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The trace context of the change that wrote the row, so a sweeper resend continues the order's trace.</summary>
+    public string? TraceParent { get; set; }
+
     public static OutboxEntity For(string partitionKey, OutgoingMessage message, DateTimeOffset createdAt) => new()
     {
         PartitionKey = partitionKey,
@@ -44,7 +47,8 @@ public sealed class OutboxEntity : ITableEntity
         CorrelationId = message.CorrelationId,
         Body = message.Body.ToString(),
         CreatedAt = createdAt,
+        TraceParent = MessageTrace.Of(message),
     };
 
-    public OutgoingMessage ToMessage() => new(Destination, MessageId, Subject, CorrelationId, BinaryData.FromString(Body));
+    public OutgoingMessage ToMessage() => new(Destination, MessageId, Subject, CorrelationId, BinaryData.FromString(Body)) { TraceParent = TraceParent };
 }

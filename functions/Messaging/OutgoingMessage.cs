@@ -17,6 +17,12 @@ public sealed record OutgoingMessage(string Destination, string MessageId, strin
 
     /// <summary>Application properties (string, int, long, bool, ... values). Not kept by the outbox.</summary>
     public IReadOnlyDictionary<string, object>? ApplicationProperties { get; init; }
+
+    /// <summary>
+    /// The W3C trace context the message was created under (<see cref="MessageTrace"/>): sent as its Diagnostic-Id and
+    /// traceparent application properties, and kept by the outbox.
+    /// </summary>
+    public string? TraceParent { get; init; } = MessageTrace.Current();
 }
 
 /// <summary>Sends one message to a queue or topic. The app uses Service Bus; tests use an in-process stand-in.</summary>

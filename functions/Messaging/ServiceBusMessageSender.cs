@@ -30,7 +30,7 @@ public sealed class ServiceBusMessageSender(ServiceBusClient client) : IMessageS
             result.ScheduledEnqueueTime = enqueueAt;
         }
 
-        foreach (var (name, value) in message.ApplicationProperties ?? ReadOnlyDictionary<string, object>.Empty)
+        foreach (var (name, value) in MessageTrace.WithTraceParent(message.ApplicationProperties, message.TraceParent) ?? ReadOnlyDictionary<string, object>.Empty)
         {
             result.ApplicationProperties[name] = value;
         }

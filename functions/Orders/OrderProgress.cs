@@ -82,6 +82,7 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, T
             }
 
             LogRecorded(orderId, change.EventType, order.Sequence, order.Status);
+            ShopMetrics.OrderChanged(change.EventType, order.Status, order.FailureReason);
             await relay.RelayAsync(store.Table, outbox, cancellationToken);
             return new OrderChangeResult(order, Applied: true);
         }

@@ -3,8 +3,10 @@ using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
 namespace Shop.Functions.Platform;
@@ -16,9 +18,16 @@ public static class Telemetry
     /// <summary>How the Functions host authenticates to Application Insights; the worker's exporter follows it.</summary>
     public const string AppInsightsAuthenticationSetting = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
 
+    /// <summary>The HttpClient's own meter (.NET 8+: request duration, open connections).</summary>
+    public const string HttpClientMeter = "System.Net.Http";
+
+    /// <summary>Polly's meter (Polly.Extensions): every pipeline execution and strategy event.</summary>
+    public const string PollyMeter = "Polly";
+
     /// <summary>
-    /// OpenTelemetry logs and traces, with log scopes (the order id) on every record; exported to
-    /// Application Insights when its connection string is set.
+    /// OpenTelemetry logs, traces and metrics, with log scopes (the order id) on every record; exported to
+    /// Application Insights when its connection string is set. Without one (local runs, <c>func start</c>) the app's
+    /// logs go to the console too: with <c>telemetryMode: OpenTelemetry</c> the host no longer relays them.
     /// </summary>
     public static FunctionsApplicationBuilder AddShopTelemetry(this FunctionsApplicationBuilder builder)
     {
@@ -27,9 +36,11 @@ public static class Telemetry
             logging.IncludeScopes = true;
             logging.IncludeFormattedMessage = true;
         });
+        builder.Logging.AddShopConsoleForLocalRuns(builder.Configuration);
 
         var otel = builder.Services.AddOpenTelemetry()
-            .WithTracing(tracing => tracing.AddSource("Azure.*"));
+            .WithTracing(tracing => tracing.AddShopTracing())
+            .WithMetrics(metrics => metrics.AddShopMetrics());
         otel.UseFunctionsWorkerDefaults();
 
         if (!string.IsNullOrEmpty(builder.Configuration[AppInsightsSetting]))
@@ -40,6 +51,48 @@ public static class Telemetry
 
         return builder;
     }
+
+    /// <summary>A console logger (one line per record, with scopes) unless Application Insights is configured.</summary>
+    public static ILoggingBuilder AddShopConsoleForLocalRuns(this ILoggingBuilder logging, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (string.IsNullOrEmpty(configuration[AppInsightsSetting]))
+        {
+            logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.IncludeScopes = true;
+                console.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+
+        return logging;
+    }
+
+    /// <summary>
+    /// Spans of the Azure SDK and of every outbound HTTP call (webhooks, providers), children of the function's span
+    /// and so of the order's trace. An HTTP span names the scheme, host and port only: a webhook's path and query
+    /// often hold its token.
+    /// </summary>
+    public static TracerProviderBuilder AddShopTracing(this TracerProviderBuilder tracing) =>
+        tracing
+            .AddSource("Azure.*", Messaging.MessageTrace.SourceName)
+            .AddHttpClientInstrumentation(http =>
+            {
+                http.EnrichWithHttpRequestMessage = (activity, request) =>
+                {
+                    if (request.RequestUri is { IsAbsoluteUri: true } url)
+                    {
+                        activity.SetTag("url.full", url.GetLeftPart(UriPartial.Authority) + "/");
+                        activity.SetTag("url.path", null);
+                        activity.SetTag("url.query", null);
+                    }
+                };
+            });
+
+    /// <summary>The app's instruments (<see cref="ShopMetrics"/>), Polly's and the HttpClient's.</summary>
+    public static MeterProviderBuilder AddShopMetrics(this MeterProviderBuilder metrics) =>
+        metrics.AddMeter(ShopMetrics.MeterName, PollyMeter, HttpClientMeter);
 
     /// <summary>
     /// A managed identity credential when the authentication string asks for Entra ID (<c>Authorization=AAD</c>, with

@@ -3,6 +3,7 @@ using Azure.Messaging.ServiceBus;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Shop.Functions.Platform;
 
 namespace Shop.Functions.Messaging.Consumers;
 
@@ -77,19 +78,20 @@ public sealed partial class MessagePipeline
             RetryProperties.AttemptOf(message),
             message.EnqueuedTime,
             retries.MaxAttempts);
+        using var span = MessageTrace.StartConsumer(entity, message);
         using var scope = _logger.BeginScope(ScopeOf(entity, context));
 
         if (message.Subject is null || !handler.Subjects.Contains(message.Subject))
         {
             var subject = message.Subject is null ? "No Subject" : $"Subject '{message.Subject}'";
-            await DeadLetterAsync(actions, message, context, DeadLetterReasons.UnknownMessageType,
+            await DeadLetterAsync(entity, actions, message, context, DeadLetterReasons.UnknownMessageType,
                 $"{subject}: {entity} accepts only {string.Join(", ", handler.Subjects)}.");
             return;
         }
 
         if (!MessageBody.TryRead(message.Body, handler.TypeInfo, out var body, out var problem))
         {
-            await DeadLetterAsync(actions, message, context, DeadLetterReasons.MalformedMessage, problem);
+            await DeadLetterAsync(entity, actions, message, context, DeadLetterReasons.MalformedMessage, problem);
             return;
         }
 
@@ -108,7 +110,7 @@ public sealed partial class MessagePipeline
         switch (outcome)
         {
             case MessageOutcome.Rejection rejection:
-                await DeadLetterAsync(actions, message, context, DeadLetterReasons.ValidationFailed, rejection.Description);
+                await DeadLetterAsync(entity, actions, message, context, DeadLetterReasons.ValidationFailed, rejection.Description);
                 break;
             case MessageOutcome.Postponement postponement:
                 await RetryLaterAsync(entity, message, actions, context, retries, new Failure(null, postponement.Reason), cancellationToken);
@@ -133,7 +135,7 @@ public sealed partial class MessagePipeline
     {
         if (context.IsLastAttempt)
         {
-            await DeadLetterAsync(actions, message, context, DeadLetterReasons.RetriesExhausted,
+            await DeadLetterAsync(entity, actions, message, context, DeadLetterReasons.RetriesExhausted,
                 $"Failed {context.Attempt} attempts; the last with {failure.Description}", failure.Error);
             return;
         }
@@ -157,6 +159,7 @@ public sealed partial class MessagePipeline
     }
 
     private async Task DeadLetterAsync(
+        ConsumerEntity entity,
         ServiceBusMessageActions actions,
         ServiceBusReceivedMessage message,
         MessageContext context,
@@ -166,6 +169,7 @@ public sealed partial class MessagePipeline
     {
         var shortened = description.Length <= MaxDescriptionLength ? description : description[..(MaxDescriptionLength - 3)] + "...";
         await actions.DeadLetterMessageAsync(message, null, reason, shortened, CancellationToken.None);
+        ShopMetrics.MessageDeadLettered(entity.ToString(), reason);
         LogDeadLettered(error is null ? LogLevel.Warning : LogLevel.Error, error, context.MessageId, context.Attempt, reason, shortened);
     }
 

@@ -38,7 +38,9 @@ public static class WebhookDeliveryServiceCollectionExtensions
                 http.DefaultRequestHeaders.UserAgent.ParseAdd("Shop-Webhooks/1.0");
             })
             .ConfigurePrimaryHttpMessageHandler(CreateHandler)
-            .RedactLoggedHeaders([WebhookSignatures.SignatureHeader])
+            // The default HttpClient logging writes each request's full URL at Information: the tokens in Slack,
+            // Discord or Teams webhook paths and in callbackUrls would reach the logs. WebhookSender logs the host only.
+            .RemoveAllLoggers()
             .AddTypedClient<IWebhookSender, WebhookSender>()
             .AddTypedClient<WebhookHandshake>();
         return services;

@@ -23,13 +23,18 @@ internal sealed partial class WebhookResiliencePipelines : IDisposable
     private readonly IOptions<WebhookDeliveryOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookResiliencePipelines> _logger;
+    private readonly ILoggerFactory _loggerFactory;
 
-    public WebhookResiliencePipelines(IOptions<WebhookDeliveryOptions> options, TimeProvider time, ILogger<WebhookResiliencePipelines> logger)
+    public WebhookResiliencePipelines(IOptions<WebhookDeliveryOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
     {
         _options = options;
         _time = time;
-        _logger = logger;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<WebhookResiliencePipelines>();
     }
+
+    /// <summary>The pipelines' name in Polly's telemetry (<c>pipeline.name</c>; <c>pipeline.instance</c> is the host).</summary>
+    public const string PipelineName = "webhooks";
 
     public static string HostKey(Uri url)
     {
@@ -55,6 +60,9 @@ internal sealed partial class WebhookResiliencePipelines : IDisposable
     {
         var options = _options.Value;
         builder.TimeProvider = _time;
+        builder.Name = PipelineName;
+        builder.InstanceName = host;
+        builder.ConfigureTelemetry(_loggerFactory);
         if (options.MaxAttempts > 1)
         {
             builder.AddRetry(new RetryStrategyOptions<WebhookResponse>

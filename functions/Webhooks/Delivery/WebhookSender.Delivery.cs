@@ -3,7 +3,7 @@ namespace Shop.Functions.Webhooks.Delivery;
 internal sealed partial class WebhookSender
 {
     /// <summary>One PostAsync: what every attempt needs, and the attempts so far.</summary>
-    private sealed class Delivery(WebhookSender sender, WebhookPost post, string host, string signature, CancellationToken callerToken)
+    private sealed class Delivery(WebhookSender sender, WebhookPost post, string host, CancellationToken callerToken)
     {
         public WebhookSender Sender { get; } = sender;
 
@@ -11,19 +11,34 @@ internal sealed partial class WebhookSender
 
         public string Host { get; } = host;
 
-        public string Signature { get; } = signature;
+        /// <summary>Every signature sent so far: each attempt is signed anew.</summary>
+        private readonly List<string> _signatures = [];
 
         public CancellationToken CallerToken { get; } = callerToken;
 
         public List<WebhookAttempt> Attempts { get; } = [];
 
+        /// <summary>The <c>webhook-signature</c> header of an attempt stamped <paramref name="timestamp"/>.</summary>
+        public string Sign(DateTimeOffset timestamp)
+        {
+            var header = WebhookSignatures.Sign(Post.WebhookId, timestamp, Post.Body, Post.Secrets);
+            lock (_signatures)
+            {
+                _signatures.AddRange(header.Split(' ').Select(part => part[(part.IndexOf(',', StringComparison.Ordinal) + 1)..]));
+            }
+
+            return header;
+        }
+
         /// <summary>A receiver may echo our headers in an error body; signatures never reach a log or the delivery record.</summary>
         public string Redact(string text)
         {
-            foreach (var part in Signature.Split(' '))
+            lock (_signatures)
             {
-                var value = part[(part.IndexOf(',', StringComparison.Ordinal) + 1)..];
-                text = text.Replace(value, "[signature]", StringComparison.Ordinal);
+                foreach (var value in _signatures)
+                {
+                    text = text.Replace(value, "[signature]", StringComparison.Ordinal);
+                }
             }
 
             return text;

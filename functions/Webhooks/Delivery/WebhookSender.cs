@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
+using Shop.Functions.Platform;
 
 namespace Shop.Functions.Webhooks.Delivery;
 
@@ -15,6 +16,9 @@ namespace Shop.Functions.Webhooks.Delivery;
 /// </summary>
 internal sealed partial class WebhookSender : IWebhookSender
 {
+    /// <summary>The media type of a CloudEvent in HTTP structured mode (CloudEvents HTTP binding 3.2, JSON format).</summary>
+    public const string CloudEventContentType = "application/cloudevents+json";
+
     private readonly HttpClient _http;
     private readonly WebhookDestinationGuard _guard;
     private readonly WebhookResiliencePipelines _pipelines;
@@ -41,6 +45,14 @@ internal sealed partial class WebhookSender : IWebhookSender
     public async Task<WebhookPostResult> PostAsync(WebhookPost post, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(post);
+        var started = _time.GetTimestamp();
+        var result = await PostOnceAsync(post, cancellationToken);
+        ShopMetrics.WebhookDelivered(result.Status.ToString(), _time.GetElapsedTime(started));
+        return result;
+    }
+
+    private async Task<WebhookPostResult> PostOnceAsync(WebhookPost post, CancellationToken cancellationToken)
+    {
         var problem = _guard.CheckUrl(post.Url);
         if (problem is not null)
         {
@@ -48,8 +60,7 @@ internal sealed partial class WebhookSender : IWebhookSender
             return new WebhookPostResult(WebhookPostStatus.Refused, [], problem);
         }
 
-        var signature = WebhookSignatures.Sign(post.WebhookId, post.Timestamp, post.Body, post.Secrets);
-        var delivery = new Delivery(this, post, WebhookResiliencePipelines.HostKey(post.Url), signature, cancellationToken);
+        var delivery = new Delivery(this, post, WebhookResiliencePipelines.HostKey(post.Url), cancellationToken);
         try
         {
             var response = await _pipelines.For(post.Url).ExecuteAsync(
@@ -107,7 +118,7 @@ internal sealed partial class WebhookSender : IWebhookSender
         var started = _time.GetTimestamp();
         try
         {
-            using var request = CreateRequest(delivery, _options.Value.RequestOrigin);
+            using var request = CreateRequest(delivery, startedAt, _options.Value.RequestOrigin);
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptToken);
             var result = await WebhookResponse.ReadAsync(response, _options.Value.MaxResponseBodyBytes, attemptToken);
             var error = result.IsSuccess ? null : delivery.Redact(result.Describe());
@@ -130,15 +141,19 @@ internal sealed partial class WebhookSender : IWebhookSender
         }
     }
 
-    private static HttpRequestMessage CreateRequest(Delivery delivery, string? origin)
+    /// <summary>
+    /// One attempt's request: the CloudEvent in HTTP structured mode, stamped and signed at <paramref name="now"/>
+    /// (Standard Webhooks: a fresh timestamp and signature on every attempt, so a retry is not rejected as a replay).
+    /// </summary>
+    private static HttpRequestMessage CreateRequest(Delivery delivery, DateTimeOffset now, string? origin)
     {
         var post = delivery.Post;
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(post.Body));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        content.Headers.ContentType = new MediaTypeHeaderValue(CloudEventContentType) { CharSet = "utf-8" };
         var request = new HttpRequestMessage(HttpMethod.Post, post.Url) { Content = content };
         request.Headers.TryAddWithoutValidation(WebhookSignatures.IdHeader, post.WebhookId);
-        request.Headers.TryAddWithoutValidation(WebhookSignatures.TimestampHeader, post.Timestamp.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation(WebhookSignatures.SignatureHeader, delivery.Signature);
+        request.Headers.TryAddWithoutValidation(WebhookSignatures.TimestampHeader, now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(WebhookSignatures.SignatureHeader, delivery.Sign(now));
 
         // CloudEvents webhooks (4.1.2): every delivery names the origin a validation handshake asked consent for.
         request.Headers.TryAddWithoutValidation(WebhookHandshake.RequestOriginHeader, origin ?? WebhookDeliveryOptions.DefaultRequestOrigin);

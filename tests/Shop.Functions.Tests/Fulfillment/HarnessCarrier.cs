@@ -126,6 +126,7 @@ public sealed class HarnessCarrier : IAsyncDisposable
     }
 
     private static Task<MessageOutcome> Run<T>(IMessageHandler<T> handler, OutgoingMessage message, MessageContext context)
+        where T : class
     {
         var body = JsonSerializer.Deserialize(message.Body.ToString(), handler.TypeInfo)!;
         return handler.HandleAsync(body, context, CancellationToken.None);

@@ -52,7 +52,7 @@ public static class ServiceBusMessages
             sent.Subject,
             sent.MessageId,
             string.IsNullOrEmpty(sent.CorrelationId) ? null : sent.CorrelationId,
-            sent.ApplicationProperties?.ToDictionary(),
+            Shop.Functions.Messaging.MessageTrace.WithTraceParent(sent.ApplicationProperties, sent.TraceParent)?.ToDictionary(),
             sent.ContentType,
             deliveryCount,
             enqueuedTime ?? sent.ScheduledEnqueueTime);

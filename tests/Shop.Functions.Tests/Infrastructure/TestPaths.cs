@@ -14,6 +14,9 @@ public static class TestPaths
     /// <summary>The tools/ folder of the restored Azure.Bicep.CommandLine.linux-x64 package.</summary>
     public static string BicepCliDirectory => Metadata("BicepCliDirectory");
 
+    /// <summary>tests/node-tools: the pinned npm reference tools (<see cref="NodeTools"/>).</summary>
+    public static string NodeToolsDirectory => Metadata("NodeToolsDirectory");
+
     public static string InRepository(params string[] parts) => Path.Combine([RepositoryRoot, .. parts]);
 
     private static string Metadata(string key)

@@ -31,7 +31,7 @@ public sealed class BadMessageCampaign(AzuriteFixture azurite, ITestOutputHelper
     public async Task InitializeAsync()
     {
         // A webhook that wants every event, so that a fan-out or delivery that should not happen has something to do.
-        var resolver = new ScriptedHostResolver().Answer(HttpFunctionProfile.WebhookHost, "192.0.2.10");
+        var resolver = new ScriptedHostResolver().Answer(HttpFunctionProfile.WebhookHost, "93.184.215.15");
         _shop = await ShopTestServices.StartAsync(
             azurite.ConnectionString,
             new Dictionary<string, string?> { ["Webhooks:Timeout"] = "00:00:01", ["Webhooks:RetryDelay"] = "00:00:00.010", ["Webhooks:RetryMaxDelay"] = "00:00:00.020" },

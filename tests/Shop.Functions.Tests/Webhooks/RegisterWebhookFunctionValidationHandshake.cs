@@ -169,7 +169,7 @@ public sealed class RegisterWebhookFunctionValidationHandshake(AzuriteFixture az
     [Fact]
     public async Task RefusesAtConnectTimeAHostRebindingToLoopbackBeforeTheHandshake()
     {
-        _resolver.Answer("rebind.test", "203.0.113.10", "127.0.0.1");
+        _resolver.Answer("rebind.test", "93.184.215.14", "127.0.0.1");
         await using var guarded = await StartAsync(new() { ["Webhooks:AllowLoopback"] = "false" });
 
         var response = await WebhookTests.RegisterAsync(guarded, WebhookTests.Registration($"http://rebind.test:{_receiver.Port}/hooks", "*"));

@@ -32,7 +32,19 @@ public sealed class WebhookAddressPolicyIsAllowed
     [InlineData("255.255.255.255", false, false)]
     [InlineData("240.0.0.1", false, false)]
     [InlineData("2606:4700:4700::1111", true, true)]
-    [InlineData("2001:db8::1", true, true)]
+    [InlineData("2001:db8::1", false, false)]
+    [InlineData("168.63.129.16", false, false)]
+    [InlineData("168.63.129.17", true, true)]
+    [InlineData("192.0.2.1", false, false)]
+    [InlineData("198.51.100.7", false, false)]
+    [InlineData("203.0.113.200", false, false)]
+    [InlineData("::ffff:168.63.129.16", false, false)]
+    [InlineData("2001:0:4136:e378:8000:63bf:f7f7:f7f7", true, true)] // Teredo: server 65.54.227.120, client 8.8.8.8
+    [InlineData("2001:0:4136:e378:8000:63bf:f5ff:fffe", false, false)] // client 10.0.0.1
+    [InlineData("2001:0:4136:e378:8000:63bf:5601:5601", false, false)] // client 169.254.169.254
+    [InlineData("2001:0:4136:e378:8000:63bf:80ff:fffe", false, true)] // client 127.0.0.1
+    [InlineData("2001:0:a9fe:a9fe:8000:63bf:f7f7:f7f7", false, false)] // server 169.254.169.254
+    [InlineData("2001:0:a83f:8110:8000:63bf:f7f7:f7f7", false, false)] // server 168.63.129.16
     [InlineData("::1", false, true)]
     [InlineData("::", false, false)]
     [InlineData("fe80::1", false, false)]
@@ -70,6 +82,9 @@ public sealed class WebhookAddressPolicyIsAllowed
     [InlineData("169.254.169.254", "cloud metadata (169.254.169.254/32)")]
     [InlineData("fd00:ec2::254", "cloud metadata (fd00:ec2::254/128)")]
     [InlineData("::ffff:192.168.1.1", "private (192.168.0.0/16) inside ::ffff:192.168.1.1")]
+    [InlineData("168.63.129.16", "Azure platform (WireServer) (168.63.129.16/32)")]
+    [InlineData("2001:db8::1", "documentation (2001:db8::/32)")]
+    [InlineData("2001:0:4136:e378:8000:63bf:f5ff:fffe", "private (10.0.0.0/8) inside 2001:0:4136:e378:8000:63bf:f5ff:fffe")]
     public void SaysWhy(string address, string reason) =>
         Assert.Equal(reason, WebhookAddressPolicy.WhyForbidden(IPAddress.Parse(address), allowLoopback: false));
 

@@ -7,8 +7,8 @@ namespace Shop.Functions.Tests.Webhooks.Delivery;
 public sealed class WebhookDestinationGuardCheckAsync
 {
     private readonly ScriptedHostResolver _resolver = new ScriptedHostResolver()
-        .Answer("hooks.example", "203.0.113.10, 2001:db8::10")
-        .Answer("mixed.example", "203.0.113.10, 10.0.0.1");
+        .Answer("hooks.example", "93.184.215.14, 2606:2800:21f:cb07::10")
+        .Answer("mixed.example", "93.184.215.14, 10.0.0.1");
 
     public static TheoryData<string> ForbiddenAddresses => WebhookSenderDestinationGuard.ForbiddenAddresses;
 

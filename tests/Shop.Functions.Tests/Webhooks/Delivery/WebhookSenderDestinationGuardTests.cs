@@ -22,7 +22,7 @@ public sealed class WebhookSenderDestinationGuard
     public async Task RefusesANameThatRebindsToAForbiddenAddressAfterTheCheck(string address)
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        var resolver = new ScriptedHostResolver().Answer("rebind.test", "203.0.113.10", address);
+        var resolver = new ScriptedHostResolver().Answer("rebind.test", "93.184.215.14", address);
         await using var test = Create(NoLoopback, resolver);
         var url = new Uri($"http://rebind.test:{receiver.Port}/hooks");
 
