@@ -147,12 +147,16 @@ public sealed class OrderPipelineEndToEnd(AzuriteFixture azurite) : IAsyncLifeti
         var cancel = await shop.CancelAsync(orderId);
         Assert.Equal(202, cancel.Status);
         var order = await FinishedOrderAsync(shop, orderId);
-        // Fails until the saga cancels the booked shipment (issue 13 case 1): the parcel leaves and is announced.
+        // Issue 13 case 1: the booked shipment is cancelled with the carrier before anything is given back; nothing leaves.
         await AssertConservedAsync(shop);
 
         Assert.Equal(OrderStatuses.Cancelled, order.GetProperty("status").GetString());
         await shop.Broker.WhenIdleAsync(Patience);
-        string[] events = ["OrderAccepted", "StockReserved", "PaymentCaptured", "ShipmentRequested", "PaymentRefunded", "StockReleased", "OrderCancelled"];
+        string[] events =
+        [
+            "OrderAccepted", "StockReserved", "PaymentCaptured", "ShipmentRequested", "ShipmentCancellationRequested", "ShipmentCancelled",
+            "PaymentRefunded", "StockReleased", "OrderCancelled",
+        ];
         AssertReceivedInSequence(_hooks, orderId, _webhookSecret, events);
         Assert.Equal(["OrderAccepted", "OrderCancelled", "PaymentRefunded"], await EmailsAsync(shop, orderId));
         Assert.Equal((100, 100), (await StockAsync(shop, "SKU-020"), await StockAsync(shop, "SKU-021")));
@@ -176,13 +180,17 @@ public sealed class OrderPipelineEndToEnd(AzuriteFixture azurite) : IAsyncLifeti
 
         var orderId = await SubmitAsync(shop, Order());
         var order = await FinishedOrderAsync(shop, orderId);
-        // Fails until the saga cancels the booked shipment on the timeout (issue 13 case 1).
+        // Issue 13 case 1: on the timeout too, the booking is cancelled first, and the late dispatch does nothing.
         await AssertConservedAsync(shop);
 
         Assert.Equal(OrderStatuses.Failed, order.GetProperty("status").GetString());
         Assert.Equal(FailureReasons.ShippingTimeout, order.GetProperty("failureReason").GetString());
         await shop.Broker.WhenIdleAsync(Patience);
-        string[] events = ["OrderAccepted", "StockReserved", "PaymentCaptured", "ShipmentRequested", "PaymentRefunded", "StockReleased", "OrderFailed"];
+        string[] events =
+        [
+            "OrderAccepted", "StockReserved", "PaymentCaptured", "ShipmentRequested", "ShipmentCancellationRequested", "ShipmentCancelled",
+            "PaymentRefunded", "StockReleased", "OrderFailed",
+        ];
         AssertReceivedInSequence(_hooks, orderId, _webhookSecret, events);
         Assert.Equal(["OrderAccepted", "OrderFailed", "PaymentRefunded"], await EmailsAsync(shop, orderId));
         Assert.Equal((100, 100), (await StockAsync(shop, "SKU-020"), await StockAsync(shop, "SKU-021")));

@@ -6,6 +6,7 @@ using Shop.Functions.Orders;
 using Shop.Functions.Orders.CancelOrder;
 using Shop.Functions.Orders.Events;
 using Shop.Functions.Orders.Watchdog;
+using Shop.Functions.Platform;
 using Shop.Functions.Tests.Infrastructure;
 using Xunit;
 
@@ -98,6 +99,66 @@ public sealed class OrderFulfillmentOrchestratorCompensation(AzuriteFixture azur
         Assert.Equal(OrderStatuses.Cancelled, result.Status);
         Assert.Equal(0m, await NetCapturedAsync(orderId, saga));
         Assert.Equal(1_000, await saga.StockAsync("SKU-001"));
+    }
+
+    [Fact]
+    public async Task ResolvesACaptureWhoseAnswerWasLostAndCompletesGivenTheProviderThenDownPastTheRetries()
+    {
+        // Issue 13 case 2: the capture is written, its answer lost below the SDK's retries, and the provider then stays
+        // down longer than the activity's retries. The saga asks the provider once it is back, instead of failing the order.
+        var faults = new TransportFaults();
+        await using var saga = await StartWithCarrierAsync(faults);
+        faults.LoseResponses(StorageRequest.WritesTo(StorageTables.PaymentsSandbox));
+        faults.FailFor(StorageRequest.OnTable(StorageTables.PaymentsSandbox), TimeSpan.FromSeconds(2.5));
+        var orderId = await saga.SubmitAsync();
+        var carrier = HarnessCarrier.Start(saga, orderId);
+
+        await saga.PlaceAsync(orderId);
+        var result = await saga.WaitForEndAsync(orderId);
+        await carrier.DisposeAsync();
+
+        Assert.Equal(OrderStatuses.Completed, result.Status);
+        Assert.True(faults.Injected(TransportFault.LoseResponse) >= 1);
+        Assert.Contains(OrderEventTypes.PaymentCaptured, saga.EventTypesFor(orderId));
+        Assert.NotEqual(0m, await NetCapturedAsync(orderId, saga));
+        await saga.AssertConservedAsync();
+    }
+
+    [Fact]
+    public async Task CompletesWithoutRefundGivenCompleteOrderFailsPastItsRetriesAfterDispatch()
+    {
+        // Issue 13 case 4: once the parcel left, a failing final write is retried, never compensated.
+        var faults = new TransportFaults();
+        await using var saga = await StartWithCarrierAsync(faults);
+        faults.FailFor(StorageRequest.During(nameof(FulfillmentActivities.CompleteOrder), StorageRequest.BatchOn(StorageTables.Orders)), TimeSpan.FromSeconds(2));
+        var orderId = await saga.SubmitAsync();
+        var carrier = HarnessCarrier.Start(saga, orderId);
+
+        await saga.PlaceAsync(orderId);
+        var result = await saga.WaitForEndAsync(orderId);
+        await carrier.DisposeAsync();
+
+        Assert.Equal(OrderStatuses.Completed, result.Status);
+        Assert.True(faults.Injected(TransportFault.ServerBusy) >= 1);
+        Assert.DoesNotContain(OrderEventTypes.PaymentRefunded, saga.EventTypesFor(orderId));
+        Assert.DoesNotContain(OrderEventTypes.StockReleased, saga.EventTypesFor(orderId));
+        await saga.AssertConservedAsync();
+    }
+
+    private async Task<SagaHarness> StartWithCarrierAsync(TransportFaults faults)
+    {
+        var saga = await SagaHarness.StartAsync(
+            azurite,
+            new Dictionary<string, string?>
+            {
+                ["Shipping:DispatchDelay"] = "00:00:01",
+                ["Fulfillment:CompensationFirstRetryInterval"] = "00:00:00.500",
+                ["Fulfillment:CompensationGiveUpAfter"] = "00:00:30",
+            },
+            configure: faults.Install);
+        await saga.SetStockAsync("SKU-001", 1_000);
+        await saga.SetStockAsync("SKU-002", 1_000);
+        return saga;
     }
 
     private async Task SetChargeIdAsync(string orderId, string chargeId, SagaHarness? saga = null)
