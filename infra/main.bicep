@@ -1,5 +1,5 @@
 // Shop on Azure: a Flex Consumption function app with a user-assigned identity, Storage (tables, blobs, the
-// Durable task hub), Service Bus Standard with DESIGN.md's topology, Application Insights, and optionally an
+// Durable task hub), Service Bus Standard with docs/architecture.md's topology, Application Insights, and optionally an
 // API Management (Consumption) gateway in front. Plain resources only, so `bicep build` works offline.
 targetScope = 'subscription'
 

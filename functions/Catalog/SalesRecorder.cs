@@ -5,7 +5,7 @@ using Shop.Functions.Platform;
 namespace Shop.Functions.Catalog;
 
 /// <summary>
-/// Counts completed orders into units sold per SKU (DESIGN.md, "Catalog"). Each SKU of an order is one Table transaction
+/// Counts completed orders into units sold per SKU (docs/architecture.md, "Catalog"). Each SKU of an order is one Table transaction
 /// in the SKU's partition: the order's <see cref="SaleEntity"/> is added and the <see cref="SalesEntity"/> counter
 /// updated, conditional on the counter's ETag (or its absence). The sale row makes it idempotent per order: an event
 /// handled twice, redelivered or replayed counts once, in whatever order events of different orders arrive. A writer that

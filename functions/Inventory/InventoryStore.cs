@@ -8,7 +8,7 @@ using Shop.Functions.Platform;
 namespace Shop.Functions.Inventory;
 
 /// <summary>
-/// Stock and reservations (DESIGN.md, "Storage": Inventory). An order is reserved line by line, each line in one
+/// Stock and reservations (docs/architecture.md, "Storage": Inventory). An order is reserved line by line, each line in one
 /// transaction with its SKU's stock row (<see cref="StockPartitions"/>), and whole or not at all: when a line is out of
 /// stock, the lines reserved before it are released. Every operation is idempotent per order.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Shop.Functions.Messaging;
 
 /// <summary>
-/// Service Bus entity names (DESIGN.md, "Service Bus topology"). Trigger attributes, the publisher, Bicep
+/// Service Bus entity names (docs/architecture.md, "Service Bus topology"). Trigger attributes, the publisher, Bicep
 /// and the emulator config all use these, so a contract test can check them against each other.
 /// </summary>
 public static class Queues

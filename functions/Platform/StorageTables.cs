@@ -1,6 +1,6 @@
 namespace Shop.Functions.Platform;
 
-/// <summary>Table names are part of the design (DESIGN.md, "Storage"), shared by code and Bicep.</summary>
+/// <summary>Table names are part of the design (docs/architecture.md, "Storage"), shared by code and Bicep.</summary>
 public static class StorageTables
 {
     public const string Orders = "Orders";

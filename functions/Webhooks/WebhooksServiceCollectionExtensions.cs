@@ -9,7 +9,7 @@ namespace Shop.Functions.Webhooks;
 
 public static class WebhooksServiceCollectionExtensions
 {
-    /// <summary>Registration, fan-out, delivery and its log (DESIGN.md, "Webhooks").</summary>
+    /// <summary>Registration, fan-out, delivery and its log (docs/architecture.md, "Webhooks").</summary>
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
         services.AddOptions<WebhookOptions>()

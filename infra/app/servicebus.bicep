@@ -1,4 +1,4 @@
-// Service Bus Standard with DESIGN.md's topology (names from functions/Messaging/ServiceBusEntities.cs). The same
+// Service Bus Standard with docs/architecture.md's topology (names from functions/Messaging/ServiceBusEntities.cs). The same
 // topology is in infra/local/servicebus-emulator.json; a test keeps the code, this file and the emulator config equal.
 param name string
 param location string

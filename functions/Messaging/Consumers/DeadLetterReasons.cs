@@ -1,6 +1,6 @@
 namespace Shop.Functions.Messaging.Consumers;
 
-/// <summary>The <c>DeadLetterReason</c> values the consumers set (DESIGN.md, "Rules every consumer follows").</summary>
+/// <summary>The <c>DeadLetterReason</c> values the consumers set (docs/architecture.md, "Rules every consumer follows").</summary>
 public static class DeadLetterReasons
 {
     /// <summary>The body could not be read as the handler's message type.</summary>

@@ -8,7 +8,7 @@ using Shop.Functions.Platform;
 namespace Shop.Functions.Messaging.Consumers;
 
 /// <summary>
-/// The one piece of code that settles every consumed message (DESIGN.md, "Rules every consumer follows";
+/// The one piece of code that settles every consumed message (docs/architecture.md, "Rules every consumer follows";
 /// docs/messaging.md): completes it, dead-letters it at once when no retry can help, or, on a transient failure,
 /// schedules a copy as the next attempt after a growing delay and completes the original.
 /// </summary>

@@ -4,7 +4,7 @@ using Shop.Functions.Messaging.Consumers;
 namespace Shop.Functions.Messaging.DeadLetters;
 
 /// <summary>
-/// The entities whose dead letters the API shows and replays: DESIGN.md's topology, nothing else. In a route a queue is
+/// The entities whose dead letters the API shows and replays: docs/architecture.md's topology, nothing else. In a route a queue is
 /// its name (<c>place-order</c>) and a subscription is <c>{topic}~{subscription}</c> (<c>order-events~catalog</c>): '~'
 /// cannot occur in a Service Bus entity name and needs no escaping in a URL. Names match ignoring case, as in Service Bus.
 /// </summary>

@@ -20,6 +20,12 @@ internal sealed record WebhookResponse(int StatusCode, string Excerpt)
     public string Describe() => Excerpt.Length == 0 ? $"HTTP {StatusCode}" : $"HTTP {StatusCode}: {Excerpt}";
 
     /// <summary>
+    /// The status code only: the excerpt is what the receiver wrote, which may echo our signature headers, and only reaches a
+    /// log or a record through <see cref="Describe"/> after redaction. Polly's telemetry logs results with ToString.
+    /// </summary>
+    public override string ToString() => $"HTTP {StatusCode}";
+
+    /// <summary>
     /// Reads at most <paramref name="maxBodyBytes"/> of the body and keeps an excerpt. The rest is never received:
     /// disposing the response then drops the connection (the handler drains nothing).
     /// </summary>

@@ -8,7 +8,7 @@ namespace Shop.Functions.Tests.Infra;
 
 /// <summary>
 /// The code's Service Bus entities (ServiceBusEntities.cs), the Bicep and the emulator config describe one topology
-/// (DESIGN.md): the same queues, topic and subscriptions, duplicate detection, MaxDeliveryCount 10, dead-lettering on
+/// (docs/architecture.md): the same queues, topic and subscriptions, duplicate detection, MaxDeliveryCount 10, dead-lettering on
 /// expiry, and the documented filter rule on each subscription.
 /// </summary>
 public sealed partial class ServiceBusTopology
