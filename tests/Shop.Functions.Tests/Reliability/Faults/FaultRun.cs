@@ -25,7 +25,7 @@ public enum OrderKind
     /// <summary>One unit of a SKU with stock for half of them: Completed or Failed (OutOfStock), exactly as many Completed as the stock.</summary>
     Scarce,
 
-    /// <summary>Happy, cancelled by the client right after the 202: Cancelled, refunded, stock released.</summary>
+    /// <summary>Happy, cancelled by the client right after the 202: Cancelled, nothing charged (or charged and refunded when the cancel came late), nothing shipped.</summary>
     Cancelled,
 }
 
