@@ -71,6 +71,14 @@ public sealed partial class SubmitOrderFunction(
 
             result = await handler.HandleAsync(orderId, command with { Prices = priced.Lines }, cancellationToken);
         }
+        catch (OrderOutcomeUnknownException ex)
+        {
+            LogStorageUnavailable(ex);
+            return Problems.ServiceUnavailable(
+                http,
+                "Storage failed while the order was being stored, and it is not known whether it was. Retry with the same Idempotency-Key; " +
+                "without one, submitting again may place a second order.");
+        }
         catch (Exception ex) when (ex.IsStorageFailure() || ex is Catalog.CatalogUnavailableException)
         {
             LogStorageUnavailable(ex);

@@ -39,6 +39,10 @@ public sealed record SubmitOrderResult(SubmitOrderOutcome Outcome, OrderEntity O
 /// before the first storage attempt, so an EntityAlreadyExists whose stored request hash matches is this order, keyed or
 /// not (a transaction the SDK resent after a lost response conflicts with its own first commit), and is answered 202.
 /// </summary>
+/// <remarks>
+/// A transaction that fails after the SDK's retries is not taken for "nothing stored": its response may have been lost
+/// after it committed, so the row is read before the client is told 503 (a keyless client cannot safely retry).
+/// </remarks>
 public sealed partial class SubmitOrderHandler(
     OrderStore store,
     OutboxRelay relay,
@@ -102,10 +106,43 @@ public sealed partial class SubmitOrderHandler(
                 orderId = OrderIds.NewRandom();
                 continue;
             }
+            catch (Exception ex) when (ex.IsStorageFailure())
+            {
+                // The transaction failed after the SDK's retries: it may still have committed (a response lost on the way
+                // back). The row says which; only when it cannot be read is the outcome unknown.
+                var stored = await FindAfterFailureAsync(orderId, ex, cancellationToken);
+                if (stored?.RequestHash != order.RequestHash)
+                {
+                    throw;
+                }
+
+                return await ReplayAsync(stored, order, outbox, cancellationToken);
+            }
 
             LogAccepted(orderId, command.Order.Items.Count, command.IdempotencyKey is not null);
             await relay.RelayAsync(store.Table, [outbox], cancellationToken);
             return new SubmitOrderResult(SubmitOrderOutcome.Accepted, order);
+        }
+    }
+
+    /// <summary>The order row after a failed transaction (null: it was not stored), read up to three times.</summary>
+    /// <exception cref="OrderOutcomeUnknownException">No read answered: it is not known whether the order was stored.</exception>
+    private async Task<OrderEntity?> FindAfterFailureAsync(string orderId, Exception failure, CancellationToken cancellationToken)
+    {
+        for (var read = 1; ; read++)
+        {
+            try
+            {
+                return await store.FindAsync(orderId, cancellationToken);
+            }
+            catch (Exception ex) when (ex.IsStorageFailure() && read < 3)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * read), time, cancellationToken);
+            }
+            catch (Exception ex) when (ex.IsStorageFailure())
+            {
+                throw new OrderOutcomeUnknownException(orderId, new AggregateException(failure, ex));
+            }
         }
     }
 
@@ -170,4 +207,11 @@ public sealed partial class SubmitOrderHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Idempotency key of order {OrderId} reused with a different body; refused")]
     private partial void LogKeyReused(string orderId);
+}
+
+/// <summary>The order transaction failed and the order row could not be read afterwards: it may or may not be stored.</summary>
+public sealed class OrderOutcomeUnknownException(string orderId, Exception inner)
+    : Exception($"It is not known whether order {orderId} was stored.", inner)
+{
+    public string OrderId { get; } = orderId;
 }

@@ -1,25 +1,17 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Shop.Functions.Platform.Http;
 
 namespace Shop.Functions.Orders.Watchdog;
 
 /// <summary>The listing's query: <c>max</c> (1 to 100, default 50) and <c>after</c> (the <c>next</c> of the previous page).</summary>
 public sealed record NeedsAttentionQuery(int Max, string? After)
 {
-    public const int DefaultMax = 50;
-    public const int MaxMax = 100;
-
     /// <summary>The query, or the field errors to answer 400 with.</summary>
     public static (NeedsAttentionQuery? Query, Dictionary<string, string[]>? Errors) Read(IQueryCollection query)
     {
         ArgumentNullException.ThrowIfNull(query);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var max = DefaultMax;
-        if (query.TryGetValue("max", out var maxValues)
-            && !(maxValues.Count == 1 && int.TryParse(maxValues[0], NumberStyles.None, CultureInfo.InvariantCulture, out max) && max is >= 1 and <= MaxMax))
-        {
-            errors["max"] = [$"Must be one whole number from 1 to {MaxMax}."];
-        }
+        var max = PageSize.Read(query, errors);
 
         string? after = null;
         if (query.TryGetValue("after", out var afterValues))

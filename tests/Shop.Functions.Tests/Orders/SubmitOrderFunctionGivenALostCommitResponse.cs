@@ -36,6 +36,35 @@ public sealed class SubmitOrderFunctionGivenALostCommitResponse(AzuriteFixture a
     }
 
     [Fact]
+    public async Task Returns202WithOneOrderGivenEveryResponseOfTheCommitLostThroughTheSdksRetries()
+    {
+        // The transaction commits, and its response and those of all the SDK's resends are lost: the SDK gives up. The row
+        // is read before the client is told anything, and it is there.
+        var customerId = $"lost-{Guid.NewGuid():N}";
+        _faults.LoseResponses(StorageRequest.BatchOn(StorageTables.Orders), times: 20);
+
+        var response = await SubmitAsync(OrderRequests.With(b => b["customer"]!["id"] = customerId), idempotencyKey: null);
+
+        Assert.True(_faults.Injected(TransportFault.LoseResponse) > 1);
+        await AssertOneAcceptedOrderAsync(customerId, response);
+    }
+
+    [Fact]
+    public async Task Returns503SayingTheOutcomeIsUnknownGivenTheCommitAndTheReadsFail()
+    {
+        var customerId = $"lost-{Guid.NewGuid():N}";
+        _faults.LoseResponses(StorageRequest.BatchOn(StorageTables.Orders), times: 20);
+        _faults.FailFor(request => request.Touches(StorageTables.Orders) && !request.IsBatch && !request.IsWrite, TimeSpan.FromSeconds(30));
+
+        var response = await SubmitAsync(OrderRequests.With(b => b["customer"]!["id"] = customerId), idempotencyKey: null);
+
+        SubmitOrderFunctionSubmitOrder.AssertProblem(response, StatusCodes.Status503ServiceUnavailable, "urn:shop:problem:dependency-unavailable");
+        Assert.Contains("not known whether", response.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("nothing was accepted", response.Body, StringComparison.Ordinal);
+        _faults.Clear();
+    }
+
+    [Fact]
     public async Task Returns202WithOneOrderAndOnePlaceOrderGivenAnIdempotencyKey()
     {
         var customerId = $"lost-{Guid.NewGuid():N}";

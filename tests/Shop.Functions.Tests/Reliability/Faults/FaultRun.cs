@@ -39,6 +39,9 @@ public sealed record PlannedOrder(int Index, OrderKind Kind, string IdempotencyK
     /// <summary>The 5xx a keyless client was answered and gave up on; null when it got its 202.</summary>
     public int? RefusedWith { get; set; }
 
+    /// <summary>The refusal said nothing was accepted (a 503 may also say the outcome is unknown, which is not a lie).</summary>
+    public bool RefusalSaidNothingAccepted { get; set; }
+
     /// <summary>Accepted (202): the order must exist and end as its kind says.</summary>
     public bool Accepted => OrderId.Length > 0;
 }
@@ -301,6 +304,7 @@ public sealed class FaultRun : IAsyncDisposable
             if (answer.Status >= 500)
             {
                 order.RefusedWith = answer.Status;
+                order.RefusalSaidNothingAccepted = answer.Body.Contains("nothing was accepted", StringComparison.Ordinal);
                 Interlocked.Increment(ref _keylessRefused);
                 return;
             }
@@ -377,10 +381,13 @@ public sealed class FaultRun : IAsyncDisposable
     /// <summary>Sets a SKU's stock, as the seed the conservation check counts stock taken from.</summary>
     public Task SetStockAsync(string sku, int available) => Pipeline.SetStockAsync(sku, available);
 
-    /// <summary>Order rows of customers whose keyless client was told 5xx: each is a 503 that lied (issue 13 case 6).</summary>
+    /// <summary>
+    /// Order rows of customers whose keyless client was told 5xx "nothing was accepted": each is a 503 that lied (issue 13
+    /// case 6). A 503 that says the outcome is unknown is honest, whatever the row says.
+    /// </summary>
     public async Task<List<(PlannedOrder Order, string OrderId)>> LiesAsync(IEnumerable<PlannedOrder> refused, string runId)
     {
-        var byCustomer = refused.ToDictionary(o => KeylessCustomer(runId, o.Index), StringComparer.Ordinal);
+        var byCustomer = refused.Where(o => o.RefusalSaidNothingAccepted).ToDictionary(o => KeylessCustomer(runId, o.Index), StringComparer.Ordinal);
         var rows = await Table(StorageTables.Orders).QueryAsync<TableEntity>(e => e.RowKey == "order", select: ["PartitionKey", "CustomerId"]).ToListAsync();
         return [.. rows.Where(r => byCustomer.ContainsKey(r.GetString("CustomerId") ?? string.Empty)).Select(r => (byCustomer[r.GetString("CustomerId")!], r.PartitionKey))];
     }
