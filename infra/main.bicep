@@ -77,6 +77,9 @@ param idempotencySecret string
 @description('Durable Functions task hub name (DurableTaskHubName).')
 param durableTaskHubName string = 'shop'
 
+@description('E-mail address for the alerts (infra/app/alerts.bicep: dead letters, NeedsAttention, function failures, outbox backlog). Empty: no action group and no alert rules are deployed.')
+param alertEmail string = ''
+
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -187,6 +190,20 @@ module gateway 'app/apim.bicep' = if (enableApiManagement) {
     tags: tags
     publisherEmail: apiManagementPublisherEmail
     backendUrl: '${api.outputs.uri}/api'
+  }
+}
+
+module alerts 'app/alerts.bicep' = if (!empty(alertEmail)) {
+  name: 'alerts'
+  scope: rg
+  params: {
+    actionGroupName: '${abbrs.insightsActionGroups}${resourceToken}'
+    alertNamePrefix: '${abbrs.insightsMetricAlerts}${resourceToken}-'
+    location: location
+    tags: tags
+    alertEmail: alertEmail
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    serviceBusNamespaceName: serviceBus.outputs.name
   }
 }
 

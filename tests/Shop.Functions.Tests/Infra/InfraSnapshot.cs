@@ -17,6 +17,9 @@ public sealed partial class InfraSnapshot
 
     private static readonly Lazy<InfraSnapshot> Default = new(() => Create(enableApiManagement: false));
     private static readonly Lazy<InfraSnapshot> WithGateway = new(() => Create(enableApiManagement: true));
+    private static readonly Lazy<InfraSnapshot> WithAlertEmail = new(() => Create(enableApiManagement: false, AlertEmail));
+
+    public const string AlertEmail = "ops@shop.example";
 
     private InfraSnapshot(IReadOnlyList<JsonElement> resources, JsonElement outputs)
     {
@@ -29,6 +32,9 @@ public sealed partial class InfraSnapshot
 
     /// <summary>The template with enableApiManagement = true.</summary>
     public static InfraSnapshot WithApiManagement => WithGateway.Value;
+
+    /// <summary>The template with alertEmail = <see cref="AlertEmail"/> (deploys infra/app/alerts.bicep).</summary>
+    public static InfraSnapshot WithAlerts => WithAlertEmail.Value;
 
     public IReadOnlyList<JsonElement> Resources { get; }
 
@@ -70,7 +76,7 @@ public sealed partial class InfraSnapshot
         return id[..marker];
     }
 
-    private static InfraSnapshot Create(bool enableApiManagement)
+    private static InfraSnapshot Create(bool enableApiManagement, string alertEmail = "")
     {
         var directory = Directory.CreateTempSubdirectory("shop-bicep-snapshot-").FullName;
         try
@@ -83,6 +89,7 @@ public sealed partial class InfraSnapshot
                 param principalId = '{DeployingUser}'
                 param idempotencySecret = 'not-a-secret-only-for-the-snapshot'
                 param enableApiManagement = {(enableApiManagement ? "true" : "false")}
+                param alertEmail = '{alertEmail}'
                 """);
             var result = BicepCli.Run(directory, "snapshot", "test.bicepparam", "--mode", "overwrite",
                 "--subscription-id", SubscriptionId, "--location", Location, "--tenant-id", "22222222-2222-2222-2222-222222222222");
