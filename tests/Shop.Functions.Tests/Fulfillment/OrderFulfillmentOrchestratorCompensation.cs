@@ -47,7 +47,7 @@ public sealed class OrderFulfillmentOrchestratorCompensation(AzuriteFixture azur
     }
 
     [Fact]
-    public async Task EndsNeedsAttentionAndKeepsRetryingNothingGivenTheProviderRejectsTheRefund()
+    public async Task EndsNeedsAttentionNotCancelledGivenTheProviderKeepsRejectingTheRefund()
     {
         var orderId = await _saga.SubmitAndPlaceAsync();
         await _saga.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
