@@ -69,14 +69,19 @@ public static class Telemetry
         return logging;
     }
 
+    /// <summary>The Durable Task SDK's spans (<c>create_orchestration</c>, <c>orchestration</c>, <c>activity</c>).</summary>
+    public const string DurableTaskSource = "Microsoft.DurableTask";
+
     /// <summary>
-    /// Spans of the Azure SDK and of every outbound HTTP call (webhooks, providers), children of the function's span
-    /// and so of the order's trace. An HTTP span names the scheme, host and port only: a webhook's path and query
-    /// often hold its token.
+    /// Spans of the Azure SDK, of the saga (<see cref="DurableTaskSource"/>: the client's <c>create_orchestration</c> is
+    /// a child of the PlaceOrder consumer's span and carries its trace context into the orchestration and each activity,
+    /// so what an activity sends is in the submit's trace; with host.json's <c>durableTask.tracing</c> V2 the Functions
+    /// host does the same in Azure) and of every outbound HTTP call (webhooks, providers), children of the function's
+    /// span. An HTTP span names the scheme, host and port only: a webhook's path and query often hold its token.
     /// </summary>
     public static TracerProviderBuilder AddShopTracing(this TracerProviderBuilder tracing) =>
         tracing
-            .AddSource("Azure.*", Messaging.MessageTrace.SourceName)
+            .AddSource("Azure.*", Messaging.MessageTrace.SourceName, DurableTaskSource)
             .AddHttpClientInstrumentation(http =>
             {
                 http.EnrichWithHttpRequestMessage = (activity, request) =>

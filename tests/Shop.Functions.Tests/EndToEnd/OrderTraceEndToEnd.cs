@@ -1,6 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json.Nodes;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+using Polly;
+using Polly.Simmy;
+using Polly.Simmy.Fault;
 using Shop.Functions.Messaging;
+using Shop.Functions.Platform;
 using Shop.Functions.Tests.EndToEnd.Harness;
 using Shop.Functions.Tests.Infrastructure;
 using Shop.Functions.Tests.Orders;
@@ -9,66 +16,73 @@ using Xunit;
 namespace Shop.Functions.Tests.EndToEnd;
 
 /// <summary>
-/// One order, one trace, through <see cref="ShopPipeline"/> (in the telemetry collection, so the process-wide listener
-/// sees only this test's spans). What holds today: the PlaceOrder consumer span carries the submit's trace id. What
-/// does not: the messages the saga's activities send (order events, ship-order, send-email) start new traces, because
-/// the activities run without the submit's trace context; see the skipped test.
+/// One order, one trace, through <see cref="ShopPipeline"/>, with the app's own tracing configuration
+/// (<see cref="Telemetry.AddShopTracing"/>) and OpenTelemetry's in-memory exporter (in the telemetry collection, so the
+/// spans exported are this test's alone): the submit's trace id is on the span of every consumer and every saga
+/// activity of the order, also when every message the order needed was sent by the outbox sweeper (outside any span,
+/// from the trace context kept on its outbox row).
 /// </summary>
 [Collection(TelemetryCollection.Name)]
 public sealed class OrderTraceEndToEnd : IDisposable
 {
-    private static readonly ActivitySource Submit = new("Shop.Tests.OrderTrace");
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private const string SubmitSource = "Shop.Tests.OrderTrace";
+    private static readonly ActivitySource Submit = new(SubmitSource);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private static readonly string[] SagaActivities = ["AcceptOrder", "ReserveStock", "ChargePayment", "RequestShipment", "CompleteOrder"];
     private readonly AzuriteFixture _azurite;
-    private readonly ConcurrentQueue<Activity> _consumerSpans = new();
-    private readonly ActivityListener _listener;
+    private readonly List<Activity> _exported = [];
+    private readonly TracerProvider _tracing;
 
     public OrderTraceEndToEnd(AzuriteFixture azurite)
     {
         _azurite = azurite;
-        _listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name is "Shop.Tests.OrderTrace" or MessageTrace.SourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.Source.Name == MessageTrace.SourceName)
-                {
-                    _consumerSpans.Enqueue(activity);
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(_listener);
+        _tracing = Sdk.CreateTracerProviderBuilder().AddSource(SubmitSource).AddShopTracing().AddInMemoryExporter(_exported).Build();
     }
 
-    public void Dispose() => _listener.Dispose();
+    public void Dispose() => _tracing.Dispose();
 
     [Fact]
-    public async Task ThePlaceOrderConsumerSpanCarriesTheSubmitsTraceId()
-    {
-        var (traceId, spans) = await CompleteAnOrderAsync();
-
-        var placeOrder = Assert.Single(spans, s => s.DisplayName.StartsWith(Queues.PlaceOrder + " ", StringComparison.Ordinal));
-        Assert.Equal(traceId, placeOrder.TraceId);
-    }
-
-    [Fact(Skip = "Known gap (issue 15): messages sent from the saga's activities start a new trace per activity; the trace context does not cross the Durable orchestration into its activities.")]
-    public async Task EveryConsumerSpanOfACompletedOrderCarriesTheSubmitsTraceId()
-    {
-        var (traceId, spans) = await CompleteAnOrderAsync();
-
-        // At least PlaceOrder and the saga's commands and events were consumed.
-        Assert.True(spans.Length >= 2, $"Only {spans.Length} consumer spans were recorded.");
-        Assert.All(spans, span => Assert.True(span.TraceId == traceId,
-            $"Consumer span {span.DisplayName} is in trace {span.TraceId}, not the submit's {traceId}."));
-    }
-
-    private async Task<(ActivityTraceId TraceId, Activity[] Spans)> CompleteAnOrderAsync()
+    public async Task EveryConsumerAndActivitySpanOfACompletedOrderCarriesTheSubmitsTraceId()
     {
         await using var shop = await ShopPipeline.StartAsync(_azurite.ConnectionString, new BrokerOptions());
+
+        var (traceId, _) = await CompleteAnOrderAsync(shop, sweep: false);
+
+        AssertOneTrace(traceId);
+    }
+
+    [Fact]
+    public async Task EverySpanCarriesTheSubmitsTraceIdWhenTheSweeperSentEveryMessage()
+    {
+        // The first send of every message fails: the order advances only by the sweeper's resends of its outbox rows
+        // (and the consumers' redeliveries of what they send directly).
+        var sent = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var faults = new ResiliencePipelineBuilder()
+            .AddChaosFault(new ChaosFaultStrategyOptions
+            {
+                InjectionRate = 1,
+                EnabledGenerator = args => ValueTask.FromResult(
+                    args.Context.Properties.TryGetValue(InProcessBroker.MessageBeingSent, out var message)
+                    && sent.TryAdd(message.Destination + "/" + message.MessageId, true)),
+                FaultGenerator = _ => ValueTask.FromResult<Exception?>(new InvalidOperationException("First send of this message fails.")),
+            })
+            .Build();
+        await using var shop = await ShopPipeline.StartAsync(_azurite.ConnectionString, new BrokerOptions { SendFaults = faults });
+
+        var (traceId, orderId) = await CompleteAnOrderAsync(shop, sweep: true);
+
+        AssertOneTrace(traceId);
+        var swept = sent.Keys.Where(key => key.Contains(orderId, StringComparison.Ordinal) && key.StartsWith(Topics.OrderEvents + "/", StringComparison.Ordinal)).ToArray();
+        Assert.True(swept.Length >= 5, $"Only {swept.Length} order events had their first send fail: {string.Join(", ", swept)}.");
+        Assert.True(shop.Broker.Counters.SendFaults >= swept.Length + 1, $"{shop.Broker.Counters.SendFaults} send faults.");
+        Assert.Contains(_exported, span => span.DisplayName.StartsWith(Queues.PlaceOrder + " ", StringComparison.Ordinal));
+    }
+
+    private async Task<(ActivityTraceId TraceId, string OrderId)> CompleteAnOrderAsync(ShopPipeline shop, bool sweep)
+    {
         await shop.Shop.Tables.SetStockAsync("SKU-023", 100);
         var body = OrderRequests.Valid();
-        body["items"] = new System.Text.Json.Nodes.JsonArray { new System.Text.Json.Nodes.JsonObject { ["sku"] = "SKU-023", ["quantity"] = 1 } };
+        body["items"] = new JsonArray { new JsonObject { ["sku"] = "SKU-023", ["quantity"] = 1 } };
 
         ActivityTraceId traceId;
         string orderId;
@@ -80,9 +94,57 @@ public sealed class OrderTraceEndToEnd : IDisposable
             orderId = response.Json().GetProperty("orderId").GetString()!;
         }
 
-        Assert.Equal(303, (await shop.PollUntilFinishedAsync(orderId, Patience)).Status);
-        await shop.Broker.WhenIdleAsync(Patience);
+        Assert.Null(Activity.Current);
+        var deadline = DateTimeOffset.UtcNow + Patience;
+        while ((await shop.StatusAsync(orderId)).Status == 200)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"Order {orderId} did not finish in {Patience}.");
+            if (sweep)
+            {
+                await shop.SweepOutboxAsync();
+            }
 
-        return (traceId, _consumerSpans.ToArray());
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
+
+        Assert.Equal(303, (await shop.StatusAsync(orderId)).Status);
+        if (sweep)
+        {
+            // OrderCompleted and its followers: swept until nothing is left to send.
+            while (shop.Broker.Outstanding > 0 || await HasOutboxRowsAsync(shop, orderId))
+            {
+                Assert.True(DateTimeOffset.UtcNow < deadline, $"Order {orderId}'s outbox did not drain in {Patience}.");
+                await shop.SweepOutboxAsync();
+                await Task.Delay(TimeSpan.FromMilliseconds(250));
+            }
+        }
+
+        await shop.Broker.WhenIdleAsync(Patience);
+        _tracing.ForceFlush();
+        return (traceId, orderId);
+    }
+
+    private static async Task<bool> HasOutboxRowsAsync(ShopPipeline shop, string orderId)
+    {
+        var filter = Azure.Data.Tables.TableClient.CreateQueryFilter(
+            $"PartitionKey eq {orderId} and RowKey ge {OutboxEntity.RowKeyPrefix} and RowKey lt {"outbox}"}");
+        await foreach (var _ in shop.Shop.OrdersTable.QueryAsync<Azure.Data.Tables.TableEntity>(filter, select: ["RowKey"]))
+        {
+            return true;
+        }
+
+        return false;
+    }
+
+    private void AssertOneTrace(ActivityTraceId traceId)
+    {
+        var consumers = _exported.Where(span => span.Source.Name == MessageTrace.SourceName).ToArray();
+        var activities = _exported.Where(span => span.Source.Name == Telemetry.DurableTaskSource && span.DisplayName.StartsWith("activity:", StringComparison.Ordinal)).ToArray();
+
+        // PlaceOrder, the saga's commands and every subscription of its events were consumed; each step ran.
+        Assert.True(consumers.Length >= 10, $"Only {consumers.Length} consumer spans were recorded.");
+        Assert.All(SagaActivities, name => Assert.Contains(activities, span => span.DisplayName == "activity:" + name));
+        Assert.All(consumers.Concat(activities), span => Assert.True(span.TraceId == traceId,
+            $"Span {span.Source.Name} {span.DisplayName} is in trace {span.TraceId}, not the submit's {traceId}."));
     }
 }

@@ -121,6 +121,9 @@ public sealed class InProcessBroker : IMessageSender, IAsyncDisposable
         _consumersStop = null;
     }
 
+    /// <summary>The message a <see cref="BrokerOptions.SendFaults"/> pipeline is deciding about, in its context's properties.</summary>
+    public static readonly ResiliencePropertyKey<OutgoingMessage> MessageBeingSent = new("InProcessBroker.Message");
+
     public async Task SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -128,7 +131,16 @@ public sealed class InProcessBroker : IMessageSender, IAsyncDisposable
         {
             try
             {
-                await faults.ExecuteAsync(static _ => ValueTask.CompletedTask, cancellationToken);
+                var context = ResilienceContextPool.Shared.Get(cancellationToken);
+                context.Properties.Set(MessageBeingSent, message);
+                try
+                {
+                    await faults.ExecuteAsync(static _ => ValueTask.CompletedTask, context);
+                }
+                finally
+                {
+                    ResilienceContextPool.Shared.Return(context);
+                }
             }
             catch (Exception) when (!cancellationToken.IsCancellationRequested)
             {
