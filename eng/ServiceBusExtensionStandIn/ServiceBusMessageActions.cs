@@ -3,8 +3,8 @@ using Azure.Messaging.ServiceBus;
 namespace Microsoft.Azure.Functions.Worker;
 
 /// <summary>
-/// Stand-in for the real settlement API. Every method is virtual so tests mock it; called for real it
-/// throws, because only the real package talks to the Functions host.
+/// Stand-in for the real settlement API. Every method is virtual so tests mock it; called for real its Task
+/// faults, because only the real package talks to the Functions host.
 /// </summary>
 public class ServiceBusMessageActions
 {
@@ -38,8 +38,10 @@ public class ServiceBusMessageActions
     public virtual Task RenewMessageLockAsync(ServiceBusReceivedMessage message, CancellationToken cancellationToken = default) =>
         NotSupported(message);
 
-    private static Task NotSupported(ServiceBusReceivedMessage message)
+    // Async, as the real methods are: a null message (or the missing client) faults the Task instead of throwing.
+    private static async Task NotSupported(ServiceBusReceivedMessage message)
     {
+        await Task.CompletedTask.ConfigureAwait(false);
         ArgumentNullException.ThrowIfNull(message);
         throw new NotSupportedException("The Service Bus extension stand-in has no settlement client; reference the real package.");
     }

@@ -2,8 +2,10 @@ using Microsoft.Azure.Functions.Worker.Extensions.Abstractions;
 
 namespace Microsoft.Azure.Functions.Worker;
 
-/// <summary>Stand-in for the real output attribute: same constructor and properties, no behaviour.</summary>
-[AttributeUsage(AttributeTargets.Method | AttributeTargets.Property | AttributeTargets.Parameter)]
+/// <summary>
+/// Stand-in for the real output attribute: same constructor and properties, no behaviour. Like the real one (whose
+/// usage it inherits from <see cref="OutputBindingAttribute"/>) it goes on a method or a property, never a parameter.
+/// </summary>
 public sealed class ServiceBusOutputAttribute : OutputBindingAttribute
 {
     public ServiceBusOutputAttribute(string queueOrTopicName, ServiceBusEntityType entityType = ServiceBusEntityType.Queue)

@@ -1,9 +1,15 @@
+using Microsoft.Azure.Functions.Worker.Converters;
 using Microsoft.Azure.Functions.Worker.Extensions.Abstractions;
 
 namespace Microsoft.Azure.Functions.Worker;
 
-/// <summary>Stand-in for the real trigger attribute: same constructors and properties, no behaviour.</summary>
+/// <summary>
+/// Stand-in for the real trigger attribute: same constructors, properties and converter attributes (so the SDK writes
+/// the same binding properties into functions.metadata), no behaviour.
+/// </summary>
 [AttributeUsage(AttributeTargets.Parameter)]
+[ConverterFallbackBehavior(ConverterFallbackBehavior.Default)]
+[InputConverter(typeof(ServiceBusReceivedMessageConverter))]
 public sealed class ServiceBusTriggerAttribute : TriggerBindingAttribute
 {
     public ServiceBusTriggerAttribute(string queueName) => QueueName = queueName;

@@ -132,6 +132,20 @@ public sealed class FunctionMetadataContract
     }
 
     [Fact]
+    public void GivesEveryServiceBusTriggerTheBindingPropertiesOfTheRealPackage()
+    {
+        // The real Microsoft.Azure.Functions.Worker.Extensions.ServiceBus 5.23.0 trigger has an input converter that
+        // supports deferred binding, and the SDK writes this on each of its bindings; the stand-in in eng/ must too.
+        var triggers = FunctionsMetadata.All.Select(f => (f.Name, Binding: f.Trigger)).Where(f => f.Binding.GetProperty("type").GetString() == "serviceBusTrigger").ToArray();
+
+        Assert.NotEmpty(triggers);
+        Assert.All(triggers, t => Assert.Equal(
+            """{"supportsDeferredBinding":"True"}""",
+            JsonSerializer.Serialize(t.Binding.GetProperty("properties")).Replace(" ", string.Empty, StringComparison.Ordinal)));
+        Assert.All(triggers, t => Assert.Equal("One", t.Binding.GetProperty("cardinality").GetString()));
+    }
+
+    [Fact]
     public void ShipsHostJsonWithApiPrefixAndExplicitSettlement()
     {
         using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.FunctionsOutput, "host.json")));
@@ -140,6 +154,11 @@ public sealed class FunctionMetadataContract
         Assert.Equal("api", extensions.GetProperty("http").GetProperty("routePrefix").GetString());
         Assert.False(extensions.GetProperty("serviceBus").GetProperty("autoCompleteMessages").GetBoolean());
         Assert.Equal("OpenTelemetry", host.RootElement.GetProperty("telemetryMode").GetString());
+
+        // Durable's distributed tracing V2: the saga's orchestration and activities join the order's trace in Azure.
+        var tracing = extensions.GetProperty("durableTask").GetProperty("tracing");
+        Assert.True(tracing.GetProperty("distributedTracingEnabled").GetBoolean());
+        Assert.Equal("V2", tracing.GetProperty("version").GetString());
     }
 
     private static Dictionary<string, Trigger> ReadMetadata() =>
