@@ -39,7 +39,8 @@ public sealed class AzuriteServer : IAsyncDisposable
         "data:text/javascript,process.stdin.on('end',()=>process.exit(0)).on('error',()=>process.exit(0)).resume();";
 
     private const int StartAttempts = 3;
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    // Generous: on a busy machine (2 cores, several builds) Node can take most of a minute to start Azurite.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan InstallLockTimeout = InstallTimeout + TimeSpan.FromMinutes(1);
