@@ -74,6 +74,35 @@ param serviceBusScaleOnQueueLength bool = true
 })
 param idempotencySecret string
 
+@description('API Management: Entra ID tenant whose bearer tokens the gateway validates (with apiManagementEntraAudience). Empty: none.')
+param apiManagementEntraTenantId string = ''
+
+@description('API Management: the audience the tokens must be issued for (application ID URI or client id). Empty: none.')
+param apiManagementEntraAudience string = ''
+
+@description('API Management: the Entra ID login endpoint tokens come from (with its trailing slash): this cloud\'s by default.')
+param apiManagementEntraLoginEndpoint string = environment().authentication.loginEndpoint
+
+@minValue(0)
+@description('API Management: calls per minute per caller (rate-limit-by-key; makes the gateway Basic v2). 0: no limit.')
+param apiManagementRateLimitCallsPerMinute int = 0
+
+@description('API Management: the storefront origin answered with CORS (https://shop.example). Empty: no CORS.')
+param storefrontOrigin string = ''
+
+@secure()
+@description('Gateway__CallerSecret: keys the HMAC of the caller the gateway forwards (X-Shop-Caller). azd generates it once per environment.')
+@metadata({
+  azd: {
+    type: 'generate'
+    config: {
+      length: 64
+      noSpecial: true
+    }
+  }
+})
+param gatewayCallerSecret string
+
 @description('Durable Functions task hub name (DurableTaskHubName).')
 param durableTaskHubName string = 'shop'
 
@@ -174,6 +203,8 @@ module api 'app/api.bicep' = {
     durableTaskHubName: durableTaskHubName
     idempotencySecret: idempotencySecret
     publicBaseUrl: publicOrigin
+    // The app trusts a forwarded caller only when the gateway validates tokens and signs it.
+    gatewayCallerSecret: enableApiManagement && !empty(apiManagementEntraTenantId) && !empty(apiManagementEntraAudience) ? gatewayCallerSecret : ''
   }
   // The app starts (and its triggers connect) only once its identity may reach Storage and Service Bus.
   dependsOn: [
@@ -190,6 +221,12 @@ module gateway 'app/apim.bicep' = if (enableApiManagement) {
     tags: tags
     publisherEmail: apiManagementPublisherEmail
     backendUrl: '${api.outputs.uri}/api'
+    entraTenantId: apiManagementEntraTenantId
+    entraAudience: apiManagementEntraAudience
+    loginEndpoint: apiManagementEntraLoginEndpoint
+    rateLimitCallsPerMinute: apiManagementRateLimitCallsPerMinute
+    storefrontOrigin: storefrontOrigin
+    callerSecret: gatewayCallerSecret
   }
 }
 

@@ -29,6 +29,11 @@ public static class PlatformServiceCollectionExtensions
             .Validate(o => o.IsValid(), "PublicUrls:BaseUrl must be empty or an absolute http(s) URL without a query.")
             .ValidateOnStart();
         services.TryAddSingleton<PublicUrls>();
+        services.AddOptions<GatewayOptions>()
+            .BindConfiguration(GatewayOptions.SectionName)
+            .Validate(o => string.IsNullOrEmpty(o.CallerSecret) || o.CallerSecret.Length >= 32, "Gateway:CallerSecret must be empty or at least 32 characters.")
+            .ValidateOnStart();
+        services.TryAddSingleton<GatewayCaller>();
         return services;
     }
 }

@@ -19,6 +19,9 @@ param durableTaskHubName string
 param idempotencySecret string
 @description('Origin the app puts in absolute URLs (PublicUrls__BaseUrl).')
 param publicBaseUrl string
+@secure()
+@description('Gateway__CallerSecret: verifies the caller API Management forwards. Empty: no forwarded caller is trusted.')
+param gatewayCallerSecret string = ''
 
 var alwaysReady = concat(
   alwaysReadyHttpInstances > 0 ? [{ name: 'http', instanceCount: alwaysReadyHttpInstances }] : [],
@@ -111,6 +114,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       PublicUrls__TrustForwardedHeaders: 'false'
       // The open-orders watchdog's timer (functions/Orders/Watchdog/OpenOrdersOptions.cs): every 5 minutes.
       WatchOpenOrdersSchedule: '0 */5 * * * *'
+      Gateway__CallerSecret: gatewayCallerSecret
     }
   }
 }

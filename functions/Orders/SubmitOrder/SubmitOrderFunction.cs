@@ -16,12 +16,16 @@ public sealed partial class SubmitOrderFunction(
     PublicUrls urls,
     CallbackUrlPolicy callbacks,
     CallbackSecrets callbackSecrets,
+    GatewayCaller gateway,
     IOptions<OrdersOptions> options,
     ILogger<SubmitOrderFunction> logger)
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    /// <summary>Set by App Service Authentication or an API gateway: scopes idempotency keys to the caller.</summary>
+    /// <summary>
+    /// Set by App Service Authentication: scopes idempotency keys to the caller when no gateway signs callers. Behind a
+    /// gateway that does (<see cref="GatewayCaller"/>), only its signed caller counts.
+    /// </summary>
     public const string CallerIdHeader = "X-MS-CLIENT-PRINCIPAL-ID";
 
     [Function(nameof(SubmitOrder))]
@@ -55,7 +59,7 @@ public sealed partial class SubmitOrderFunction(
             return Problems.Validation(http, all);
         }
 
-        var callerId = request.Headers[CallerIdHeader].ToString() is { Length: > 0 and <= 128 } id ? id : "anonymous";
+        var callerId = CallerOf(request);
         var command = new SubmitOrderCommand(order, body.Value!, idempotencyKey, callerId);
         var orderId = handler.OrderIdFor(command);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["OrderId"] = orderId });
@@ -110,6 +114,11 @@ public sealed partial class SubmitOrderFunction(
             .WithHeader("Cache-Control", "no-store")
             .WithHeader("Retry-After", options.Value.StatusPollSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    private string CallerOf(HttpRequest request) =>
+        gateway.Enabled
+            ? gateway.Verified(request) ?? "anonymous"
+            : request.Headers[CallerIdHeader].ToString() is { Length: > 0 and <= 128 } id ? id : "anonymous";
 
     private static JsonResponse<Problem> NotInCatalog(HttpContext http, PricingResult priced) =>
         Problems.Create(

@@ -18,6 +18,19 @@ public sealed partial class InfraSnapshot
     private static readonly Lazy<InfraSnapshot> Default = new(() => Create(enableApiManagement: false));
     private static readonly Lazy<InfraSnapshot> WithGateway = new(() => Create(enableApiManagement: true));
     private static readonly Lazy<InfraSnapshot> WithAlertEmail = new(() => Create(enableApiManagement: false, AlertEmail));
+    private static readonly Lazy<InfraSnapshot> WithPolicies = new(() => Create(enableApiManagement: true, extraParameters: $"""
+        param apiManagementEntraTenantId = '{EntraTenantId}'
+        param apiManagementEntraAudience = '{EntraAudience}'
+        param apiManagementEntraLoginEndpoint = 'https://login.microsoftonline.com/'
+        param apiManagementRateLimitCallsPerMinute = {RateLimitCallsPerMinute}
+        param storefrontOrigin = '{StorefrontOrigin}'
+        """));
+
+    public const string EntraTenantId = "33333333-3333-3333-3333-333333333333";
+    public const string EntraAudience = "api://shop-test";
+    public const int RateLimitCallsPerMinute = 120;
+    public const string StorefrontOrigin = "https://storefront.shop.example";
+    public const string GatewayCallerSecret = "not-a-secret-only-for-the-snapshot-caller";
 
     public const string AlertEmail = "ops@shop.example";
 
@@ -32,6 +45,9 @@ public sealed partial class InfraSnapshot
 
     /// <summary>The template with enableApiManagement = true.</summary>
     public static InfraSnapshot WithApiManagement => WithGateway.Value;
+
+    /// <summary>The gateway with token validation, a rate limit and CORS (<see cref="EntraTenantId"/> and the others).</summary>
+    public static InfraSnapshot WithGatewayPolicies => WithPolicies.Value;
 
     /// <summary>The template with alertEmail = <see cref="AlertEmail"/> (deploys infra/app/alerts.bicep).</summary>
     public static InfraSnapshot WithAlerts => WithAlertEmail.Value;
@@ -76,7 +92,7 @@ public sealed partial class InfraSnapshot
         return id[..marker];
     }
 
-    private static InfraSnapshot Create(bool enableApiManagement, string alertEmail = "")
+    private static InfraSnapshot Create(bool enableApiManagement, string alertEmail = "", string extraParameters = "")
     {
         var directory = Directory.CreateTempSubdirectory("shop-bicep-snapshot-").FullName;
         try
@@ -90,6 +106,8 @@ public sealed partial class InfraSnapshot
                 param idempotencySecret = 'not-a-secret-only-for-the-snapshot'
                 param enableApiManagement = {(enableApiManagement ? "true" : "false")}
                 param alertEmail = '{alertEmail}'
+                param gatewayCallerSecret = '{GatewayCallerSecret}'
+                {extraParameters}
                 """);
             var result = BicepCli.Run(directory, "snapshot", "test.bicepparam", "--mode", "overwrite",
                 "--subscription-id", SubscriptionId, "--location", Location, "--tenant-id", "22222222-2222-2222-2222-222222222222");
