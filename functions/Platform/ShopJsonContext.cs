@@ -40,6 +40,7 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(DeadLetterListResponse))]
 [JsonSerializable(typeof(DeadLetterReplayResponse))]
 [JsonSerializable(typeof(Webhooks.Registration.RegisterWebhookRequest))]
+[JsonSerializable(typeof(Webhooks.Registration.UpdateWebhookRequest))]
 [JsonSerializable(typeof(Webhooks.Registration.WebhookResponse))]
 [JsonSerializable(typeof(Webhooks.Registration.WebhookListResponse))]
 [JsonSerializable(typeof(Webhooks.Registration.RotateSecretResponse))]

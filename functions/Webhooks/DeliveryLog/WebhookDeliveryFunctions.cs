@@ -39,7 +39,7 @@ public sealed partial class WebhookDeliveryFunctions(
                 return problem;
             }
 
-            if (await lookup.Store.FindAsync(id, cancellationToken) is null)
+            if (await lookup.FindOwnedAsync(request, id, cancellationToken) is null)
             {
                 return null;
             }
@@ -61,7 +61,7 @@ public sealed partial class WebhookDeliveryFunctions(
         CancellationToken cancellationToken) =>
         lookup.RunAsync(request, async () =>
         {
-            if (await lookup.Store.FindAsync(id, cancellationToken) is null)
+            if (await lookup.FindOwnedAsync(request, id, cancellationToken) is null)
             {
                 return null;
             }

@@ -20,6 +20,7 @@ public sealed partial class RegisterWebhookFunction(
     WebhookSubscriptionStore store,
     WebhookDestinationGuard guard,
     WebhookHandshake handshake,
+    WebhookLookup lookup,
     PublicUrls urls,
     TimeProvider time,
     IOptions<WebhookOptions> options,
@@ -88,6 +89,7 @@ public sealed partial class RegisterWebhookFunction(
                 CreatedAt = now,
                 StatusChangedAt = now,
                 Secret = WebhookSignatures.GenerateSecret(),
+                Owner = lookup.CallerOf(request),
             };
             await store.AddAsync(subscription, cancellationToken);
             LogRegistered(subscription.Id, webhook.Url.Host, subscription.EventTypes);

@@ -6,6 +6,9 @@ namespace Shop.Functions.Webhooks.Registration;
 /// <summary>A registration that passed <see cref="RegisterWebhookValidator"/>.</summary>
 public sealed record ValidWebhook(Uri Url, IReadOnlyList<string> EventTypes, string? Description);
 
+/// <summary>An update that passed <see cref="RegisterWebhookValidator.ValidateUpdate"/>: null fields stay as they are.</summary>
+public sealed record ValidWebhookUpdate(Uri? Url, IReadOnlyList<string>? EventTypes, string? Description);
+
 /// <summary>
 /// Checks a registration's shape: an absolute URL without fragment that the guard's DNS-free checks accept (http(s),
 /// https unless the app allows http for development, no credentials); known event types or <c>*</c>; a short
@@ -18,16 +21,40 @@ public static class RegisterWebhookValidator
 
     public static Dictionary<string, string[]> Validate(RegisterWebhookRequest request, WebhookDestinationGuard guard, out ValidWebhook? valid)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var url = ValidateUrl(request.Url, guard, errors);
         var eventTypes = ValidateEventTypes(request.EventTypes, errors);
-        if (request.Description is { } description && (description.Length > MaxDescriptionLength || description.Any(char.IsControl)))
-        {
-            errors["description"] = [$"The description is at most {MaxDescriptionLength} characters, without control characters."];
-        }
+        ValidateDescription(request.Description, errors);
 
         valid = errors.Count == 0 ? new ValidWebhook(url!, eventTypes!, string.IsNullOrWhiteSpace(request.Description) ? null : request.Description) : null;
         return errors;
+    }
+
+    /// <summary>The same rules for the fields an update names; an update that names none is refused.</summary>
+    public static Dictionary<string, string[]> ValidateUpdate(UpdateWebhookRequest request, WebhookDestinationGuard guard, out ValidWebhookUpdate? valid)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (request is { Url: null, EventTypes: null, Description: null })
+        {
+            errors[string.Empty] = ["Name at least one of url, eventTypes and description."];
+        }
+
+        var url = request.Url is null ? null : ValidateUrl(request.Url, guard, errors);
+        var eventTypes = request.EventTypes is null ? null : ValidateEventTypes(request.EventTypes, errors);
+        ValidateDescription(request.Description, errors);
+
+        valid = errors.Count == 0 ? new ValidWebhookUpdate(url, eventTypes, request.Description) : null;
+        return errors;
+    }
+
+    private static void ValidateDescription(string? description, Dictionary<string, string[]> errors)
+    {
+        if (description is not null && (description.Length > MaxDescriptionLength || description.Any(char.IsControl)))
+        {
+            errors["description"] = [$"The description is at most {MaxDescriptionLength} characters, without control characters."];
+        }
     }
 
     private static Uri? ValidateUrl(string? value, WebhookDestinationGuard guard, Dictionary<string, string[]> errors)

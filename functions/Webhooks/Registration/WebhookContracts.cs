@@ -3,6 +3,9 @@ namespace Shop.Functions.Webhooks.Registration;
 /// <summary>The body of <c>POST /api/webhooks</c>.</summary>
 public sealed record RegisterWebhookRequest(string? Url, IReadOnlyList<string>? EventTypes, string? Description);
 
+/// <summary>The body of <c>PATCH /api/webhooks/{id}</c>: the fields to change (at least one).</summary>
+public sealed record UpdateWebhookRequest(string? Url, IReadOnlyList<string>? EventTypes, string? Description);
+
 /// <summary>
 /// A subscription as the API shows it. <see cref="Secret"/> is present only in the answer to its registration
 /// (and <see cref="RotateSecretResponse"/> to a rotation): it is shown once.

@@ -7,12 +7,26 @@ using Shop.Functions.Platform.Http;
 namespace Shop.Functions.Webhooks.Registration;
 
 /// <summary>
-/// Runs one request's work on a subscription and maps what can go wrong to problems: an unknown (or malformed) id
-/// is 404, failed storage is 503 with nothing changed.
+/// Runs one request's work on a subscription and maps what can go wrong to problems: an unknown (or malformed) id,
+/// or one that another caller owns, is 404; failed storage is 503 with nothing changed.
 /// </summary>
-public sealed partial class WebhookLookup(WebhookSubscriptionStore store, ILogger<WebhookLookup> logger)
+public sealed partial class WebhookLookup(WebhookSubscriptionStore store, GatewayCaller gateway, ILogger<WebhookLookup> logger)
 {
     public WebhookSubscriptionStore Store => store;
+
+    /// <summary>The caller the gateway vouches for; null for a function-key caller without one (the shared space).</summary>
+    public string? CallerOf(HttpRequest request) => gateway.Verified(request);
+
+    /// <summary>The subscription when it exists and the request's caller owns it; null otherwise (either way a 404).</summary>
+    public async Task<WebhookSubscriptionEntity?> FindOwnedAsync(HttpRequest request, string id, CancellationToken cancellationToken) =>
+        await store.FindAsync(id, cancellationToken) is { } subscription && subscription.IsOwnedBy(CallerOf(request)) ? subscription : null;
+
+    /// <summary>The caller's own subscriptions.</summary>
+    public async Task<List<WebhookSubscriptionEntity>> ListOwnedAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var caller = CallerOf(request);
+        return [.. (await store.ListAsync(cancellationToken)).Where(subscription => subscription.IsOwnedBy(caller))];
+    }
 
     public async Task<IActionResult> RunAsync(HttpRequest request, Func<Task<IActionResult?>> work)
     {

@@ -43,6 +43,14 @@ public sealed class WebhookSubscriptionEntity : ITableEntity
 
     public DateTimeOffset? PreviousSecretExpiresAt { get; set; }
 
+    /// <summary>
+    /// The caller that registered it, as the gateway vouched for it (<see cref="Platform.Http.GatewayCaller"/>); null
+    /// for function-key callers without one, who share one space. Only its owner lists, reads or changes it.
+    /// </summary>
+    public string? Owner { get; set; }
+
+    public bool IsOwnedBy(string? caller) => string.Equals(Owner, caller, StringComparison.Ordinal);
+
     public string Id => RowKey;
 
     public IReadOnlyList<string> EventTypeList() => EventTypes.Split(',', StringSplitOptions.RemoveEmptyEntries);

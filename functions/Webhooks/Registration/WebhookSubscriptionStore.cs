@@ -61,6 +61,29 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
             return true;
         }, cancellationToken);
 
+    /// <summary>Applies <paramref name="update"/> under the row's ETag. Null when unknown.</summary>
+    public Task<WebhookSubscriptionEntity?> UpdateAsync(string id, ValidWebhookUpdate update, CancellationToken cancellationToken) =>
+        ChangeAsync(id, subscription =>
+        {
+            ArgumentNullException.ThrowIfNull(update);
+            if (update.Url is { } url)
+            {
+                subscription.Url = url.AbsoluteUri;
+            }
+
+            if (update.EventTypes is { } eventTypes)
+            {
+                subscription.EventTypes = string.Join(',', eventTypes);
+            }
+
+            if (update.Description is { } description)
+            {
+                subscription.Description = string.IsNullOrWhiteSpace(description) ? null : description;
+            }
+
+            return true;
+        }, cancellationToken);
+
     /// <summary>How fresh <see cref="WebhookSubscriptionEntity.LastDeliveredAt"/> is kept: it is written at most this often.</summary>
     public static readonly TimeSpan LastDeliveredResolution = TimeSpan.FromMinutes(1);
 

@@ -62,6 +62,7 @@ public sealed class FunctionMetadataContract
         ["ListWebhooks"] = new("httpTrigger", Route: "webhooks", Methods: ["get"], AuthLevel: "Function"),
         ["GetWebhook"] = new("httpTrigger", Route: "webhooks/{id}", Methods: ["get"], AuthLevel: "Function"),
         ["DeleteWebhook"] = new("httpTrigger", Route: "webhooks/{id}", Methods: ["delete"], AuthLevel: "Function"),
+        ["UpdateWebhook"] = new("httpTrigger", Route: "webhooks/{id}", Methods: ["patch"], AuthLevel: "Function"),
         ["RotateWebhookSecret"] = new("httpTrigger", Route: "webhooks/{id}/rotate-secret", Methods: ["post"], AuthLevel: "Function"),
         ["ListWebhookDeliveries"] = new("httpTrigger", Route: "webhooks/{id}/deliveries", Methods: ["get"], AuthLevel: "Function"),
         ["RedeliverWebhook"] = new("httpTrigger", Route: "webhooks/{id}/deliveries/{deliveryId}/redeliver", Methods: ["post"], AuthLevel: "Function"),

@@ -38,6 +38,7 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
         new("RegisterWebhook", [], ValidRegistration, RegisterWebhookFunction.MaxBodyBytes),
         new("ListWebhooks", []),
         new("GetWebhook", []),
+        new("UpdateWebhook", [], ValidUpdate, RegisterWebhookFunction.MaxBodyBytes),
         new("DeleteWebhook", []),
         new("RotateWebhookSecret", []),
         new("ListWebhookDeliveries", ["top", "after"]),
@@ -50,6 +51,13 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
         new("GetHealth", []),
         new("GetOpenApiDocument", []),
     }.ToDictionary(profile => profile.Name, StringComparer.Ordinal);
+
+    public static JsonObject ValidUpdate() => new()
+    {
+        ["url"] = $"https://{WebhookHost}/moved",
+        ["eventTypes"] = new JsonArray("OrderCompleted"),
+        ["description"] = "campaign update",
+    };
 
     public static JsonObject ValidRegistration() => new()
     {
@@ -66,7 +74,7 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
             "customer.id", "customer.email", "customer.name", "items[0].sku", "shippingAddress.line1", "shippingAddress.city",
             "shippingAddress.postalCode", "shippingAddress.country", "payment.method", "payment.token", "callbackUrl",
         ],
-        "RegisterWebhook" => ["url", "eventTypes[0]", "description"],
+        "RegisterWebhook" or "UpdateWebhook" => ["url", "eventTypes[0]", "description"],
         _ => [],
     };
 
@@ -74,7 +82,7 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
     public IReadOnlyList<string> StrictFields => Name switch
     {
         "SubmitOrder" => ["customer.email", "items[0].sku", "shippingAddress.country", "payment.method"],
-        "RegisterWebhook" => ["eventTypes[0]"],
+        "RegisterWebhook" or "UpdateWebhook" => ["eventTypes[0]"],
         _ => [],
     };
 
@@ -82,7 +90,7 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
     public string? UrlField => Name switch
     {
         "SubmitOrder" => "callbackUrl",
-        "RegisterWebhook" => "url",
+        "RegisterWebhook" or "UpdateWebhook" => "url",
         _ => null,
     };
 
@@ -90,7 +98,7 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
     public IReadOnlyList<string> AllFields => Name switch
     {
         "SubmitOrder" => ["customer", "items", "items[0]", "items[0].quantity", "shippingAddress", "payment", .. StringFields],
-        "RegisterWebhook" => ["eventTypes", .. StringFields],
+        "RegisterWebhook" or "UpdateWebhook" => ["eventTypes", .. StringFields],
         _ => [],
     };
 
@@ -142,7 +150,8 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
     }
 
     /// <summary>Fields the body may leave out or set to null.</summary>
-    public bool IsOptional(string path) => path is "callbackUrl" or "description";
+    // In an update every field is optional: a field set to null is left as it is, so such a body is a valid change.
+    public bool IsOptional(string path) => Name == "UpdateWebhook" || path is "callbackUrl" or "description";
 
     internal static string SubmitOrderHeader => SubmitOrderFunction.IdempotencyKeyHeader;
 }
