@@ -38,10 +38,10 @@ public sealed class RepositoryToolingFiles
         await File.WriteAllTextAsync(file, "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: dotnet test\n        shel: bash\n");
         try
         {
-            var (exitCode, stdout, _) = await ValidateWorkflowAsync(file);
+            var (exitCode, stdout, stderr) = await ValidateWorkflowAsync(file);
 
             Assert.NotEqual(0, exitCode);
-            Assert.Contains("shel", stdout, StringComparison.Ordinal);
+            Assert.Contains("Additional property 'shel' is not allowed", stdout + stderr, StringComparison.Ordinal);
         }
         finally
         {
