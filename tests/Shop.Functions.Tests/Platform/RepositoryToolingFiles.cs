@@ -58,7 +58,10 @@ public sealed class RepositoryToolingFiles
 
         Assert.StartsWith("ubuntu-", (string?)job["runs-on"], StringComparison.Ordinal);
         var testCommand = ReadmeTestCommand();
-        Assert.Contains(steps, s => ((string?)s!["run"])?.Trim().StartsWith(testCommand, StringComparison.Ordinal) == true);
+        var runs = steps.Select(s => ((string?)s!["run"])?.Trim()).OfType<string>().ToList();
+        Assert.True(
+            runs.Any(run => run.StartsWith(testCommand, StringComparison.Ordinal)),
+            $"ci.yml runs none of the README's `{testCommand}`; it runs: {string.Join(" | ", runs)}");
 
         var dotnet = Assert.Single(steps, s => ((string?)s!["uses"])?.StartsWith("actions/setup-dotnet@", StringComparison.Ordinal) == true)!;
         Assert.Equal("global.json", (string?)dotnet["with"]!["global-json-file"]);
