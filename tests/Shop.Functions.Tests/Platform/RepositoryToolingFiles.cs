@@ -21,9 +21,15 @@ public sealed class RepositoryToolingFiles
     private static readonly Lazy<Task<JsonObject>> AzureDevWorkflow = new(() => ReadWorkflowAsync("azure-dev.yml"));
     private static readonly Lazy<Task<JsonObject>> Devcontainer = new(() => ReadDevcontainerAsync(TestPaths.RepositoryRoot));
 
+    /// <summary>Every workflow in .github/workflows, so one added later is validated too.</summary>
+    public static TheoryData<string> Workflows() =>
+        new(Directory.EnumerateFiles(TestPaths.InRepository(".github", "workflows"))
+            .Where(f => f.EndsWith(".yml", StringComparison.Ordinal) || f.EndsWith(".yaml", StringComparison.Ordinal))
+            .Select(f => Path.GetFileName(f))
+            .Order(StringComparer.Ordinal));
+
     [Theory]
-    [InlineData("ci.yml")]
-    [InlineData("azure-dev.yml")]
+    [MemberData(nameof(Workflows))]
     public async Task WorkflowPassesTheGitHubWorkflowSchema(string workflow)
     {
         var (exitCode, stdout, stderr) = await ValidateWorkflowAsync(TestPaths.InRepository(".github", "workflows", workflow));
