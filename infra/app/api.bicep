@@ -111,6 +111,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       PublicUrls__TrustForwardedHeaders: 'false'
       // The open-orders watchdog's timer (functions/Orders/Watchdog/OpenOrdersOptions.cs): every 5 minutes.
       WatchOpenOrdersSchedule: '0 */5 * * * *'
+      // The retention timer (functions/Platform/Retention/RetentionOptions.cs): daily at 03:15 UTC.
+      ApplyRetentionSchedule: '0 15 3 * * *'
     }
   }
 }

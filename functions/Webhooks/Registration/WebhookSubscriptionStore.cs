@@ -4,15 +4,27 @@ using Shop.Functions.Platform;
 
 namespace Shop.Functions.Webhooks.Registration;
 
-/// <summary>The <c>Webhooks</c> table: registered subscriptions and their status.</summary>
-public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProvider time)
+/// <summary>
+/// The <c>Webhooks</c> table: registered subscriptions and their status. Every change drops the fan-out's cached list
+/// (<see cref="WebhookSubscriptionCache"/>).
+/// </summary>
+public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProvider time, WebhookSubscriptionCache cache)
 {
     private const int MaxConcurrencyAttempts = 10;
 
     private readonly TableClient _table = tables.GetTableClient(StorageTables.Webhooks);
 
-    public Task AddAsync(WebhookSubscriptionEntity subscription, CancellationToken cancellationToken) =>
-        _table.AddEntityAsync(subscription, cancellationToken);
+    public async Task AddAsync(WebhookSubscriptionEntity subscription, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.AddEntityAsync(subscription, cancellationToken);
+        }
+        finally
+        {
+            cache.Invalidate();
+        }
+    }
 
     /// <summary>The subscription, or null when there is none with that id (ids that are not well formed are not looked up).</summary>
     public async Task<WebhookSubscriptionEntity?> FindAsync(string id, CancellationToken cancellationToken)
@@ -39,6 +51,10 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
         return all;
     }
 
+    /// <summary>Every subscription, as read at most <see cref="WebhookOptions.SubscriptionCacheTtl"/> ago (for the fan-out).</summary>
+    public Task<List<WebhookSubscriptionEntity>> ListCachedAsync(CancellationToken cancellationToken) =>
+        cache.GetAsync(ListAsync, cancellationToken);
+
     /// <summary>True when it existed.</summary>
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
@@ -47,8 +63,15 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
             return false;
         }
 
-        var response = await _table.DeleteEntityAsync(WebhookSubscriptionEntity.Partition, id, ETag.All, cancellationToken);
-        return response.Status != 404;
+        try
+        {
+            var response = await _table.DeleteEntityAsync(WebhookSubscriptionEntity.Partition, id, ETag.All, cancellationToken);
+            return response.Status != 404;
+        }
+        finally
+        {
+            cache.Invalidate();
+        }
     }
 
     /// <summary>Makes <paramref name="newSecret"/> current; the old one signs too until the grace period ends. Null when unknown.</summary>
@@ -142,6 +165,7 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
             try
             {
                 await _table.UpdateEntityAsync(subscription, subscription.ETag, TableUpdateMode.Replace, cancellationToken);
+                cache.Invalidate();
                 return subscription;
             }
             catch (RequestFailedException ex) when (ex.Status is 404)
