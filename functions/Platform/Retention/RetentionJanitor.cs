@@ -127,6 +127,28 @@ public sealed partial class RetentionJanitor(
             deleted += await DeleteWhereAsync(_deliveries, filter, max - deleted, cancellationToken);
         }
 
+        // A deleted subscription's log is trimmed the same way; once it was deleted before the cut-off every row is older
+        // (nothing is logged for it after its deletion), so the whole partition goes, then its record.
+        foreach (var (id, deletedAt) in await subscriptions.ListDeletedAsync(cancellationToken))
+        {
+            if (deleted >= max)
+            {
+                break;
+            }
+
+            var whole = deletedAt < cutoff;
+            var filter = whole
+                ? TableClient.CreateQueryFilter($"PartitionKey eq {id}")
+                : TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey gt {olderThan}");
+            var budget = max - deleted;
+            var removed = await DeleteWhereAsync(_deliveries, filter, budget, cancellationToken);
+            deleted += removed;
+            if (whole && removed < budget)
+            {
+                await subscriptions.ForgetDeletedAsync(id, cancellationToken);
+            }
+        }
+
         return deleted;
     }
 

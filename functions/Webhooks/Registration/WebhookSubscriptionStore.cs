@@ -55,6 +55,28 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
     public Task<List<WebhookSubscriptionEntity>> ListCachedAsync(CancellationToken cancellationToken) =>
         cache.GetAsync(ListAsync, cancellationToken);
 
+    /// <summary>Deleted subscriptions whose delivery log retention has not removed yet: one row each (RowKey = the id).</summary>
+    public const string DeletedPartition = "deleted";
+
+    private const string DeletedAt = nameof(DeletedAt);
+
+    /// <summary>The deleted subscriptions (id and when), one partition query; never in <see cref="ListAsync"/>.</summary>
+    public async Task<List<(string Id, DateTimeOffset DeletedAt)>> ListDeletedAsync(CancellationToken cancellationToken)
+    {
+        var deleted = new List<(string, DateTimeOffset)>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DeletedPartition}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            deleted.Add((row.RowKey, row.GetDateTimeOffset(DeletedAt) ?? DateTimeOffset.MinValue));
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Drops the record of a deleted subscription, once its delivery log is gone.</summary>
+    public Task ForgetDeletedAsync(string id, CancellationToken cancellationToken) =>
+        _table.DeleteEntityAsync(DeletedPartition, id, ETag.All, cancellationToken);
+
     /// <summary>True when it existed.</summary>
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
@@ -66,7 +88,15 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
         try
         {
             var response = await _table.DeleteEntityAsync(WebhookSubscriptionEntity.Partition, id, ETag.All, cancellationToken);
-            return response.Status != 404;
+            if (response.Status == 404)
+            {
+                return false;
+            }
+
+            // Retention finds the deleted subscription's delivery log through this row (Platform/Retention).
+            await _table.UpsertEntityAsync(
+                new TableEntity(DeletedPartition, id) { [DeletedAt] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
+            return true;
         }
         finally
         {

@@ -122,6 +122,32 @@ public sealed class RetentionJanitorRun(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeletesTheWholeLogOfASubscriptionDeletedBeforeTheWindowThenForgetsIt()
+    {
+        var store = _retention.Shop.Get<WebhookSubscriptionStore>();
+        var subscription = WebhookIds.NewSubscriptionId();
+        await store.AddAsync(new WebhookSubscriptionEntity { RowKey = subscription, Url = "http://127.0.0.1:9/all", EventTypes = "*", Secret = "whsec_test" }, CancellationToken.None);
+        var now = _retention.Clock.Now;
+        await AddDeliveryAsync(subscription, "old", now - Defaults.DeliveryLogRetention - TimeSpan.FromDays(1));
+        var recent = await AddDeliveryAsync(subscription, "recent", now - TimeSpan.FromHours(1));
+        Assert.True(await store.DeleteAsync(subscription, CancellationToken.None));
+
+        var soon = await _retention.Janitor.RunAsync(_retention.Client, CancellationToken.None);
+
+        Assert.Equal(1, soon.DeliveryRowsDeleted);
+        Assert.Equal([recent], await _retention.Deliveries.QueryAsync<TableEntity>(e => e.PartitionKey == subscription).Select(e => e.RowKey).ToListAsync());
+        Assert.Contains(subscription, (await store.ListDeletedAsync(CancellationToken.None)).Select(d => d.Id));
+        Assert.DoesNotContain(subscription, (await store.ListAsync(CancellationToken.None)).Select(s => s.Id));
+
+        _retention.Clock.Advance(Defaults.DeliveryLogRetention + TimeSpan.FromDays(1));
+        var later = await _retention.Janitor.RunAsync(_retention.Client, CancellationToken.None);
+
+        Assert.Equal(1, later.DeliveryRowsDeleted);
+        Assert.Empty(await _retention.Deliveries.QueryAsync<TableEntity>(e => e.PartitionKey == subscription).ToListAsync());
+        Assert.DoesNotContain(subscription, (await store.ListDeletedAsync(CancellationToken.None)).Select(d => d.Id));
+    }
+
+    [Fact]
     public async Task RunsFromTheTimerFunction()
     {
         var old = await _retention.FinishedOrderAsync();
