@@ -40,6 +40,12 @@ public sealed class FulfillmentSteps(
     public async Task<PaymentOutcome> ChargePaymentAsync(string orderId, CancellationToken cancellationToken)
     {
         var order = await orders.FindAsync(orderId, cancellationToken) ?? throw new InvalidOperationException($"Order {orderId} does not exist.");
+        if (OrderStatuses.IsTerminal(order.Status))
+        {
+            // Its token is gone with its terminal write (OrderProgress): an order that ended is never charged.
+            throw new InvalidOperationException($"Order {orderId} is {order.Status}: it is not charged any more.");
+        }
+
         var (amount, currency) = CatalogPrices.Total(order);
         var charge = await payments.ChargeAsync(new ChargeRequest(orderId, order.PaymentToken, amount, currency), cancellationToken);
         if (charge is not ChargeResult.Captured captured)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Shop.Functions.Messaging;
 using Shop.Functions.Orders.Events;
 using Shop.Functions.Platform;
+using Shop.Functions.Platform.Retention;
 
 namespace Shop.Functions.Orders;
 
@@ -48,8 +49,10 @@ public sealed record OrderChangeResult(OrderEntity Order, bool Applied);
 /// Records the saga's progress on the order row: status, step history, sequence + 1, and the step's event
 /// (plus any command) in the outbox, in ONE transaction guarded by the row's ETag. Each event type is recorded
 /// once per order, so an activity that runs twice has its effect once; a terminal order never changes.
+/// The terminal write also removes the payment token (nothing charges a terminal order), and is preceded by the order's
+/// entry in <see cref="FinishedOrderIndex"/>, through which retention later finds its bookkeeping rows.
 /// </summary>
-public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, TimeProvider time, ILogger<OrderProgress> logger)
+public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, FinishedOrderIndex finished, TimeProvider time, ILogger<OrderProgress> logger)
 {
     private const int MaxConcurrencyRetries = 5;
 
@@ -65,7 +68,17 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, T
                 return new OrderChangeResult(order, Applied: false);
             }
 
-            var outbox = Apply(order, change, time.GetUtcNow());
+            var now = time.GetUtcNow();
+            var outbox = Apply(order, change, now);
+            if (OrderStatuses.IsTerminal(order.Status))
+            {
+                // Before the write, so no finished order is missing from the index (one whose write then fails is skipped
+                // by retention, which finds it open). The token goes with the write: the charge is settled by now (captured
+                // and the order over, or declined), and a charge that is still being retried belongs to an open order.
+                await finished.TrackAsync(orderId, now, cancellationToken);
+                order.PaymentToken = string.Empty;
+            }
+
             try
             {
                 await store.Table.SubmitTransactionAsync(

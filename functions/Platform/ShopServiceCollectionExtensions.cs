@@ -8,6 +8,7 @@ using Shop.Functions.Notifications;
 using Shop.Functions.Orders;
 using Shop.Functions.Payments;
 using Shop.Functions.Platform.Health;
+using Shop.Functions.Platform.Retention;
 using Shop.Functions.Shipping;
 using Shop.Functions.Webhooks;
 
@@ -29,5 +30,6 @@ public static class ShopServiceCollectionExtensions
             .AddShipping()
             .AddNotifications()
             .AddWebhooks()
-            .AddHealth();
+            .AddHealth()
+            .AddRetention();
 }

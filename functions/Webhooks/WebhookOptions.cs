@@ -30,6 +30,14 @@ public sealed class WebhookOptions : IValidatableObject
     [Range(1, 1000)]
     public int MaxSubscriptions { get; set; } = 100;
 
+    /// <summary>
+    /// How long the fan-out reuses the list of subscriptions it read (<see cref="Registration.WebhookSubscriptionCache"/>)
+    /// instead of reading the <c>Webhooks</c> partition for every event. Registration, rotation, deletion and status changes
+    /// on the same instance take effect at once; on other instances within this time. Zero reads for every event.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan SubscriptionCacheTtl { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Null means <see cref="DefaultRedeliveryDelays"/> (not initialised: binding would append to it).</summary>
     public TimeSpan[]? RedeliveryDelays { get; set; }
 

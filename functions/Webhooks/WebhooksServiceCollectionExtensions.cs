@@ -19,6 +19,7 @@ public static class WebhooksServiceCollectionExtensions
         services.AddWebhookDelivery();
         services.AddSingleton<CallbackSecrets>();
         services.AddSingleton<CallbackUrlPolicy>();
+        services.AddSingleton<WebhookSubscriptionCache>();
         services.AddSingleton<WebhookSubscriptionStore>();
         services.AddSingleton<WebhookLookup>();
         services.AddSingleton<WebhookDeliveryLog>();

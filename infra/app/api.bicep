@@ -115,6 +115,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       // The open-orders watchdog's timer (functions/Orders/Watchdog/OpenOrdersOptions.cs): every 5 minutes.
       WatchOpenOrdersSchedule: '0 */5 * * * *'
       Gateway__CallerSecret: gatewayCallerSecret
+      // The retention timer (functions/Platform/Retention/RetentionOptions.cs): daily at 03:15 UTC.
+      ApplyRetentionSchedule: '0 15 3 * * *'
     }
   }
 }

@@ -14,6 +14,8 @@ public sealed record OrderStatusResponse(string OrderId, string Status, string S
 /// <summary>
 /// The status monitor of the asynchronous request-reply pattern: 200 with Retry-After while the order is
 /// in flight, 303 See Other to the order once it is terminal. Anonymous: the unguessable id is the capability.
+/// One point read per poll; the order row's ETag is the status's ETag, so a poll with If-None-Match gets 304 (with
+/// Retry-After, no body) until the order changes, as <c>GET /api/orders/{orderId}</c> does.
 /// </summary>
 public sealed class GetOrderStatusFunction(
     OrderLookup lookup,
@@ -41,11 +43,22 @@ public sealed class GetOrderStatusFunction(
                 .WithHeader("Cache-Control", "no-store");
         }
 
+        var etag = order.ETag.ToString("H");
+        var retryAfter = options.Value.StatusPollSeconds.ToString(CultureInfo.InvariantCulture);
+        if (ETags.Matches(request.Headers.IfNoneMatch, etag))
+        {
+            return new HeadersOnlyResponse(StatusCodes.Status304NotModified)
+                .WithHeader("ETag", etag)
+                .WithHeader("Retry-After", retryAfter)
+                .WithHeader("Cache-Control", "no-cache");
+        }
+
         return new JsonResponse<OrderStatusResponse>(
                 StatusCodes.Status200OK,
                 new OrderStatusResponse(order.OrderId, order.Status, order.Step, order.UpdatedAt),
                 ShopJsonContext.Default.OrderStatusResponse)
-            .WithHeader("Retry-After", options.Value.StatusPollSeconds.ToString(CultureInfo.InvariantCulture))
-            .WithHeader("Cache-Control", "no-store");
+            .WithHeader("ETag", etag)
+            .WithHeader("Retry-After", retryAfter)
+            .WithHeader("Cache-Control", "no-cache");
     }
 }

@@ -15,6 +15,7 @@ namespace Shop.Functions.Webhooks.FanOut;
 /// event's type (not disabled), plus one to the order's <c>callbackUrl</c> when it has one. Delivery ids are
 /// deterministic, so handling the same event again sends the same commands, which duplicate detection and the
 /// delivery log absorb. Every event is passed on, stale or not: receivers order them by <c>data.sequence</c>.
+/// The subscriptions come from a short-lived cache (<see cref="WebhookSubscriptionCache"/>), not a read per event.
 /// </summary>
 public sealed partial class FanOutWebhooksHandler(
     WebhookSubscriptionStore subscriptions,
@@ -44,7 +45,7 @@ public sealed partial class FanOutWebhooksHandler(
             return MessageOutcome.Reject($"The event's type '{message.Type}' is not its Subject '{context.Subject}', or it has no id.");
         }
 
-        var commands = (await subscriptions.ListAsync(cancellationToken))
+        var commands = (await subscriptions.ListCachedAsync(cancellationToken))
             .Where(subscription => subscription.Wants(message.Type))
             .Select(subscription => DeliverWebhook.ForSubscription(subscription.Id, message))
             .ToList();

@@ -4,15 +4,27 @@ using Shop.Functions.Platform;
 
 namespace Shop.Functions.Webhooks.Registration;
 
-/// <summary>The <c>Webhooks</c> table: registered subscriptions and their status.</summary>
-public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProvider time)
+/// <summary>
+/// The <c>Webhooks</c> table: registered subscriptions and their status. Every change drops the fan-out's cached list
+/// (<see cref="WebhookSubscriptionCache"/>).
+/// </summary>
+public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProvider time, WebhookSubscriptionCache cache)
 {
     private const int MaxConcurrencyAttempts = 10;
 
     private readonly TableClient _table = tables.GetTableClient(StorageTables.Webhooks);
 
-    public Task AddAsync(WebhookSubscriptionEntity subscription, CancellationToken cancellationToken) =>
-        _table.AddEntityAsync(subscription, cancellationToken);
+    public async Task AddAsync(WebhookSubscriptionEntity subscription, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.AddEntityAsync(subscription, cancellationToken);
+        }
+        finally
+        {
+            cache.Invalidate();
+        }
+    }
 
     /// <summary>The subscription, or null when there is none with that id (ids that are not well formed are not looked up).</summary>
     public async Task<WebhookSubscriptionEntity?> FindAsync(string id, CancellationToken cancellationToken)
@@ -39,6 +51,32 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
         return all;
     }
 
+    /// <summary>Every subscription, as read at most <see cref="WebhookOptions.SubscriptionCacheTtl"/> ago (for the fan-out).</summary>
+    public Task<List<WebhookSubscriptionEntity>> ListCachedAsync(CancellationToken cancellationToken) =>
+        cache.GetAsync(ListAsync, cancellationToken);
+
+    /// <summary>Deleted subscriptions whose delivery log retention has not removed yet: one row each (RowKey = the id).</summary>
+    public const string DeletedPartition = "deleted";
+
+    private const string DeletedAt = nameof(DeletedAt);
+
+    /// <summary>The deleted subscriptions (id and when), one partition query; never in <see cref="ListAsync"/>.</summary>
+    public async Task<List<(string Id, DateTimeOffset DeletedAt)>> ListDeletedAsync(CancellationToken cancellationToken)
+    {
+        var deleted = new List<(string, DateTimeOffset)>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DeletedPartition}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            deleted.Add((row.RowKey, row.GetDateTimeOffset(DeletedAt) ?? DateTimeOffset.MinValue));
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Drops the record of a deleted subscription, once its delivery log is gone.</summary>
+    public Task ForgetDeletedAsync(string id, CancellationToken cancellationToken) =>
+        _table.DeleteEntityAsync(DeletedPartition, id, ETag.All, cancellationToken);
+
     /// <summary>True when it existed.</summary>
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
@@ -47,8 +85,23 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
             return false;
         }
 
-        var response = await _table.DeleteEntityAsync(WebhookSubscriptionEntity.Partition, id, ETag.All, cancellationToken);
-        return response.Status != 404;
+        try
+        {
+            var response = await _table.DeleteEntityAsync(WebhookSubscriptionEntity.Partition, id, ETag.All, cancellationToken);
+            if (response.Status == 404)
+            {
+                return false;
+            }
+
+            // Retention finds the deleted subscription's delivery log through this row (Platform/Retention).
+            await _table.UpsertEntityAsync(
+                new TableEntity(DeletedPartition, id) { [DeletedAt] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }
+        finally
+        {
+            cache.Invalidate();
+        }
     }
 
     /// <summary>Makes <paramref name="newSecret"/> current; the old one signs too until the grace period ends. Null when unknown.</summary>
@@ -165,6 +218,7 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
             try
             {
                 await _table.UpdateEntityAsync(subscription, subscription.ETag, TableUpdateMode.Replace, cancellationToken);
+                cache.Invalidate();
                 return subscription;
             }
             catch (RequestFailedException ex) when (ex.Status is 404)

@@ -32,6 +32,7 @@ public sealed class FunctionMetadataContract
         ["CancelOrder"] = new("httpTrigger", Route: "orders/{orderId}/cancel", Methods: ["post"], AuthLevel: "Function"),
         ["SweepOutbox"] = new("timerTrigger", Schedule: "0 * * * * *"),
         ["WatchOpenOrders"] = new("timerTrigger", Schedule: "%WatchOpenOrdersSchedule%"),
+        ["ApplyRetention"] = new("timerTrigger", Schedule: "%ApplyRetentionSchedule%"),
         ["StartFulfillment"] = new("serviceBusTrigger", Queue: "place-order", Connection: "ServiceBus"),
         ["NotifyCustomer"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "notifications", Connection: "ServiceBus"),
         ["SendCustomerEmail"] = new("serviceBusTrigger", Queue: "send-email", Connection: "ServiceBus"),
