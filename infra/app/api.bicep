@@ -19,6 +19,10 @@ param durableTaskHubName string
 param idempotencySecret string
 @description('Origin the app puts in absolute URLs (PublicUrls__BaseUrl).')
 param publicBaseUrl string
+@description('The e-mail provider\'s settings (main.bicep): provider, from, smtpHost, smtpPort, smtpTlsMode, smtpUserName, smtpPasswordReference (a Key Vault reference or empty).')
+param email object
+@description('The payment provider\'s settings (main.bicep): provider, stripeSecretKeyReference, stripeWebhookSecretReference (Key Vault references or empty).')
+param payments object
 
 var alwaysReady = concat(
   alwaysReadyHttpInstances > 0 ? [{ name: 'http', instanceCount: alwaysReadyHttpInstances }] : [],
@@ -57,6 +61,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references (@Microsoft.KeyVault(...)) in the app settings are resolved with the app's one identity.
+    keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -111,6 +117,17 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       PublicUrls__TrustForwardedHeaders: 'false'
       // The open-orders watchdog's timer (functions/Orders/Watchdog/OpenOrdersOptions.cs): every 5 minutes.
       WatchOpenOrdersSchedule: '0 */5 * * * *'
+      // The providers (functions/Notifications, functions/Payments): secrets only as Key Vault references.
+      Email__Provider: email.provider
+      Email__From: email.from
+      Email__Smtp__Host: email.smtpHost
+      Email__Smtp__Port: email.smtpPort
+      Email__Smtp__TlsMode: email.smtpTlsMode
+      Email__Smtp__UserName: email.smtpUserName
+      Email__Smtp__Password: email.smtpPasswordReference
+      Payments__Provider: payments.provider
+      Payments__Stripe__SecretKey: payments.stripeSecretKeyReference
+      Payments__Stripe__WebhookSecret: payments.stripeWebhookSecretReference
     }
   }
 }
