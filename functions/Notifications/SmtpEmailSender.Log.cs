@@ -11,6 +11,6 @@ public sealed partial class SmtpEmailSender
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: the SMTP server refused the {EventType} e-mail for good ({StatusCode} {ErrorCode})")]
     private partial void LogRefused(string orderId, string eventType, int statusCode, string errorCode);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: {EventType} e-mail sent, but its marker could not be written; a repeat of the command would send it again")]
-    private partial void LogNotRecorded(Exception exception, string orderId, string eventType);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: {EventType} e-mail sent, but its marker could not be marked sent; a repeat of the command after the claim's lease would send it again")]
+    private partial void LogNotRecorded(string orderId, string eventType);
 }

@@ -1,23 +1,21 @@
 using System.Net.Sockets;
-using Azure;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using Shop.Functions.Platform;
 
 namespace Shop.Functions.Notifications;
 
 /// <summary>
 /// Sends customer e-mails to an SMTP server with MailKit (<c>Email:Provider</c> = <c>Smtp</c>; <see cref="SmtpOptions"/>):
-/// one connection per e-mail, AUTH when a user is set. Once the server has accepted an e-mail a marker blob
-/// <c>{orderId}/{eventType}.smtp</c> (holding only the Message-ID) goes into the <c>sent-emails</c> container, and a
-/// repeat of the command sends nothing. A crash between the server's acceptance and the marker sends the e-mail again,
-/// under the same Message-ID (<see cref="CustomerMimeMessage"/>). Failures: 5xx refusals of the recipient or the
+/// one connection per e-mail, AUTH when a user is set. A marker blob <c>{orderId}/{eventType}.smtp</c> in the
+/// <c>sent-emails</c> container (holding only the Message-ID) is claimed before the send and marked sent after it
+/// (<see cref="SmtpSendClaims"/>), so a repeat of the command, also a concurrent one, sends nothing. A crash between the
+/// server's acceptance and the mark sends the e-mail again after the claim's lease, under the same Message-ID
+/// (<see cref="CustomerMimeMessage"/>). Failures: 5xx refusals of the recipient or the
 /// message throw <see cref="EmailRefusedException"/> (dead-lettered); everything else (4xx, refused connections,
 /// timeouts, TLS or login failures) throws <see cref="EmailSenderUnavailableException"/> (retried).
 /// </summary>
@@ -30,6 +28,7 @@ public sealed partial class SmtpEmailSender : IEmailSender
     private readonly SmtpOptions _smtp;
     private readonly TimeProvider _time;
     private readonly ILogger<SmtpEmailSender> _logger;
+    private readonly SmtpSendClaims _claims;
 
     public SmtpEmailSender(BlobServiceClient blobs, IOptions<EmailOptions> email, IOptions<SmtpOptions> smtp, TimeProvider time, ILogger<SmtpEmailSender> logger)
     {
@@ -38,6 +37,8 @@ public sealed partial class SmtpEmailSender : IEmailSender
         _smtp = smtp.Value;
         _time = time;
         _logger = logger;
+        // Longer than one whole send can take (connect, AUTH, MAIL, RCPT, DATA, QUIT, each bounded by the timeout).
+        _claims = new SmtpSendClaims(_container, time, _smtp.Timeout * 8);
     }
 
     public static string MarkerNameFor(string orderId, string eventType) => $"{orderId}/{eventType}.smtp";
@@ -46,16 +47,29 @@ public sealed partial class SmtpEmailSender : IEmailSender
     {
         ArgumentNullException.ThrowIfNull(email);
         var marker = _container.GetBlobClient(MarkerNameFor(email.OrderId, email.EventType));
-        if (await marker.ExistsAsync(cancellationToken))
+        using var message = CustomerMimeMessage.Create(_email, email, _time.GetUtcNow());
+        var messageId = message.MessageId!;
+        if (await _claims.ClaimAsync(marker, messageId, cancellationToken) is not { } claim)
         {
             return false;
         }
 
-        using var message = CustomerMimeMessage.Create(_email, email, _time.GetUtcNow());
-        var messageId = message.MessageId!;
-        await DeliverAsync(message, email, cancellationToken);
+        try
+        {
+            await DeliverAsync(message, email, cancellationToken);
+        }
+        catch
+        {
+            await _claims.ReleaseAsync(marker, claim);
+            throw;
+        }
+
         LogAccepted(email.OrderId, email.EventType, messageId);
-        await RecordAsync(marker, messageId, email);
+        if (!await _claims.MarkSentAsync(marker, messageId, claim))
+        {
+            LogNotRecorded(email.OrderId, email.EventType);
+        }
+
         return true;
     }
 
@@ -113,37 +127,4 @@ public sealed partial class SmtpEmailSender : IEmailSender
         SmtpTlsMode.SslOnConnect => SecureSocketOptions.SslOnConnect,
         _ => SecureSocketOptions.Auto,
     };
-
-    /// <summary>Best effort: the e-mail is sent; a marker that could not be written means only that a repeat would send it again.</summary>
-    private async Task RecordAsync(BlobClient marker, string messageId, SendEmail email)
-    {
-        var options = new BlobUploadOptions
-        {
-            Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-            HttpHeaders = new BlobHttpHeaders { ContentType = "text/plain" },
-        };
-        var content = BinaryData.FromString($"<{messageId}>\r\n");
-        for (var round = 1; ; round++)
-        {
-            try
-            {
-                // Not the trigger's token: the e-mail is out, so the record of it should be too.
-                await marker.UploadAsync(content, options, CancellationToken.None);
-                return;
-            }
-            catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.BlobAlreadyExists || ex.Status == 412)
-            {
-                return;
-            }
-            catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.ContainerNotFound && round == 1)
-            {
-                await _container.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
-            }
-            catch (Exception ex) when (ex.IsStorageFailure())
-            {
-                LogNotRecorded(ex, email.OrderId, email.EventType);
-                return;
-            }
-        }
-    }
 }
