@@ -119,6 +119,46 @@ public sealed class SendEmailConsumerSendCustomerEmailOverSmtp(AzuriteFixture az
     }
 
     [Fact]
+    public async Task SendsOnceGivenTwoDeliveriesAtOnce()
+    {
+        var orderId = OrderIds.NewRandom();
+        var command = NotificationsTest.Command(orderId);
+
+        await Task.WhenAll(
+            ConsumeAsync(ServiceBusMessages.Received(command.ToMessage())),
+            ConsumeAsync(ServiceBusMessages.Received(command.ToMessage(), deliveryCount: 2)));
+
+        await _smtp.NextAsync();
+        Assert.Empty(await _smtp.DrainAsync());
+        Assert.Empty(_shop.Sender.Sent);
+        _actions.Verify(a => a.CompleteMessageAsync(It.IsAny<ServiceBusReceivedMessage>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    [Fact]
+    public async Task SendsGivenAClaimLeftByASenderThatCrashedMidSend()
+    {
+        var orderId = OrderIds.NewRandom();
+        var container = _shop.SentEmails();
+        await container.CreateIfNotExistsAsync();
+        await container.GetBlobClient(SmtpEmailSender.MarkerNameFor(orderId, "OrderAccepted")).UploadAsync(
+            BinaryData.FromString("claimed"),
+            new Azure.Storage.Blobs.Models.BlobUploadOptions
+            {
+                Metadata = new Dictionary<string, string>
+                {
+                    ["state"] = "sending",
+                    ["claimedat"] = NotificationsTest.Now.AddHours(-1).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+                },
+            });
+        var message = ServiceBusMessages.Received(NotificationsTest.Command(orderId).ToMessage());
+
+        await ConsumeAsync(message);
+
+        _actions.VerifyCompletedOnly(message);
+        Assert.Equal($"{orderId}.OrderAccepted@shop.example", (await _smtp.NextAsync()).Message.MessageId);
+    }
+
+    [Fact]
     public async Task SchedulesTheNextAttemptGivenA4xxAnswerAndSendsOnIt()
     {
         var orderId = OrderIds.NewRandom();
