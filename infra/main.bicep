@@ -109,6 +109,54 @@ param durableTaskHubName string = 'shop'
 @description('E-mail address for the alerts (infra/app/alerts.bicep: dead letters, NeedsAttention, function failures, outbox backlog). Empty: no action group and no alert rules are deployed.')
 param alertEmail string = ''
 
+@allowed([
+  'Sandbox'
+  'Smtp'
+])
+@description('Email__Provider: Sandbox (each e-mail an .eml blob, nothing delivered) or Smtp (the smtp* parameters; the password goes to Key Vault, infra/app/keyvault.bicep).')
+param emailProvider string = 'Sandbox'
+
+@description('Email__From: the sender address of customer e-mails (its domain also names their Message-IDs).')
+param emailFrom string = 'orders@shop.example'
+
+@description('Email__Smtp__Host: the SMTP server (emailProvider Smtp).')
+param smtpHost string = ''
+
+@minValue(1)
+@maxValue(65535)
+@description('Email__Smtp__Port: 587 for STARTTLS submission, 465 for TLS on connect.')
+param smtpPort int = 587
+
+@allowed([
+  'StartTls'
+  'SslOnConnect'
+  'Auto'
+])
+@description('Email__Smtp__TlsMode. None (plain text) is for a local server only and cannot be chosen here.')
+param smtpTlsMode string = 'StartTls'
+
+@description('Email__Smtp__UserName: the SMTP AUTH user; empty: no authentication.')
+param smtpUserName string = ''
+
+@secure()
+@description('Email__Smtp__Password: stored in Key Vault; the app setting is a Key Vault reference.')
+param smtpPassword string = ''
+
+@allowed([
+  'Sandbox'
+  'Stripe'
+])
+@description('Payments__Provider: Sandbox (no money moves) or Stripe (its secret key and webhook signing secret go to Key Vault).')
+param paymentsProvider string = 'Sandbox'
+
+@secure()
+@description('Payments__Stripe__SecretKey (paymentsProvider Stripe): stored in Key Vault.')
+param stripeSecretKey string = ''
+
+@secure()
+@description('Payments__Stripe__WebhookSecret (paymentsProvider Stripe): the endpoint\'s signing secret, stored in Key Vault.')
+param stripeWebhookSecret string = ''
+
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -118,6 +166,11 @@ var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
 var apiManagementName = '${abbrs.apiManagementService}${resourceToken}'
 // The app builds absolute URLs (Location, statusUrl) from this origin; behind the gateway it is the gateway's.
 var publicOrigin = enableApiManagement ? 'https://${apiManagementName}.azure-api.net' : 'https://${functionAppName}.azurewebsites.net'
+// A real provider's secrets live in Key Vault (infra/app/keyvault.bicep); the vault exists only when one is chosen.
+var useSmtp = emailProvider == 'Smtp'
+var useStripe = paymentsProvider == 'Stripe'
+var useKeyVault = useSmtp || useStripe
+var keyVaultName = '${abbrs.keyVaultVaults}${resourceToken}'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -182,6 +235,39 @@ module access 'app/access.bicep' = {
   }
 }
 
+module keyVault 'app/keyvault.bicep' = if (useKeyVault) {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: keyVaultName
+    location: location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+    smtpPassword: useSmtp ? smtpPassword : ''
+    stripeSecretKey: useStripe ? stripeSecretKey : ''
+    stripeWebhookSecret: useStripe ? stripeWebhookSecret : ''
+  }
+}
+
+// Settings of the chosen providers: plain values, and Key Vault references (never values) for the secrets; empty
+// where a provider is not chosen. A reference to a secret that was not given stays unresolved: the app's health
+// endpoint then reports the setting missing. Versionless references, so a rotated secret is picked up by itself.
+var vaultUri = 'https://${keyVaultName}${environment().suffixes.keyvaultDns}/'
+var emailSettings = {
+  provider: emailProvider
+  from: emailFrom
+  smtpHost: useSmtp ? smtpHost : ''
+  smtpPort: string(smtpPort)
+  smtpTlsMode: smtpTlsMode
+  smtpUserName: useSmtp ? smtpUserName : ''
+  smtpPasswordReference: useSmtp && !empty(smtpUserName) ? '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/smtp-password/)' : ''
+}
+var paymentsSettings = {
+  provider: paymentsProvider
+  stripeSecretKeyReference: useStripe ? '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/stripe-secret-key/)' : ''
+  stripeWebhookSecretReference: useStripe ? '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/stripe-webhook-secret/)' : ''
+}
+
 module api 'app/api.bicep' = {
   name: 'api'
   scope: rg
@@ -205,10 +291,14 @@ module api 'app/api.bicep' = {
     publicBaseUrl: publicOrigin
     // The app trusts a forwarded caller only when the gateway validates tokens and signs it.
     gatewayCallerSecret: enableApiManagement && !empty(apiManagementEntraTenantId) && !empty(apiManagementEntraAudience) ? gatewayCallerSecret : ''
+    email: emailSettings
+    payments: paymentsSettings
   }
-  // The app starts (and its triggers connect) only once its identity may reach Storage and Service Bus.
+  // The app starts (and its triggers connect) only once its identity may reach Storage and Service Bus, and read
+  // the Key Vault its settings refer to.
   dependsOn: [
     access
+    keyVault
   ]
 }
 
@@ -258,5 +348,6 @@ output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsN
 output SERVICE_API_NAME string = api.outputs.name
 output SERVICE_API_URI string = api.outputs.uri
 output API_MANAGEMENT_GATEWAY_URL string = enableApiManagement ? 'https://${apiManagementName}.azure-api.net' : ''
+output AZURE_KEY_VAULT_NAME string = useKeyVault ? keyVaultName : ''
 @description('Base URL of the HTTP API (the gateway when API Management is on): append orders, orders/{id}/status, ...')
 output API_BASE_URL string = '${publicOrigin}/api'

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Runs Shop on this machine: Azurite (storage), the Service Bus emulator (Docker), then `func start`.
+# Runs Shop on this machine: Azurite (storage), MailDev (SMTP server for the customer e-mails, web UI on
+# http://localhost:1080), the Service Bus emulator (Docker), then `func start`.
 #   ACCEPT_EULA=Y scripts/run-local.sh
 # ACCEPT_EULA=Y accepts the licences of the Service Bus emulator and SQL Server (its database), which Docker runs.
-# Ctrl+C stops the functions host and Azurite; the emulator keeps running (stop it with the command printed below).
+# Ctrl+C stops the functions host, Azurite and MailDev; the emulator keeps running (stop it with the command printed below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 AZURITE_VERSION="3.37.0"
+MAILDEV_VERSION="3.0.0"
+MAILDEV_SMTP_PORT=1025 # Email__Smtp__Port in local.settings.sample.json
+MAILDEV_WEB_PORT=1080
 COMPOSE_FILE="infra/local/docker-compose.yml"
 EMULATOR_HEALTH_URL="http://localhost:5300/health"
 
@@ -58,9 +62,13 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # 1. Azurite (blob 10000, queue 10001, table 10002), unless one is already listening.
 azurite_pid=""
+maildev_pid=""
 cleanup() {
   if [ -n "$azurite_pid" ]; then
     kill "$azurite_pid" 2>/dev/null || true
+  fi
+  if [ -n "$maildev_pid" ]; then
+    kill "$maildev_pid" 2>/dev/null || true
   fi
 }
 trap cleanup EXIT
@@ -82,6 +90,28 @@ else
   done
   port_open 10002 || { echo "run-local: Azurite did not start within 60 s; see .azurite/azurite.log" >&2; exit 1; }
 fi
+
+# 1b. MailDev: the SMTP server the sample settings send customer e-mails to (Email__Provider=Smtp), on loopback
+# only; its web UI shows every e-mail. Mails are kept in .maildev/mail across runs.
+if port_open "$MAILDEV_SMTP_PORT"; then
+  echo "run-local: something already listens on ${MAILDEV_SMTP_PORT}; using it as the SMTP server."
+else
+  mkdir -p .maildev/mail
+  echo "run-local: starting MailDev ${MAILDEV_VERSION} (log in .maildev/)"
+  npx --yes "maildev@${MAILDEV_VERSION}" --ip 127.0.0.1 --smtp "$MAILDEV_SMTP_PORT" \
+    --web-ip 127.0.0.1 --web "$MAILDEV_WEB_PORT" --mail-directory .maildev/mail >.maildev/maildev.log 2>&1 &
+  maildev_pid=$!
+  for _ in $(seq 1 60); do
+    if port_open "$MAILDEV_SMTP_PORT" && port_open "$MAILDEV_WEB_PORT"; then break; fi
+    if ! kill -0 "$maildev_pid" 2>/dev/null; then
+      echo "run-local: MailDev exited; see .maildev/maildev.log" >&2
+      exit 1
+    fi
+    sleep 1
+  done
+  port_open "$MAILDEV_SMTP_PORT" || { echo "run-local: MailDev did not start within 60 s; see .maildev/maildev.log" >&2; exit 1; }
+fi
+echo "run-local: customer e-mails: http://localhost:${MAILDEV_WEB_PORT} (MailDev's web UI)"
 
 # 2. The Service Bus emulator with the topology in infra/local/servicebus-emulator.json.
 echo "run-local: starting the Service Bus emulator (docker compose -f ${COMPOSE_FILE} up -d)"

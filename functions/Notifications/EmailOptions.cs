@@ -9,8 +9,8 @@ public sealed class EmailOptions
     /// <summary>Simulated e-mail: written to blob storage, never delivered (<see cref="SandboxEmailSender"/>).</summary>
     public const string SandboxProvider = "Sandbox";
 
-    /// <summary>The providers this build can send through. A real provider's sender adds its name here and in <see cref="NotificationsServiceCollectionExtensions.AddNotifications"/>.</summary>
-    public static IReadOnlyList<string> KnownProviders { get; } = [SandboxProvider];
+    /// <summary>The providers this build can send through: the sandbox, and any SMTP server (<see cref="SmtpEmailSender"/>, <see cref="SmtpOptions"/>). A real provider's sender adds its name here and in <see cref="NotificationsServiceCollectionExtensions.AddNotifications"/>.</summary>
+    public static IReadOnlyList<string> KnownProviders { get; } = [SandboxProvider, SmtpEmailSender.Provider];
 
     /// <summary>Which provider sends customer e-mails; one of <see cref="KnownProviders"/> (case-insensitive).</summary>
     [Required]

@@ -1,14 +1,16 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Shop.Functions.Notifications;
 
 public static class NotificationsServiceCollectionExtensions
 {
     /// <summary>
-    /// Customer e-mails: the <c>notifications</c> subscription's handler and the <c>send-email</c> queue's. Only the
-    /// sandbox sender exists so far; an unknown <c>Email:Provider</c> or an invalid <c>Email:From</c> fails at startup.
-    /// Registered with TryAdd, so a sender registered earlier (a real provider, a test double) wins.
+    /// Customer e-mails: the <c>notifications</c> subscription's handler and the <c>send-email</c> queue's, and the
+    /// sender <c>Email:Provider</c> names: the sandbox (the default) or SMTP. An unknown provider, an invalid
+    /// <c>Email:From</c> or, with SMTP, unusable <c>Email:Smtp</c> settings fail at startup. Registered with TryAdd, so
+    /// a sender registered earlier (a test double) wins.
     /// </summary>
     public static IServiceCollection AddNotifications(this IServiceCollection services)
     {
@@ -18,7 +20,11 @@ public static class NotificationsServiceCollectionExtensions
             .Validate(o => o.IsKnownProvider(), $"Email:Provider must be one of: {string.Join(", ", EmailOptions.KnownProviders)}.")
             .Validate(o => EmailAddresses.IsValid(o.From) && o.From.All(char.IsAscii), "Email:From must be an ASCII e-mail address such as orders@example.com.")
             .ValidateOnStart();
-        services.TryAddSingleton<IEmailSender, SandboxEmailSender>();
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>());
+        services.TryAddSingleton<IEmailSender>(sp => sp.GetRequiredService<IOptions<EmailOptions>>().Value.IsProvider(SmtpEmailSender.Provider)
+            ? ActivatorUtilities.CreateInstance<SmtpEmailSender>(sp)
+            : ActivatorUtilities.CreateInstance<SandboxEmailSender>(sp));
         services.TryAddSingleton<NotificationProgress>();
         services.TryAddSingleton<NotifyCustomerHandler>();
         services.TryAddSingleton<SendEmailHandler>();

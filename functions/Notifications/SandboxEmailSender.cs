@@ -42,7 +42,7 @@ public sealed partial class SandboxEmailSender : IEmailSender
             email.ToName,
             email.Subject,
             _time.GetUtcNow(),
-            $"<{email.OrderId}.{email.EventType}@{EmailAddresses.DomainOf(_options.From)}>",
+            $"<{CustomerMimeMessage.MessageIdFor(email.OrderId, email.EventType, _options.From)}>",
             email.Body);
         var blob = _container.GetBlobClient(BlobNameFor(email.OrderId, email.EventType));
         var written = await CreateOnceAsync(blob, BinaryData.FromString(eml.Format()), cancellationToken);

@@ -10,7 +10,8 @@ namespace Shop.Functions.Notifications;
 /// <summary>
 /// <c>send-email</c>: sends the e-mail through <see cref="IEmailSender"/>, which sends one per order and event type,
 /// so a redelivered or resent command sends nothing new. A command that can never be sent (no valid recipient, no
-/// subject) is rejected; a sender that cannot be reached throws, and the pipeline tries again later.
+/// subject) is rejected, and so is one the mail server refuses for good (<see cref="EmailRefusedException"/>, reason
+/// <c>DeliveryRefused</c>); a sender that cannot be reached throws, and the pipeline tries again later.
 /// </summary>
 public sealed partial class SendEmailHandler(IEmailSender emails, ILogger<SendEmailHandler> logger) : IMessageHandler<SendEmail>
 {
@@ -25,7 +26,17 @@ public sealed partial class SendEmailHandler(IEmailSender emails, ILogger<SendEm
             return MessageOutcome.Reject(problem);
         }
 
-        if (await emails.SendAsync(message, cancellationToken))
+        bool sent;
+        try
+        {
+            sent = await emails.SendAsync(message, cancellationToken);
+        }
+        catch (EmailRefusedException refused)
+        {
+            return MessageOutcome.Reject(refused.Message, DeadLetterReasons.DeliveryRefused);
+        }
+
+        if (sent)
         {
             LogSent(message.OrderId, message.EventType);
         }

@@ -22,6 +22,10 @@ param publicBaseUrl string
 @secure()
 @description('Gateway__CallerSecret: verifies the caller API Management forwards. Empty: no forwarded caller is trusted.')
 param gatewayCallerSecret string = ''
+@description('The e-mail provider\'s settings (main.bicep): provider, from, smtpHost, smtpPort, smtpTlsMode, smtpUserName, smtpPasswordReference (a Key Vault reference or empty).')
+param email object
+@description('The payment provider\'s settings (main.bicep): provider, stripeSecretKeyReference, stripeWebhookSecretReference (Key Vault references or empty).')
+param payments object
 
 var alwaysReady = concat(
   alwaysReadyHttpInstances > 0 ? [{ name: 'http', instanceCount: alwaysReadyHttpInstances }] : [],
@@ -60,6 +64,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references (@Microsoft.KeyVault(...)) in the app settings are resolved with the app's one identity.
+    keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -117,6 +123,17 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       Gateway__CallerSecret: gatewayCallerSecret
       // The retention timer (functions/Platform/Retention/RetentionOptions.cs): daily at 03:15 UTC.
       ApplyRetentionSchedule: '0 15 3 * * *'
+      // The providers (functions/Notifications, functions/Payments): secrets only as Key Vault references.
+      Email__Provider: email.provider
+      Email__From: email.from
+      Email__Smtp__Host: email.smtpHost
+      Email__Smtp__Port: email.smtpPort
+      Email__Smtp__TlsMode: email.smtpTlsMode
+      Email__Smtp__UserName: email.smtpUserName
+      Email__Smtp__Password: email.smtpPasswordReference
+      Payments__Provider: payments.provider
+      Payments__Stripe__SecretKey: payments.stripeSecretKeyReference
+      Payments__Stripe__WebhookSecret: payments.stripeWebhookSecretReference
     }
   }
 }

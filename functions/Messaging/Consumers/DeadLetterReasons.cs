@@ -12,6 +12,9 @@ public static class DeadLetterReasons
     /// <summary>The handler rejected the message: it can never succeed.</summary>
     public const string ValidationFailed = nameof(ValidationFailed);
 
+    /// <summary>The system the handler delivers to refused the message for good (an SMTP server's 5xx for the recipient).</summary>
+    public const string DeliveryRefused = nameof(DeliveryRefused);
+
     /// <summary>The handler failed on every attempt of the retry schedule.</summary>
     public const string RetriesExhausted = nameof(RetriesExhausted);
 }

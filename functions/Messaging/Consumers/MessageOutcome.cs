@@ -20,6 +20,14 @@ public abstract record MessageOutcome
         return new Rejection(description);
     }
 
+    /// <summary>The message can never succeed, for a reason other than its content: dead-lettered at once with <paramref name="reason"/> (a <see cref="DeadLetterReasons"/> constant).</summary>
+    public static MessageOutcome Reject(string description, string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(description);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        return new Rejection(description, reason);
+    }
+
     /// <summary>
     /// Not now, without an exception: the handler met a failure it expected (an endpoint answering 503, an open
     /// circuit). The pipeline treats it as a transient failure: a later attempt on the schedule, or, after the last
@@ -35,5 +43,5 @@ public abstract record MessageOutcome
 
     public sealed record Postponement(string Reason) : MessageOutcome;
 
-    public sealed record Rejection(string Description) : MessageOutcome;
+    public sealed record Rejection(string Description, string Reason = DeadLetterReasons.ValidationFailed) : MessageOutcome;
 }

@@ -110,7 +110,7 @@ public sealed partial class MessagePipeline
         switch (outcome)
         {
             case MessageOutcome.Rejection rejection:
-                await DeadLetterAsync(entity, actions, message, context, DeadLetterReasons.ValidationFailed, rejection.Description);
+                await DeadLetterAsync(entity, actions, message, context, rejection.Reason, rejection.Description);
                 break;
             case MessageOutcome.Postponement postponement:
                 await RetryLaterAsync(entity, message, actions, context, retries, new Failure(null, postponement.Reason), cancellationToken);

@@ -9,8 +9,9 @@ namespace Shop.Functions.Platform.Health;
 /// <summary>
 /// <c>GET /api/health</c>: each dependency checked at once, each bounded by <see cref="HealthOptions.Timeout"/>; 200
 /// when all are healthy, 503 otherwise. Anonymous, for probes; it names no host and no error message, only statuses.
+/// It also lists the providers configured (<see cref="ConfiguredProviders"/>) without calling them.
 /// </summary>
-public sealed class GetHealthFunction(HealthCheckService health)
+public sealed class GetHealthFunction(HealthCheckService health, ConfiguredProviders providers)
 {
     public const string Route = "health";
 
@@ -31,7 +32,7 @@ public sealed class GetHealthFunction(HealthCheckService health)
         var healthy = report.Status == HealthStatus.Healthy;
         return new JsonResponse<HealthResponse>(
                 healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
-                new HealthResponse(report.Status.ToString(), (long)report.TotalDuration.TotalMilliseconds, checks),
+                new HealthResponse(report.Status.ToString(), (long)report.TotalDuration.TotalMilliseconds, checks, providers.Report()),
                 ShopJsonContext.Default.HealthResponse)
             .WithHeader("Cache-Control", "no-store");
     }

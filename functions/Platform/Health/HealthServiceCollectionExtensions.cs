@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Shop.Functions.Messaging;
@@ -13,6 +14,7 @@ public static class HealthServiceCollectionExtensions
     {
         services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddHealthChecks();
+        services.TryAddSingleton<ConfiguredProviders>();
         services.AddOptions<HealthCheckServiceOptions>().Configure<IConfiguration, IOptions<HealthOptions>>((checks, configuration, options) =>
         {
             var timeout = options.Value.Timeout;

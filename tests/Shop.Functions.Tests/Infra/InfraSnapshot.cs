@@ -34,6 +34,19 @@ public sealed partial class InfraSnapshot
 
     public const string AlertEmail = "ops@shop.example";
 
+    /// <summary>The secure parameters' values in <see cref="WithRealProviders"/>: none may show up in settings or outputs.</summary>
+    public static readonly IReadOnlyList<string> ProviderSecrets = ["smtp-password-for-the-snapshot", "sk_test_for_the_snapshot", "whsec_for_the_snapshot"];
+
+    private static readonly Lazy<InfraSnapshot> WithProviders = new(() => Create(enableApiManagement: false, extraParameters: $"""
+        param emailProvider = 'Smtp'
+        param smtpHost = 'smtp.example.com'
+        param smtpUserName = 'shop'
+        param smtpPassword = '{ProviderSecrets[0]}'
+        param paymentsProvider = 'Stripe'
+        param stripeSecretKey = '{ProviderSecrets[1]}'
+        param stripeWebhookSecret = '{ProviderSecrets[2]}'
+        """));
+
     private InfraSnapshot(IReadOnlyList<JsonElement> resources, JsonElement outputs)
     {
         Resources = resources;
@@ -51,6 +64,9 @@ public sealed partial class InfraSnapshot
 
     /// <summary>The template with alertEmail = <see cref="AlertEmail"/> (deploys infra/app/alerts.bicep).</summary>
     public static InfraSnapshot WithAlerts => WithAlertEmail.Value;
+
+    /// <summary>The template with SMTP and Stripe chosen and their secrets given (deploys infra/app/keyvault.bicep).</summary>
+    public static InfraSnapshot WithRealProviders => WithProviders.Value;
 
     public IReadOnlyList<JsonElement> Resources { get; }
 

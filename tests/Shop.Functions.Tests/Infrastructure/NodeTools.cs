@@ -7,7 +7,7 @@ namespace Shop.Functions.Tests.Infrastructure;
 
 /// <summary>
 /// The npm packages pinned in <c>tests/node-tools</c> (the <c>cloudevents</c> and <c>standardwebhooks</c> reference
-/// libraries, <c>@redocly/cli</c>), installed with <c>npm ci</c> on first use under a lock shared by every test
+/// libraries, <c>@redocly/cli</c>, <c>smtp-server</c>), installed with <c>npm ci</c> on first use under a lock shared by every test
 /// process, as <see cref="AzuriteServer"/> installs Azurite; and a way to run a script or tool there with Node.js.
 /// </summary>
 public static class NodeTools
@@ -24,7 +24,11 @@ public static class NodeTools
         return await RunProcessAsync(Find("node"), arguments, stdin, timeLimit ?? TimeSpan.FromMinutes(2));
     }
 
-    private static async Task EnsureInstalledAsync()
+    /// <summary>The <c>node</c> on PATH.</summary>
+    public static string Node => Find("node");
+
+    /// <summary>Installs the pinned packages with <c>npm ci</c> unless they are installed (servers started from <see cref="Directory"/> need them).</summary>
+    public static async Task EnsureInstalledAsync()
     {
         if (IsInstalled())
         {

@@ -86,9 +86,11 @@ public static class ConservationReader
                 await foreach (var blob in container.GetBlobsAsync())
                 {
                     var parts = blob.Name.Split('/');
-                    if (parts.Length == 2 && parts[1].EndsWith(".eml", StringComparison.Ordinal) && Ours(parts[0]))
+                    // The sandbox's .eml, or the SMTP sender's marker of an e-mail the server accepted.
+                    var extension = Path.GetExtension(parts[^1]);
+                    if (parts.Length == 2 && extension is ".eml" or ".smtp" && Ours(parts[0]))
                     {
-                        snapshot.Announcements.Add(new Announcement(parts[0], Announcement.Email, parts[1][..^".eml".Length]));
+                        snapshot.Announcements.Add(new Announcement(parts[0], Announcement.Email, parts[1][..^extension.Length]));
                     }
                 }
             }

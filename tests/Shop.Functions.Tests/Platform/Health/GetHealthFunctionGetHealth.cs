@@ -99,6 +99,67 @@ public sealed class GetHealthFunctionGetHealth(AzuriteFixture azurite)
         Assert.Equal("The check timed out.", check.GetProperty("description").GetString());
     }
 
+    [Fact]
+    public async Task ListsTheSandboxesAsTheConfiguredProvidersGivenNoProviderSettings()
+    {
+        await using var shop = await ShopTestServices.StartAsync(azurite.ConnectionString);
+
+        var providers = Providers(await GetAsync(shop));
+
+        Assert.Equal(["email", "payments"], providers.Keys.Order(StringComparer.Ordinal));
+        Assert.All(providers.Values, p =>
+        {
+            Assert.Equal("Sandbox", p.GetProperty("provider").GetString());
+            Assert.True(p.GetProperty("configured").GetBoolean());
+            Assert.Empty(p.GetProperty("missing").EnumerateArray());
+        });
+    }
+
+    [Fact]
+    public async Task ReportsTheProvidersChosenAndTheirMissingSettingsWithoutValuesOrCalls()
+    {
+        const string secret = "sk_test_never_shown_123";
+        var settings = new Dictionary<string, string?>
+        {
+            ["Email:Provider"] = "Smtp",
+            ["Email:Smtp:Host"] = "127.0.0.1",
+            ["Email:Smtp:Port"] = "1", // nothing listens there: a call would fail the check
+            ["Email:Smtp:UserName"] = "shop",
+            ["Email:Smtp:Password"] = "@Microsoft.KeyVault(SecretUri=https://kv-x.vault.azure.net/secrets/smtp-password/)",
+            ["Payments:Provider"] = "Stripe",
+            ["Payments:Stripe:SecretKey"] = secret,
+        };
+        await using var shop = await ShopTestServices.StartAsync(azurite.ConnectionString, settings);
+
+        var response = await GetAsync(shop);
+
+        Assert.Equal(StatusCodes.Status200OK, response.Status);
+        var providers = Providers(response);
+        Assert.Equal("Smtp", providers["email"].GetProperty("provider").GetString());
+        Assert.False(providers["email"].GetProperty("configured").GetBoolean());
+        Assert.Equal(["Email:Smtp:Password"], providers["email"].GetProperty("missing").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("Stripe", providers["payments"].GetProperty("provider").GetString());
+        Assert.False(providers["payments"].GetProperty("configured").GetBoolean());
+        Assert.Equal(["Payments:Stripe:WebhookSecret"], providers["payments"].GetProperty("missing").EnumerateArray().Select(m => m.GetString()));
+        Assert.DoesNotContain(secret, response.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", response.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReportsSmtpConfiguredGivenItsSettings()
+    {
+        var settings = new Dictionary<string, string?> { ["Email:Provider"] = "smtp", ["Email:Smtp:Host"] = "smtp.example.com" };
+        await using var shop = await ShopTestServices.StartAsync(azurite.ConnectionString, settings);
+
+        var email = Providers(await GetAsync(shop))["email"];
+
+        Assert.Equal("smtp", email.GetProperty("provider").GetString());
+        Assert.True(email.GetProperty("configured").GetBoolean());
+    }
+
+    private static Dictionary<string, JsonElement> Providers(TestResponse response) =>
+        response.Json().GetProperty("providers").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!, StringComparer.Ordinal);
+
     private Task<ShopTestServices> StartWithServiceBusAsync(ServiceBusClient client, string timeout = "00:00:03") =>
         ShopTestServices.StartAsync(
             azurite.ConnectionString,
