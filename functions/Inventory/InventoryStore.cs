@@ -78,6 +78,40 @@ public sealed partial class InventoryStore
         return response.HasValue ? response.Value!.Available : null;
     }
 
+    /// <summary>The stock row of the SKU, or null when it has none (or is not a SKU the shop accepts).</summary>
+    public async Task<StockEntity?> GetStockAsync(string sku, CancellationToken cancellationToken)
+    {
+        if (InventoryKeys.PartitionFor(sku) is not { } partition)
+        {
+            return null;
+        }
+
+        var response = await Table.GetEntityIfExistsAsync<StockEntity>(partition, InventoryKeys.StockRowKey, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>
+    /// Books a goods receipt: adds its units to the SKU's stock once per receipt id (<see cref="StockPartitions.AddUnitsAsync"/>).
+    /// A SKU of the catalog without a stock row gets one; null for any other SKU without one.
+    /// </summary>
+    public async Task<(bool Added, StockReceiptEntity Receipt)?> ReceiveAsync(
+        string sku, string receiptId, int quantity, string? note, CancellationToken cancellationToken)
+    {
+        if (InventoryKeys.PartitionFor(sku) is not { } partition)
+        {
+            return null;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(quantity, 1);
+        if (!InventoryKeys.IsValidReceiptId(receiptId))
+        {
+            throw new ArgumentException("The receipt id cannot be used as a table key.", nameof(receiptId));
+        }
+
+        var receipt = new StockReceiptEntity { RowKey = InventoryKeys.ReceiptRowKey(receiptId), ReceiptId = receiptId, Quantity = quantity, Note = note };
+        return await _partitions.AddUnitsAsync(partition, receipt, createStockRow: CatalogSeed.Find(partition) is not null, cancellationToken);
+    }
+
     /// <summary>The order's reservations (Reserved or Released) of the SKUs on these lines, in line order.</summary>
     public async Task<IReadOnlyList<StockReservation>> GetReservationsAsync(string orderId, IReadOnlyList<OrderLine> lines, CancellationToken cancellationToken)
     {

@@ -129,6 +129,62 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
         }
     }
 
+    /// <summary>
+    /// Adds the receipt's units to the SKU's stock and writes the receipt row, in one transaction guarded by the stock row's
+    /// ETag and the receipt row's absence. When the receipt row exists already, nothing changes and the stored receipt is
+    /// answered (<c>Added</c> false): a receipt counts once, whoever sends it twice. With <paramref name="createStockRow"/>,
+    /// a SKU without a stock row gets one. Null when the SKU has no stock row and none may be created.
+    /// </summary>
+    public async Task<(bool Added, StockReceiptEntity Receipt)?> AddUnitsAsync(
+        string sku, StockReceiptEntity receipt, bool createStockRow, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var stockRead = table.GetEntityIfExistsAsync<StockEntity>(sku, InventoryKeys.StockRowKey, cancellationToken: cancellationToken);
+            var receiptRead = table.GetEntityIfExistsAsync<StockReceiptEntity>(sku, receipt.RowKey, cancellationToken: cancellationToken);
+            await Task.WhenAll(stockRead, receiptRead);
+            var existing = await receiptRead;
+            if (existing.HasValue)
+            {
+                LogReceiptSeen(sku, receipt.ReceiptId);
+                return (false, existing.Value!);
+            }
+
+            var found = await stockRead;
+            var stock = found.HasValue ? found.Value! : null;
+            if (stock is null && !createStockRow)
+            {
+                await ThrowIfTableMissingAsync(sku, cancellationToken);
+                return null;
+            }
+
+            var now = time.GetUtcNow();
+            TableTransactionAction stockWrite;
+            if (stock is null)
+            {
+                stock = new StockEntity { PartitionKey = sku, Available = receipt.Quantity, UpdatedAt = now };
+                stockWrite = new(TableTransactionActionType.Add, stock);
+            }
+            else
+            {
+                stock.Available = checked(stock.Available + receipt.Quantity);
+                stock.UpdatedAt = now;
+                stockWrite = new(TableTransactionActionType.UpdateMerge, stock, stock.ETag);
+            }
+
+            receipt.PartitionKey = sku;
+            receipt.ReceivedAt = now;
+            receipt.AvailableAfter = stock.Available;
+            if (await TrySubmitAsync([stockWrite, new(TableTransactionActionType.Add, receipt)], sku, cancellationToken))
+            {
+                LogUnitsAdded(sku, receipt.Quantity, receipt.ReceiptId, stock.Available);
+                return (true, receipt);
+            }
+
+            await BackOffAsync(sku, attempt, cancellationToken);
+        }
+    }
+
     public async Task<ReservationEntity?> FindReservationAsync(string sku, string orderId, CancellationToken cancellationToken)
     {
         var response = await table.GetEntityIfExistsAsync<ReservationEntity>(sku, InventoryKeys.ReservationRowKey(orderId), cancellationToken: cancellationToken);
@@ -195,6 +251,12 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} held {Quantity} of {Sku}, which has no stock row any more; the reservation is released, the units go nowhere")]
     private partial void LogStockRowMissing(string orderId, string sku, int quantity);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Added {Quantity} of {Sku} (receipt {ReceiptId}); {Available} available")]
+    private partial void LogUnitsAdded(string sku, int quantity, string receiptId, int available);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Receipt {ReceiptId} of {Sku} was counted before; nothing added")]
+    private partial void LogReceiptSeen(string sku, string receiptId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The stock of {Sku} changed concurrently ({ErrorCode}); reading it again")]
     private partial void LogConflict(string sku, string? errorCode);

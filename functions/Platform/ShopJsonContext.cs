@@ -49,4 +49,7 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(Webhooks.DeliveryLog.RedeliverResponse))]
 [JsonSerializable(typeof(Health.HealthResponse))]
 [JsonSerializable(typeof(Orders.Watchdog.NeedsAttentionListResponse))]
+[JsonSerializable(typeof(Inventory.Admin.StockReceiptRequest))]
+[JsonSerializable(typeof(Inventory.Admin.StockReceiptResponse))]
+[JsonSerializable(typeof(Inventory.Admin.StockResponse))]
 public sealed partial class ShopJsonContext : JsonSerializerContext;

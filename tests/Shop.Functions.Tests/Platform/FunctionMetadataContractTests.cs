@@ -58,6 +58,8 @@ public sealed class FunctionMetadataContract
         ["ListDeadLetters"] = new("httpTrigger", Route: "ops/dead-letters/{entity}", Methods: ["get"], AuthLevel: "Admin"),
         ["ReplayDeadLetter"] = new("httpTrigger", Route: "ops/dead-letters/{entity}/{sequenceNumber}/replay", Methods: ["post"], AuthLevel: "Admin"),
         ["ListOrdersNeedingAttention"] = new("httpTrigger", Route: "ops/orders/needs-attention", Methods: ["get"], AuthLevel: "Admin"),
+        ["GetStock"] = new("httpTrigger", Route: "ops/stock/{sku}", Methods: ["get"], AuthLevel: "Admin"),
+        ["ReceiveStock"] = new("httpTrigger", Route: "ops/stock/{sku}/receipts", Methods: ["post"], AuthLevel: "Admin"),
         ["RegisterWebhook"] = new("httpTrigger", Route: "webhooks", Methods: ["post"], AuthLevel: "Function"),
         ["ListWebhooks"] = new("httpTrigger", Route: "webhooks", Methods: ["get"], AuthLevel: "Function"),
         ["GetWebhook"] = new("httpTrigger", Route: "webhooks/{id}", Methods: ["get"], AuthLevel: "Function"),

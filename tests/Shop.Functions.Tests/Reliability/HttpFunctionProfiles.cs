@@ -45,11 +45,19 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
         new("ListDeadLetters", ["max", "from"]),
         new("ReplayDeadLetter", []),
         new("ListOrdersNeedingAttention", ["max", "after"]),
+        new("GetStock", []),
+        new("ReceiveStock", [], ValidStockReceipt, Shop.Functions.Inventory.Admin.ReceiveStockFunction.MaxBodyBytes),
         new("ListCatalogItems", ["top", "sort"]),
         new("GetCatalogItem", []),
         new("GetHealth", []),
         new("GetOpenApiDocument", []),
     }.ToDictionary(profile => profile.Name, StringComparer.Ordinal);
+
+    public static JsonObject ValidStockReceipt() => new()
+    {
+        ["receiptId"] = "campaign-receipt",
+        ["quantity"] = 1,
+    };
 
     public static JsonObject ValidRegistration() => new()
     {
@@ -67,6 +75,7 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
             "shippingAddress.postalCode", "shippingAddress.country", "payment.method", "payment.token", "callbackUrl",
         ],
         "RegisterWebhook" => ["url", "eventTypes[0]", "description"],
+        "ReceiveStock" => ["receiptId", "note"],
         _ => [],
     };
 
@@ -75,6 +84,7 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
     {
         "SubmitOrder" => ["customer.email", "items[0].sku", "shippingAddress.country", "payment.method"],
         "RegisterWebhook" => ["eventTypes[0]"],
+        "ReceiveStock" => ["receiptId"],
         _ => [],
     };
 
@@ -91,6 +101,7 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
     {
         "SubmitOrder" => ["customer", "items", "items[0]", "items[0].quantity", "shippingAddress", "payment", .. StringFields],
         "RegisterWebhook" => ["eventTypes", .. StringFields],
+        "ReceiveStock" => ["quantity", .. StringFields],
         _ => [],
     };
 
@@ -142,7 +153,7 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
     }
 
     /// <summary>Fields the body may leave out or set to null.</summary>
-    public bool IsOptional(string path) => path is "callbackUrl" or "description";
+    public bool IsOptional(string path) => path is "callbackUrl" or "description" or "note";
 
     internal static string SubmitOrderHeader => SubmitOrderFunction.IdempotencyKeyHeader;
 }
