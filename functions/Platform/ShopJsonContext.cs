@@ -52,4 +52,6 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(Inventory.Admin.StockReceiptRequest))]
 [JsonSerializable(typeof(Inventory.Admin.StockReceiptResponse))]
 [JsonSerializable(typeof(Inventory.Admin.StockResponse))]
+[JsonSerializable(typeof(Inventory.Supplier.ReorderStock))]
+[JsonSerializable(typeof(Inventory.Supplier.StockReplenished))]
 public sealed partial class ShopJsonContext : JsonSerializerContext;

@@ -54,6 +54,8 @@ public sealed class FunctionMetadataContract
         ["DispatchShipment"] = new("serviceBusTrigger", Queue: "ship-order", Connection: "ServiceBus"),
         ["CancelBookedShipment"] = new("serviceBusTrigger", Queue: "cancel-shipment", Connection: "ServiceBus"),
         ["HandOverShipment"] = new("serviceBusTrigger", Queue: "dispatch-booked-shipment", Connection: "ServiceBus"),
+        ["AcknowledgeReorder"] = new("serviceBusTrigger", Queue: "reorder-stock", Connection: "ServiceBus"),
+        ["ReceiveReplenishment"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "inventory", Connection: "ServiceBus"),
         ["RaiseShipmentDispatched"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "fulfillment", Connection: "ServiceBus"),
         ["ListDeadLetters"] = new("httpTrigger", Route: "ops/dead-letters/{entity}", Methods: ["get"], AuthLevel: "Admin"),
         ["ReplayDeadLetter"] = new("httpTrigger", Route: "ops/dead-letters/{entity}/{sequenceNumber}/replay", Methods: ["post"], AuthLevel: "Admin"),
