@@ -118,6 +118,18 @@ public sealed class ReceiveStockFunctionReceiveStock(AzuriteFixture azurite) : I
         SubmitOrderFunctionSubmitOrder.AssertProblem(response, StatusCodes.Status415UnsupportedMediaType, "urn:shop:problem:unsupported-media-type");
     }
 
+    [Fact]
+    public async Task CreatesTheStockRowGivenACatalogSkuThatHasNone()
+    {
+        const string sku = "SKU-035"; // a catalog item no other test uses
+        await Store.Table.DeleteEntityAsync(sku, InventoryKeys.StockRowKey);
+
+        var response = await ReceiveAsync(sku, $$"""{ "receiptId": "DN-{{Guid.NewGuid():N}}", "quantity": 4 }""");
+
+        Assert.Equal(StatusCodes.Status201Created, response.Status);
+        Assert.Equal(4, await Store.AvailableAsync(sku));
+    }
+
     [Theory]
     [InlineData("TEST-NO-SUCH-SKU")]
     [InlineData("not a sku")]
