@@ -5,8 +5,22 @@ using Shop.Functions.Platform;
 
 namespace Shop.Functions.Catalog;
 
-/// <summary>One item of the catalog that ships with the app. <see cref="Price"/> has at most two decimals.</summary>
-public sealed record CatalogSeedItem(string Sku, string Name, string Description, decimal Price, string Currency, int InitialStock);
+/// <summary>
+/// One item of the catalog that ships with the app. <see cref="Price"/> has at most two decimals. When a reservation
+/// leaves fewer than <see cref="ReorderPoint"/> units, <see cref="ReorderQuantity"/> more are ordered from the supplier
+/// (docs/inventory.md); both are optional, with <see cref="DefaultReorderPoint"/> and <see cref="DefaultReorderQuantity"/>,
+/// and a reorder point of 0 never reorders.
+/// </summary>
+public sealed record CatalogSeedItem(
+    string Sku, string Name, string Description, decimal Price, string Currency, int InitialStock, int? ReorderPoint = null, int? ReorderQuantity = null)
+{
+    public const int DefaultReorderPoint = 10;
+    public const int DefaultReorderQuantity = 50;
+
+    public int EffectiveReorderPoint => ReorderPoint ?? DefaultReorderPoint;
+
+    public int EffectiveReorderQuantity => ReorderQuantity ?? DefaultReorderQuantity;
+}
 
 /// <summary>
 /// The catalog seed data (<c>Catalog/catalog-seed.json</c>, embedded in the assembly), read and checked once on
@@ -79,6 +93,11 @@ public static partial class CatalogSeed
             if (item.InitialStock < 0)
             {
                 problems.Add($"{at}: the initial stock must be at least 0");
+            }
+
+            if (item.ReorderPoint < 0 || item.ReorderQuantity < 1)
+            {
+                problems.Add($"{at}: the reorder point must be at least 0 and the reorder quantity at least 1");
             }
         }
 

@@ -18,6 +18,15 @@ public static partial class InventoryKeys
 
     public static string ReservationRowKey(string orderId) => ReservationRowKeyPrefix + orderId;
 
+    /// <summary>A goods receipt booked by an operator (<c>POST /api/ops/stock/{sku}/receipts</c>).</summary>
+    public static string ReceiptRowKey(string receiptId) => "receipt|" + receiptId;
+
+    /// <summary>A supplier's replenishment (the StockReplenished event).</summary>
+    public static string ReplenishmentRowKey(string replenishmentId) => "replenishment|" + replenishmentId;
+
+    /// <summary>A receipt or replenishment id: usable in a RowKey and in a message id.</summary>
+    public static bool IsValidReceiptId(string? id) => id is not null && ReceiptIdPattern().IsMatch(id);
+
     /// <summary>The partition of a SKU, or null when no stock can exist for it (not a SKU the shop accepts).</summary>
     public static string? PartitionFor(string? sku) =>
         sku is not null && SkuPattern().IsMatch(sku) ? sku.ToUpperInvariant() : null;
@@ -31,6 +40,9 @@ public static partial class InventoryKeys
             throw new ArgumentException("The order id cannot be used as a table key.", nameof(orderId));
         }
     }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")]
+    private static partial Regex ReceiptIdPattern();
 
     // The same SKUs order intake accepts (SubmitOrderValidator).
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]

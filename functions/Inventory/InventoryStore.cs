@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Shop.Functions.Catalog;
+using Shop.Functions.Messaging;
 using Shop.Functions.Orders;
 using Shop.Functions.Platform;
 
@@ -20,10 +21,13 @@ public sealed partial class InventoryStore
     private readonly TimeProvider _time;
     private readonly ILogger<InventoryStore> _logger;
 
-    public InventoryStore(TableServiceClient tables, TimeProvider time, ILogger<InventoryStore> logger)
+    private readonly OutboxRelay _relay;
+
+    public InventoryStore(TableServiceClient tables, OutboxRelay relay, TimeProvider time, ILogger<InventoryStore> logger)
     {
         Table = tables.GetTableClient(StorageTables.Inventory);
         _partitions = new StockPartitions(Table, time, logger);
+        _relay = relay;
         _time = time;
         _logger = logger;
     }
@@ -47,7 +51,14 @@ public sealed partial class InventoryStore
         for (var i = 0; i < stockLines.Count; i++)
         {
             var line = stockLines[i];
-            if (line.Partition is null || !await _partitions.TryReserveAsync(line.Partition, orderId, line.Quantity, cancellationToken))
+            var (reserved, reorder) = line.Partition is null ? (false, null) : await _partitions.TryReserveAsync(line.Partition, orderId, line.Quantity, cancellationToken);
+            if (reorder is not null)
+            {
+                // Committed with the reservation; sent now, or by the outbox sweeper if this send fails.
+                await _relay.RelayAsync(Table, [reorder], cancellationToken);
+            }
+
+            if (!reserved)
             {
                 await ReleaseLinesAsync(orderId, stockLines.Take(i), cancellationToken);
                 LogOutOfStock(orderId, line.Sku);
@@ -78,6 +89,40 @@ public sealed partial class InventoryStore
         return response.HasValue ? response.Value!.Available : null;
     }
 
+    /// <summary>The stock row of the SKU, or null when it has none (or is not a SKU the shop accepts).</summary>
+    public async Task<StockEntity?> GetStockAsync(string sku, CancellationToken cancellationToken)
+    {
+        if (InventoryKeys.PartitionFor(sku) is not { } partition)
+        {
+            return null;
+        }
+
+        var response = await Table.GetEntityIfExistsAsync<StockEntity>(partition, InventoryKeys.StockRowKey, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>
+    /// Books a goods receipt: adds its units to the SKU's stock once per receipt id (<see cref="StockPartitions.AddUnitsAsync"/>).
+    /// A SKU of the catalog without a stock row gets one; null for any other SKU without one.
+    /// </summary>
+    public async Task<(bool Added, StockReceiptEntity Receipt)?> ReceiveAsync(
+        string sku, string receiptId, int quantity, string? note, CancellationToken cancellationToken)
+    {
+        if (InventoryKeys.PartitionFor(sku) is not { } partition)
+        {
+            return null;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(quantity, 1);
+        if (!InventoryKeys.IsValidReceiptId(receiptId))
+        {
+            throw new ArgumentException("The receipt id cannot be used as a table key.", nameof(receiptId));
+        }
+
+        var receipt = new StockReceiptEntity { RowKey = InventoryKeys.ReceiptRowKey(receiptId), ReceiptId = receiptId, Quantity = quantity, Note = note };
+        return await _partitions.AddUnitsAsync(partition, receipt, createStockRow: CatalogSeed.Find(partition) is not null, cancellationToken);
+    }
+
     /// <summary>The order's reservations (Reserved or Released) of the SKUs on these lines, in line order.</summary>
     public async Task<IReadOnlyList<StockReservation>> GetReservationsAsync(string orderId, IReadOnlyList<OrderLine> lines, CancellationToken cancellationToken)
     {
@@ -103,6 +148,8 @@ public sealed partial class InventoryStore
             PartitionKey = InventoryKeys.PartitionFor(item.Sku) ?? throw new ArgumentException($"'{item.Sku}' is not a valid SKU.", nameof(items)),
             Available = item.InitialStock >= 0 ? item.InitialStock : throw new ArgumentException($"{item.Sku} has a negative initial stock.", nameof(items)),
             UpdatedAt = now,
+            ReorderPoint = item.EffectiveReorderPoint,
+            ReorderQuantity = item.EffectiveReorderQuantity,
         }).ToList();
 
         var inserted = 0;
@@ -120,6 +167,29 @@ public sealed partial class InventoryStore
             }
         });
         return inserted;
+    }
+
+    /// <summary>
+    /// Adds a supplier's replenishment to the SKU's stock, once per replenishment id (its row is written in the same
+    /// transaction), and closes the reorder it answers. False when it was counted before; null when the SKU has no stock row.
+    /// </summary>
+    public async Task<bool?> ReplenishAsync(string sku, string replenishmentId, string reorderId, int quantity, CancellationToken cancellationToken)
+    {
+        if (InventoryKeys.PartitionFor(sku) is not { } partition)
+        {
+            return null;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(quantity, 1);
+        var row = new StockReceiptEntity
+        {
+            RowKey = InventoryKeys.ReplenishmentRowKey(replenishmentId),
+            ReceiptId = replenishmentId,
+            Quantity = quantity,
+            Note = $"reorder {reorderId}",
+        };
+        var result = await _partitions.AddUnitsAsync(partition, row, createStockRow: false, cancellationToken, closesReorderId: reorderId);
+        return result?.Added;
     }
 
     private async Task ReleaseLinesAsync(string orderId, IEnumerable<StockLine> lines, CancellationToken cancellationToken)

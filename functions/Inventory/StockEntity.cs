@@ -18,4 +18,19 @@ public sealed class StockEntity : ITableEntity
     public int Available { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>A reservation that leaves fewer units than this opens a reorder; 0 never does. Null: the catalog's, if any.</summary>
+    public int? ReorderPoint { get; set; }
+
+    /// <summary>Units a reorder asks for. Null: the catalog's, if any.</summary>
+    public int? ReorderQuantity { get; set; }
+
+    /// <summary>
+    /// The open reorder (sent, not yet replenished): the marker that keeps a SKU to one open reorder. Set by the reservation
+    /// that opened it, cleared by the replenishment that closes it, both in the stock row's transaction.
+    /// </summary>
+    public string? OpenReorderId { get; set; }
+
+    /// <summary>How many reorders this SKU opened; the next one's id is <c>{sku}-{count + 1}</c>, so a retry opens the same.</summary>
+    public int ReorderCount { get; set; }
 }

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
 using Microsoft.Extensions.Logging;
+using Shop.Functions.Messaging;
 using Shop.Functions.Platform;
 
 namespace Shop.Functions.Inventory;
@@ -21,8 +22,12 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
     internal const int MaxAttempts = 30;
 
 
-    /// <summary>True when the order holds <paramref name="quantity"/> of the SKU (reserved now, or before); false when the stock is short.</summary>
-    public async Task<bool> TryReserveAsync(string sku, string orderId, int quantity, CancellationToken cancellationToken)
+    /// <summary>
+    /// True when the order holds <paramref name="quantity"/> of the SKU (reserved now, or before); false when the stock is short.
+    /// A reservation that leaves the stock below its reorder point, with no reorder open, opens one in the same transaction:
+    /// the marker on the stock row and the ReorderStock command's outbox row (<paramref name="Reorder"/>, for the caller to relay).
+    /// </summary>
+    public async Task<(bool Reserved, OutboxEntity? Reorder)> TryReserveAsync(string sku, string orderId, int quantity, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -30,7 +35,7 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
             if (reservation is { Status: ReservationStatuses.Reserved })
             {
                 LogAlreadyReserved(orderId, sku);
-                return true;
+                return (true, null);
             }
 
             if (reservation is { Status: ReservationStatuses.Released })
@@ -38,7 +43,7 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
                 // The order gave its stock back (it was compensated): this is a late duplicate of a reservation, and
                 // taking the units again would leak them. Released is final.
                 LogReleasedBefore(orderId, sku);
-                return false;
+                return (false, null);
             }
 
             if (stock is null || stock.Available < quantity)
@@ -47,7 +52,7 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
                 // for this same order took the stock meanwhile, the order holds it.
                 if (await FindReservationAsync(sku, orderId, cancellationToken) is { Status: ReservationStatuses.Reserved })
                 {
-                    return true;
+                    return (true, null);
                 }
 
                 if (stock is null)
@@ -56,18 +61,29 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
                 }
 
                 LogShort(orderId, sku, quantity, stock?.Available);
-                return false;
+                return (false, null);
             }
 
             var now = time.GetUtcNow();
             stock.Available -= quantity;
             stock.UpdatedAt = now;
             var reserved = ReservationEntity.Reserve(sku, orderId, quantity, now);
-            TableTransactionAction reserve = new(TableTransactionActionType.Add, reserved);
-            if (await TrySubmitAsync([new(TableTransactionActionType.UpdateMerge, stock, stock.ETag), reserve], sku, cancellationToken))
+            List<TableTransactionAction> actions = [new(TableTransactionActionType.UpdateMerge, stock, stock.ETag), new(TableTransactionActionType.Add, reserved)];
+            var reorder = ReorderPolicy.OpenIfDue(stock, now);
+            if (reorder is not null)
+            {
+                actions.Add(new(TableTransactionActionType.Add, reorder));
+            }
+
+            if (await TrySubmitAsync(actions, sku, cancellationToken))
             {
                 LogReserved(orderId, sku, quantity, stock.Available);
-                return true;
+                if (reorder is not null)
+                {
+                    LogReorderOpened(sku, stock.OpenReorderId!, stock.Available);
+                }
+
+                return (true, reorder);
             }
 
             await BackOffAsync(sku, attempt, cancellationToken);
@@ -129,6 +145,69 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
         }
     }
 
+    /// <summary>
+    /// Adds the receipt's units to the SKU's stock and writes the receipt row, in one transaction guarded by the stock row's
+    /// ETag and the receipt row's absence. When the receipt row exists already, nothing changes and the stored receipt is
+    /// answered (<c>Added</c> false): a receipt counts once, whoever sends it twice. With <paramref name="createStockRow"/>,
+    /// a SKU without a stock row gets one. Null when the SKU has no stock row and none may be created.
+    /// </summary>
+    public async Task<(bool Added, StockReceiptEntity Receipt)?> AddUnitsAsync(
+        string sku, StockReceiptEntity receipt, bool createStockRow, CancellationToken cancellationToken, string? closesReorderId = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var stockRead = table.GetEntityIfExistsAsync<StockEntity>(sku, InventoryKeys.StockRowKey, cancellationToken: cancellationToken);
+            var receiptRead = table.GetEntityIfExistsAsync<StockReceiptEntity>(sku, receipt.RowKey, cancellationToken: cancellationToken);
+            await Task.WhenAll(stockRead, receiptRead);
+            var existing = await receiptRead;
+            if (existing.HasValue)
+            {
+                LogReceiptSeen(sku, receipt.ReceiptId);
+                return (false, existing.Value!);
+            }
+
+            var found = await stockRead;
+            var stock = found.HasValue ? found.Value! : null;
+            if (stock is null && !createStockRow)
+            {
+                await ThrowIfTableMissingAsync(sku, cancellationToken);
+                return null;
+            }
+
+            var now = time.GetUtcNow();
+            TableTransactionAction stockWrite;
+            if (stock is null)
+            {
+                stock = new StockEntity { PartitionKey = sku, Available = receipt.Quantity, UpdatedAt = now };
+                stockWrite = new(TableTransactionActionType.Add, stock);
+            }
+            else
+            {
+                stock.Available = checked(stock.Available + receipt.Quantity);
+                stock.UpdatedAt = now;
+                if (closesReorderId is not null && stock.OpenReorderId == closesReorderId)
+                {
+                    // The replenishment closes the open reorder: the next shortfall may open another. Replace, because a
+                    // merge would leave the property that a null omits.
+                    stock.OpenReorderId = null;
+                }
+
+                stockWrite = new(TableTransactionActionType.UpdateReplace, stock, stock.ETag);
+            }
+
+            receipt.PartitionKey = sku;
+            receipt.ReceivedAt = now;
+            receipt.AvailableAfter = stock.Available;
+            if (await TrySubmitAsync([stockWrite, new(TableTransactionActionType.Add, receipt)], sku, cancellationToken))
+            {
+                LogUnitsAdded(sku, receipt.Quantity, receipt.ReceiptId, stock.Available);
+                return (true, receipt);
+            }
+
+            await BackOffAsync(sku, attempt, cancellationToken);
+        }
+    }
+
     public async Task<ReservationEntity?> FindReservationAsync(string sku, string orderId, CancellationToken cancellationToken)
     {
         var response = await table.GetEntityIfExistsAsync<ReservationEntity>(sku, InventoryKeys.ReservationRowKey(orderId), cancellationToken: cancellationToken);
@@ -181,6 +260,9 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
     [LoggerMessage(Level = LogLevel.Information, Message = "Reserved {Quantity} of {Sku} for order {OrderId}; {Available} left")]
     private partial void LogReserved(string orderId, string sku, int quantity, int available);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "The stock of {Sku} fell to {Available}, below its reorder point: reorder {ReorderId} opened")]
+    private partial void LogReorderOpened(string sku, string reorderId, int available);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Order {OrderId} already holds a reservation of {Sku}")]
     private partial void LogAlreadyReserved(string orderId, string sku);
 
@@ -195,6 +277,12 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} held {Quantity} of {Sku}, which has no stock row any more; the reservation is released, the units go nowhere")]
     private partial void LogStockRowMissing(string orderId, string sku, int quantity);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Added {Quantity} of {Sku} (receipt {ReceiptId}); {Available} available")]
+    private partial void LogUnitsAdded(string sku, int quantity, string receiptId, int available);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Receipt {ReceiptId} of {Sku} was counted before; nothing added")]
+    private partial void LogReceiptSeen(string sku, string receiptId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The stock of {Sku} changed concurrently ({ErrorCode}); reading it again")]
     private partial void LogConflict(string sku, string? errorCode);

@@ -19,7 +19,7 @@ public sealed partial class OutboxSweeper(
     ILogger<OutboxSweeper> logger)
 {
     /// <summary>Tables whose partitions hold outbox rows.</summary>
-    public static IReadOnlyList<string> OutboxTables { get; } = [StorageTables.Orders];
+    public static IReadOnlyList<string> OutboxTables { get; } = [StorageTables.Orders, StorageTables.Inventory];
 
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {

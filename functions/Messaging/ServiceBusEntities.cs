@@ -19,6 +19,9 @@ public static class Queues
     public const string DispatchBookedShipment = "dispatch-booked-shipment";
     public const string SendEmail = "send-email";
     public const string DeliverWebhook = "deliver-webhook";
+
+    /// <summary>The ReorderStock command to the supplier (the sandbox supplier answers with StockReplenished).</summary>
+    public const string ReorderStock = "reorder-stock";
 }
 
 public static class Topics
@@ -32,6 +35,9 @@ public static class Subscriptions
     public const string Webhooks = "webhooks";
     public const string Fulfillment = "fulfillment";
     public const string Catalog = "catalog";
+
+    /// <summary>StockReplenished only: the units join the stock (docs/inventory.md).</summary>
+    public const string Inventory = "inventory";
 }
 
 /// <summary>The app setting (or setting prefix, for identity-based connections) that names the namespace.</summary>

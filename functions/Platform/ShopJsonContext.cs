@@ -50,4 +50,9 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(Webhooks.DeliveryLog.RedeliverResponse))]
 [JsonSerializable(typeof(Health.HealthResponse))]
 [JsonSerializable(typeof(Orders.Watchdog.NeedsAttentionListResponse))]
+[JsonSerializable(typeof(Inventory.Admin.StockReceiptRequest))]
+[JsonSerializable(typeof(Inventory.Admin.StockReceiptResponse))]
+[JsonSerializable(typeof(Inventory.Admin.StockResponse))]
+[JsonSerializable(typeof(Inventory.Supplier.ReorderStock))]
+[JsonSerializable(typeof(Inventory.Supplier.StockReplenished))]
 public sealed partial class ShopJsonContext : JsonSerializerContext;

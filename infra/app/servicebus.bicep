@@ -11,6 +11,7 @@ var queueNames = [
   'dispatch-booked-shipment'
   'send-email'
   'deliver-webhook'
+  'reorder-stock'
 ]
 
 var topicName = 'order-events'
@@ -20,11 +21,11 @@ var topicName = 'order-events'
 var subscriptions = [
   {
     name: 'notifications'
-    filter: 'retryFor IS NULL OR retryFor = \'notifications\''
+    filter: '(retryFor IS NULL OR retryFor = \'notifications\') AND sys.Label <> \'StockReplenished\''
   }
   {
     name: 'webhooks'
-    filter: 'retryFor IS NULL OR retryFor = \'webhooks\''
+    filter: '(retryFor IS NULL OR retryFor = \'webhooks\') AND sys.Label <> \'StockReplenished\''
   }
   {
     name: 'fulfillment'
@@ -33,6 +34,10 @@ var subscriptions = [
   {
     name: 'catalog'
     filter: '(retryFor IS NULL OR retryFor = \'catalog\') AND sys.Label = \'OrderCompleted\''
+  }
+  {
+    name: 'inventory'
+    filter: '(retryFor IS NULL OR retryFor = \'inventory\') AND sys.Label = \'StockReplenished\''
   }
 ]
 

@@ -24,7 +24,8 @@ public static class CodeTopology
         var retry = $"{RetryProperties.RetryFor} IS NULL OR {RetryProperties.RetryFor} = '{subscription}'";
         return EventTypeFilter(subscription) switch
         {
-            null => retry,
+            // StockReplenished is the supplier's, not an order's: only the inventory subscription takes it.
+            null => $"({retry}) AND sys.Label <> 'StockReplenished'",
             [var type] => $"({retry}) AND sys.Label = '{type}'",
             var types => $"({retry}) AND ({string.Join(" OR ", types.Select(type => $"sys.Label = '{type}'"))})",
         };
@@ -34,6 +35,7 @@ public static class CodeTopology
     {
         Subscriptions.Fulfillment => [OrderEventTypes.ShipmentDispatched, OrderEventTypes.ShipmentCancelled],
         Subscriptions.Catalog => [OrderEventTypes.OrderCompleted],
+        Subscriptions.Inventory => ["StockReplenished"],
         Subscriptions.Notifications or Subscriptions.Webhooks => null,
         _ => throw new ArgumentOutOfRangeException(nameof(subscription), subscription, "Not a subscription of order-events."),
     };

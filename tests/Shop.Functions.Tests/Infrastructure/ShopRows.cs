@@ -11,6 +11,11 @@ public static class ShopRows
         await tables.GetTableClient(StorageTables.Inventory)
             .UpsertEntityAsync(new TableEntity(sku, "stock") { ["Available"] = available }, TableUpdateMode.Merge);
 
+    /// <summary>Sets a SKU's reorder point (0: never reordered), keeping the rest of its stock row.</summary>
+    public static async Task SetReorderPointAsync(this TableServiceClient tables, string sku, int reorderPoint) =>
+        await tables.GetTableClient(StorageTables.Inventory)
+            .UpsertEntityAsync(new TableEntity(sku, "stock") { ["ReorderPoint"] = reorderPoint }, TableUpdateMode.Merge);
+
     public static async Task<int> StockAsync(this TableServiceClient tables, string sku) =>
         (await tables.GetTableClient(StorageTables.Inventory).GetEntityAsync<TableEntity>(sku, "stock")).Value.GetInt32("Available")!.Value;
 

@@ -93,6 +93,17 @@ public sealed record ConsumerProfile(string Name, string Subject, Func<JsonObjec
                 SetOrder((JsonObject)body["event"]!, "../x");
             }),
         ]),
+        new("AcknowledgeReorder", "ReorderStock", () => new JsonObject { ["reorderId"] = "SKU-001-1", ["sku"] = "SKU-001", ["quantity"] = 50, ["requestedAt"] = "2026-12-01T12:00:00Z" }, ["reorderId", "sku"],
+        [
+            ("a quantity of 0", body => body["quantity"] = 0),
+            ("a negative quantity", body => body["quantity"] = -5),
+        ]),
+        new("ReceiveReplenishment", "StockReplenished", StockReplenished, ["replenishmentId", "reorderId", "sku"],
+        [
+            ("a quantity of 0", body => body["quantity"] = 0),
+            ("a quantity of ten million", body => body["quantity"] = 10_000_000),
+            ("a SKU the shop keeps no stock of", body => body["sku"] = "NO-SUCH-SKU"),
+        ]),
     }.ToDictionary(profile => profile.Name, StringComparer.Ordinal);
 
     /// <summary>The valid body with the field at <paramref name="path"/> (like <c>data.items[0].sku</c>) set.</summary>
@@ -173,6 +184,15 @@ public sealed record ConsumerProfile(string Name, string Subject, Func<JsonObjec
             yield return Bad("nonsense", description, Subject, Utf8(body.ToJsonString()), DeadLetterReasons.ValidationFailed);
         }
     }
+
+    private static JsonObject StockReplenished() => new()
+    {
+        ["replenishmentId"] = "SKU-001-1",
+        ["reorderId"] = "SKU-001-1",
+        ["sku"] = "SKU-001",
+        ["quantity"] = 50,
+        ["deliveredAt"] = "2026-12-01T12:00:00Z",
+    };
 
     private static JsonObject ShipOrder() => new()
     {

@@ -183,9 +183,14 @@ public sealed class HostileRequestGenerator(KnownIds known, int seed)
             }
         }
 
-        var numberField = profile.Name == "SubmitOrder" ? "items[0].quantity" : "eventTypes[0]";
+        var numberField = profile.Name switch { "SubmitOrder" => "items[0].quantity", "ReceiveStock" => "quantity", _ => "eventTypes[0]" };
         foreach (var number in HugeNumbers)
         {
+            if (profile.Name == "ReceiveStock" && number == "101")
+            {
+                continue; // a goods receipt may hold up to a million units
+            }
+
             yield return target.Request("huge-numbers", $"{numberField} = {number}", true,
                 body: profile.With(numberField, "__N__").ToJsonString().Replace("\"__N__\"", number, StringComparison.Ordinal));
         }
@@ -273,7 +278,7 @@ public sealed class HostileRequestGenerator(KnownIds known, int seed)
         var limit = profile.MaxBodyBytes;
         foreach (var size in new[] { limit + 1, 1024 * 1024 })
         {
-            var body = Encoding.UTF8.GetBytes(profile.With(profile.StringFields[2], new string('x', size)).ToJsonString());
+            var body = Encoding.UTF8.GetBytes(profile.With(profile.StringFields[Math.Min(2, profile.StringFields.Count - 1)], new string('x', size)).ToJsonString());
             yield return target.Request("oversized", $"{body.Length} bytes with Content-Length", true) with { Body = body };
             yield return target.Request("oversized", $"{body.Length} bytes without Content-Length", true) with { Body = body, SendContentLength = false };
         }

@@ -46,6 +46,8 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
         new("ListDeadLetters", ["max", "from"]),
         new("ReplayDeadLetter", []),
         new("ListOrdersNeedingAttention", ["max", "after"]),
+        new("GetStock", []),
+        new("ReceiveStock", [], ValidStockReceipt, Shop.Functions.Inventory.Admin.ReceiveStockFunction.MaxBodyBytes),
         new("ListCatalogItems", ["top", "sort"]),
         new("GetCatalogItem", []),
         new("GetHealth", []),
@@ -57,6 +59,12 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
         ["url"] = $"https://{WebhookHost}/moved",
         ["eventTypes"] = new JsonArray("OrderCompleted"),
         ["description"] = "campaign update",
+    };
+
+    public static JsonObject ValidStockReceipt() => new()
+    {
+        ["receiptId"] = "campaign-receipt",
+        ["quantity"] = 1,
     };
 
     public static JsonObject ValidRegistration() => new()
@@ -75,6 +83,7 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
             "shippingAddress.postalCode", "shippingAddress.country", "payment.method", "payment.token", "callbackUrl",
         ],
         "RegisterWebhook" or "UpdateWebhook" => ["url", "eventTypes[0]", "description"],
+        "ReceiveStock" => ["receiptId", "note"],
         _ => [],
     };
 
@@ -83,6 +92,7 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
     {
         "SubmitOrder" => ["customer.email", "items[0].sku", "shippingAddress.country", "payment.method"],
         "RegisterWebhook" or "UpdateWebhook" => ["eventTypes[0]"],
+        "ReceiveStock" => ["receiptId"],
         _ => [],
     };
 
@@ -99,6 +109,7 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
     {
         "SubmitOrder" => ["customer", "items", "items[0]", "items[0].quantity", "shippingAddress", "payment", .. StringFields],
         "RegisterWebhook" or "UpdateWebhook" => ["eventTypes", .. StringFields],
+        "ReceiveStock" => ["quantity", .. StringFields],
         _ => [],
     };
 
@@ -151,7 +162,7 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
 
     /// <summary>Fields the body may leave out or set to null.</summary>
     // In an update every field is optional: a field set to null is left as it is, so such a body is a valid change.
-    public bool IsOptional(string path) => Name == "UpdateWebhook" || path is "callbackUrl" or "description";
+    public bool IsOptional(string path) => Name == "UpdateWebhook" || path is "callbackUrl" or "description" or "note";
 
     internal static string SubmitOrderHeader => SubmitOrderFunction.IdempotencyKeyHeader;
 }

@@ -27,6 +27,8 @@ public sealed class FunctionAuthorizationFromMetadata
         ["ListDeadLetters"] = "dead letters with the start of their bodies, which may hold customer data",
         ["ReplayDeadLetter"] = "resubmits a message to its entity",
         ["ListOrdersNeedingAttention"] = "order ids (capabilities: anyone holding one reads the order) and why each needs a person",
+        ["GetStock"] = "a SKU's stock level",
+        ["ReceiveStock"] = "adds units to a SKU's stock (once per receipt id)",
     };
 
     private static readonly string[] WriteMethods = ["post", "put", "patch", "delete"];

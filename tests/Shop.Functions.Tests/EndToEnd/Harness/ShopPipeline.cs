@@ -40,6 +40,7 @@ public sealed class ShopPipeline : IAsyncDisposable
         ["Webhooks:RequireHttps"] = "false",
         ["Webhooks:AllowLoopback"] = "true",
         ["Outbox:SweepAge"] = "00:00:02",
+        ["Supplier:LeadTime"] = "00:00:01",
     };
 
     private readonly Dictionary<string, string> _noRouteValues = [];

@@ -173,7 +173,8 @@ public static class ConservationCheck
         foreach (var (sku, seed) in options.StockSeeds)
         {
             var available = snapshot.Stock.TryGetValue(sku, out var a) ? a : 0;
-            var taken = seed - available;
+            var received = snapshot.Received.GetValueOrDefault(sku);
+            var taken = seed + received - available;
             var holding = held.Where(r => string.Equals(r.Sku, sku, StringComparison.OrdinalIgnoreCase)).Sum(r => r.Quantity);
             var left = orders.Values
                 .Where(o => snapshot.Shipments.GetValueOrDefault(o.OrderId)?.HasLeft == true || unbalanced.Contains(o.OrderId))
@@ -184,7 +185,7 @@ public static class ConservationCheck
             report.UnitsTaken[sku] = taken;
             if (taken != holding)
             {
-                report.Add(sku, "stock", $"seed {seed}, available {available}: {taken} taken, but reservations hold {holding}");
+                report.Add(sku, "stock", $"seed {seed}, received {received}, available {available}: {taken} taken, but reservations hold {holding}");
             }
 
             if (open == 0 ? taken != shipped : taken < shipped || taken > shipped + open)

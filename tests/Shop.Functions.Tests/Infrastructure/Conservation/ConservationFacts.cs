@@ -52,6 +52,12 @@ public sealed class ConservationSnapshot
 
     public List<ReservationFacts> Reservations { get; init; } = [];
 
+    /// <summary>Units that came in per SKU: goods receipts and replenishments (each row counted its units once).</summary>
+    public Dictionary<string, int> Received { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Every receipt and replenishment row read ("{sku}/{rowKey}"), for the baseline.</summary>
+    public HashSet<string> ReceiptKeys { get; init; } = new(StringComparer.Ordinal);
+
     public Dictionary<string, ShipmentFacts> Shipments { get; init; } = new(StringComparer.Ordinal);
 
     public List<Announcement> Announcements { get; init; } = [];

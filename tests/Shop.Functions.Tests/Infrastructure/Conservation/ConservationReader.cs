@@ -16,11 +16,14 @@ namespace Shop.Functions.Tests.Infrastructure;
 /// The order ids that existed before a run (in any table or the e-mail container). On an Azurite shared with other
 /// tests, rows of those orders are not the run's and are left out; on a private Azurite the baseline is empty.
 /// </summary>
-public sealed class ConservationBaseline(IReadOnlySet<string> orderIds)
+public sealed class ConservationBaseline(IReadOnlySet<string> orderIds, IReadOnlySet<string>? receiptKeys = null)
 {
     public static ConservationBaseline Empty { get; } = new(new HashSet<string>(StringComparer.Ordinal));
 
     public IReadOnlySet<string> OrderIds { get; } = orderIds;
+
+    /// <summary>Goods receipts and replenishments already stored ("{sku}/{rowKey}"): not this run's units.</summary>
+    public IReadOnlySet<string> ReceiptKeys { get; } = receiptKeys ?? new HashSet<string>(StringComparer.Ordinal);
 
     public static async Task<ConservationBaseline> CaptureAsync(TableServiceClient tables, BlobServiceClient? blobs)
     {
@@ -28,7 +31,7 @@ public sealed class ConservationBaseline(IReadOnlySet<string> orderIds)
         var ids = snapshot.Orders.Select(o => o.OrderId)
             .Concat(snapshot.Payments.Keys).Concat(snapshot.Shipments.Keys)
             .Concat(snapshot.Reservations.Select(r => r.OrderId)).Concat(snapshot.Announcements.Select(a => a.OrderId));
-        return new ConservationBaseline(ids.ToHashSet(StringComparer.Ordinal));
+        return new ConservationBaseline(ids.ToHashSet(StringComparer.Ordinal), snapshot.ReceiptKeys.ToHashSet(StringComparer.Ordinal));
     }
 }
 
@@ -65,6 +68,11 @@ public static class ConservationReader
             if (row.RowKey == InventoryKeys.StockRowKey)
             {
                 snapshot.Stock[row.PartitionKey] = row.GetInt32("Available") ?? 0;
+            }
+            else if ((row.RowKey.StartsWith("receipt|", StringComparison.Ordinal) || row.RowKey.StartsWith("replenishment|", StringComparison.Ordinal))
+                && snapshot.ReceiptKeys.Add($"{row.PartitionKey}/{row.RowKey}") && baseline?.ReceiptKeys.Contains($"{row.PartitionKey}/{row.RowKey}") != true)
+            {
+                snapshot.Received[row.PartitionKey] = snapshot.Received.GetValueOrDefault(row.PartitionKey) + (row.GetInt32("Quantity") ?? 0);
             }
             else if (row.RowKey.StartsWith(InventoryKeys.ReservationRowKeyPrefix, StringComparison.Ordinal) && row.GetString("OrderId") is { } orderId && Ours(orderId))
             {

@@ -192,6 +192,9 @@ public sealed class FaultRun : IAsyncDisposable
         await run.SetStockAsync(PlentySku2, Plenty);
         await run.SetStockAsync(ScarceSku, scarceStock);
 
+        // Scarcity is the point: the scarce SKU is never reordered (a replenishment mid-run would complete more than its stock).
+        await pipeline.Conservation.Tables.SetReorderPointAsync(ScarceSku, 0);
+
         // A shop in service has read its catalog before: the cache is warm, so a storage fault is served from it.
         var catalog = await pipeline.HttpAsync("ListCatalogItems", "GET", "/api/catalog/items");
         if (catalog.Status != 200)

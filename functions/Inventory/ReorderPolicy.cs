@@ -1,0 +1,38 @@
+using Shop.Functions.Catalog;
+using Shop.Functions.Inventory.Supplier;
+using Shop.Functions.Messaging;
+
+namespace Shop.Functions.Inventory;
+
+/// <summary>
+/// When a SKU is reordered (docs/inventory.md): its stock row's reorder point and quantity, or else its catalog item's
+/// (with the catalog's defaults); a SKU that is neither set up nor in the catalog is never reordered, nor one whose
+/// reorder point is 0. At most one reorder is open per SKU: the stock row's <see cref="StockEntity.OpenReorderId"/>.
+/// </summary>
+internal static class ReorderPolicy
+{
+    public static (int Point, int Quantity)? For(StockEntity stock)
+    {
+        var item = CatalogSeed.Find(stock.PartitionKey);
+        int? point = stock.ReorderPoint ?? item?.EffectiveReorderPoint;
+        int? quantity = stock.ReorderQuantity ?? item?.EffectiveReorderQuantity ?? CatalogSeedItem.DefaultReorderQuantity;
+        return point is > 0 ? (point.Value, quantity.Value) : null;
+    }
+
+    /// <summary>
+    /// With the stock row already reduced: when it is below the reorder point and no reorder is open, marks the reorder open
+    /// on the row (which the caller writes under its ETag) and returns the outbox row of its ReorderStock command.
+    /// </summary>
+    public static OutboxEntity? OpenIfDue(StockEntity stock, DateTimeOffset now)
+    {
+        if (stock.OpenReorderId is not null || For(stock) is not { } policy || stock.Available >= policy.Point)
+        {
+            return null;
+        }
+
+        stock.ReorderCount++;
+        stock.OpenReorderId = $"{stock.PartitionKey}-{stock.ReorderCount}";
+        var command = new ReorderStock(stock.OpenReorderId, stock.PartitionKey, policy.Quantity, now);
+        return OutboxEntity.For(stock.PartitionKey, command.ToMessage(), now);
+    }
+}
