@@ -25,4 +25,5 @@ public static class ProblemTypes
     public const string WebhookLimitReached = "urn:shop:problem:webhook-limit-reached";
     public const string WebhookNotConfirmed = "urn:shop:problem:webhook-not-confirmed";
     public const string UnknownSku = "urn:shop:problem:unknown-sku";
+    public const string InvalidSignature = "urn:shop:problem:invalid-signature";
 }
