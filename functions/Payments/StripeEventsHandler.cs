@@ -70,6 +70,11 @@ public sealed partial class StripeEventsHandler(
             return StripeEventOutcome.Malformed;
         }
 
+        if (stripeEvent is not { Object: "event", Id.Length: > 0, Type.Length: > 0 })
+        {
+            return StripeEventOutcome.Malformed;
+        }
+
         if (stripeEvent.Type is not (PaymentSucceeded or PaymentFailed))
         {
             LogIgnored(stripeEvent.Id, stripeEvent.Type);

@@ -5,7 +5,7 @@ namespace Shop.Functions.Payments;
 
 /// <summary>
 /// Sorts what Stripe.net throws: a card the issuer refused is a decline (a result), throttling, Stripe's own errors,
-/// a concurrent request on the same idempotency key, timeouts and connection failures are transient
+/// a concurrent request on the same idempotency key, timeouts, connection failures and answers that broke off are transient
 /// (<see cref="PaymentGatewayUnavailableException"/>, the activity retries), anything else (a bad key, a bad request)
 /// is a fault retrying cannot fix (<see cref="InvalidOperationException"/>).
 /// </summary>
@@ -21,11 +21,19 @@ internal static class StripeFailures
     {
         StripeException stripe => stripe.HttpStatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.Conflict
             || (int)stripe.HttpStatusCode >= 500
+            || IsGarbled(stripe)
             || (stripe.HttpStatusCode == 0 && stripe.InnerException is not null && IsTransient(stripe.InnerException, cancellationToken)),
-        HttpRequestException => true,
+        HttpRequestException or IOException => true,
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
         _ => false,
     };
+
+    /// <summary>
+    /// A success status whose body is not Stripe's JSON (Stripe.net: "Invalid response object from API"): the answer broke
+    /// off or was mangled on the way, so what Stripe did is unknown. Retrying with the same idempotency key is safe.
+    /// </summary>
+    private static bool IsGarbled(StripeException exception) =>
+        exception.StripeError is null && (int)exception.HttpStatusCode is >= 200 and < 300;
 
     /// <summary>The decline in a Stripe error, or null when it is no decline.</summary>
     public static ChargeResult.Declined? AsDecline(StripeException exception)

@@ -23,7 +23,7 @@ namespace Shop.Functions.Tests.Payments;
 /// <see cref="Visa"/> succeeds, <see cref="Declined"/> and <see cref="InsufficientFunds"/> are declined with 402
 /// <c>card_error</c>, <see cref="ThreeDSecure"/> answers <c>requires_action</c> until <see cref="CompleteAction"/>.
 /// Faults: <see cref="FailNext"/> (an answer before the endpoint runs: nothing saved) and <see cref="LoseNextAnswers"/>
-/// (the endpoint ran, the answer arrives after the client's timeout).
+/// (the endpoint ran, the answer breaks off halfway).
 /// </summary>
 public sealed partial class StripeStandIn : IDisposable
 {
@@ -52,11 +52,8 @@ public sealed partial class StripeStandIn : IDisposable
 
     public string Url => _server.Url!;
 
-    /// <summary>How long a lost answer is held back: past the client's <see cref="ClientTimeout"/>.</summary>
-    public static TimeSpan LostAnswerDelay => TimeSpan.FromSeconds(5);
-
     /// <summary>The timeout the tests give Stripe.net's HttpClient.</summary>
-    public static TimeSpan ClientTimeout => TimeSpan.FromSeconds(2);
+    public static TimeSpan ClientTimeout => TimeSpan.FromSeconds(20);
 
     /// <summary>Every request received, in order.</summary>
     public IReadOnlyList<StripeCall> Calls
@@ -83,8 +80,8 @@ public sealed partial class StripeStandIn : IDisposable
     }
 
     /// <summary>
-    /// The next <paramref name="count"/> requests (to <paramref name="path"/>, when given) run, but their answer comes too
-    /// late for the client.
+    /// The next <paramref name="count"/> requests (to <paramref name="path"/>, when given) run, but their answer breaks off
+    /// halfway (WireMock's MALFORMED_RESPONSE_CHUNK fault), as when the connection drops after Stripe did the work.
     /// </summary>
     public void LoseNextAnswers(int count, string? path = null)
     {
@@ -187,12 +184,14 @@ public sealed partial class StripeStandIn : IDisposable
             answer = Idempotent(request, key, form);
         }
 
+        var response = Json(answer.Status, answer.Body);
         if (lose)
         {
-            Thread.Sleep(LostAnswerDelay);
+            // The status line and half the body, then the connection closes: the client never reads an answer.
+            response.FaultType = FaultType.MALFORMED_RESPONSE_CHUNK;
+            response.FaultPercentage = 1.0;
         }
 
-        var response = Json(answer.Status, answer.Body);
         if (answer.Replayed)
         {
             response.AddHeader("Idempotent-Replayed", "true");
