@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -22,8 +23,10 @@ public static class PaymentsServiceCollectionExtensions
         services.AddOptions<StripeOptions>()
             .BindConfiguration(StripeOptions.SectionName)
             .ValidateDataAnnotations()
-            .Validate<IOptions<PaymentsOptions>>(
-                (stripe, payments) => !payments.Value.IsProvider(PaymentsOptions.StripeProvider) || stripe.IsComplete,
+            // Read from configuration, not IOptions<PaymentsOptions>: an invalid provider fails that options' own validation once.
+            .Validate<IConfiguration>(
+                (stripe, configuration) => !new PaymentsOptions { Provider = configuration[$"{PaymentsOptions.SectionName}:{nameof(PaymentsOptions.Provider)}"] ?? string.Empty }
+                    .IsProvider(PaymentsOptions.StripeProvider) || stripe.IsComplete,
                 "Payments:Provider is Stripe: Payments:Stripe:SecretKey and Payments:Stripe:WebhookSecret are required.")
             .ValidateOnStart();
         services.AddHttpClient(StripeOptions.HttpClientName)
