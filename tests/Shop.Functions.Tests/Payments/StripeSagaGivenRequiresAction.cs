@@ -91,6 +91,24 @@ public sealed class StripeSagaGivenRequiresAction(AzuriteFixture azurite) : IAsy
         Assert.Single(_stripe.IntentsFor(orderId));
     }
 
+    [Fact]
+    public async Task CompletesTheOrderChargedOnceGivenACaptureWhoseAnswerWasLostAndStripeDownForTheRetries()
+    {
+        // The first charge captures but its answer breaks off; the activity's other attempts meet 503s: ResolvePayment
+        // finds the capture by Stripe's search on the order id, and the order goes on without a second charge.
+        _stripe.LoseNextAnswers(1, "/v1/payment_intents", failuresAfter: 3);
+        var orderId = await _saga.SubmitAndPlaceAsync(b => b["payment"]!["token"] = StripeStandIn.Visa);
+        var waiting = await _saga.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        await _saga.DispatchAsync(orderId);
+
+        Assert.Equal(OrderStatuses.Completed, (await _saga.WaitForEndAsync(orderId)).Status);
+        var intent = Assert.Single(_stripe.IntentsFor(orderId));
+        Assert.Equal(intent["id"]!.GetValue<string>(), waiting.ChargeId);
+        Assert.Contains(_stripe.Calls, c => c.Path == "/v1/payment_intents/search");
+        Assert.Equal(4, _stripe.Creates(orderId).Count);
+        Assert.Equal((intent["amount"]!.GetValue<long>(), 0L), _stripe.MoneyFor(orderId));
+    }
+
     private async Task<string?> PostAsync(string payload)
     {
         var request = HttpTest.Request(

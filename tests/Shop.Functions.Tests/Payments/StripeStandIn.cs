@@ -42,6 +42,7 @@ public sealed partial class StripeStandIn : IDisposable
     private readonly Queue<int> _failures = new();
     private int _lostAnswers;
     private string? _losePath;
+    private int _failuresAfterLoss;
 
     public StripeStandIn()
     {
@@ -83,12 +84,14 @@ public sealed partial class StripeStandIn : IDisposable
     /// The next <paramref name="count"/> requests (to <paramref name="path"/>, when given) run, but their answer breaks off
     /// halfway (WireMock's MALFORMED_RESPONSE_CHUNK fault), as when the connection drops after Stripe did the work.
     /// </summary>
-    public void LoseNextAnswers(int count, string? path = null)
+    /// <remarks>Then the next <paramref name="failuresAfter"/> requests answer 503 before reaching the endpoint.</remarks>
+    public void LoseNextAnswers(int count, string? path = null, int failuresAfter = 0)
     {
         lock (_gate)
         {
             _lostAnswers += count;
             _losePath = path;
+            _failuresAfterLoss = failuresAfter;
         }
     }
 
@@ -179,6 +182,10 @@ public sealed partial class StripeStandIn : IDisposable
             if (lose)
             {
                 _lostAnswers--;
+                for (; _lostAnswers == 0 && _failuresAfterLoss > 0; _failuresAfterLoss--)
+                {
+                    _failures.Enqueue(503);
+                }
             }
 
             answer = Idempotent(request, key, form);
