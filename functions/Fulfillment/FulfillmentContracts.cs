@@ -12,14 +12,16 @@ public sealed record FulfillmentInput(
     TimeSpan ShippingTimeout,
     ActivityRetry Retry,
     LongRetry? Compensation = null,
-    TimeSpan? CarrierAnswerTimeout = null)
+    TimeSpan? CarrierAnswerTimeout = null,
+    TimeSpan? PaymentActionTimeout = null)
 {
     public static FulfillmentInput For(string orderId, FulfillmentOptions options) => new(
         orderId,
         options.ShippingTimeout,
         new ActivityRetry(options.ActivityMaxAttempts, options.ActivityFirstRetryInterval, options.ActivityMaxRetryInterval),
         new LongRetry(options.CompensationFirstRetryInterval, options.CompensationMaxRetryInterval, options.CompensationGiveUpAfter),
-        options.CarrierAnswerTimeout);
+        options.CarrierAnswerTimeout,
+        options.PaymentActionTimeout);
 }
 
 public sealed record ActivityRetry(int MaxAttempts, TimeSpan FirstInterval, TimeSpan MaxInterval);
@@ -42,7 +44,13 @@ public static class FulfillmentEvents
 
     /// <summary>The carrier honoured the saga's CancelShipment: nothing ships (raised from the carrier's ShipmentCancelled event).</summary>
     public const string ShipmentCancelled = nameof(ShipmentCancelled);
+
+    /// <summary>A charge that was pending (3-D Secure) succeeded or failed: raised from Stripe's webhook (Payments/StripeEventsHandler.cs).</summary>
+    public const string PaymentSettled = nameof(PaymentSettled);
 }
+
+/// <summary>How a pending charge ended, as the provider's webhook told it; the saga asks the provider for the amount.</summary>
+public sealed record PaymentSettledData(string PaymentIntentId, bool Succeeded, string? DeclineCode);
 
 public sealed record ShipmentDispatchedData(string? TrackingNumber);
 
@@ -56,7 +64,11 @@ public sealed record StockInput(string OrderId, IReadOnlyList<OrderLine> Items);
 
 public sealed record StockOutcome(bool Reserved, string? OutOfStockSku = null);
 
-public sealed record PaymentOutcome(bool Captured, string? DeclineCode = null);
+/// <summary>
+/// The charge's outcome. <paramref name="AwaitingAction"/>: neither captured nor declined yet (3-D Secure); the saga waits
+/// for <see cref="FulfillmentEvents.PaymentSettled"/>. Sandbox charges, and every charge before it existed, never have it.
+/// </summary>
+public sealed record PaymentOutcome(bool Captured, string? DeclineCode = null, bool AwaitingAction = false);
 
 public sealed record CompleteOrderInput(string OrderId, string? TrackingNumber);
 

@@ -38,4 +38,11 @@ public sealed class FulfillmentOptions
     /// <summary>How long the saga waits for the carrier to answer a CancelShipment (cancelled, or dispatched first).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan CarrierAnswerTimeout { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// How long the saga waits for a charge the customer must confirm (3-D Secure) before it asks the provider and, if
+    /// nothing was captured, cancels the payment and fails the order.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan PaymentActionTimeout { get; set; } = TimeSpan.FromHours(1);
 }

@@ -48,6 +48,12 @@ public sealed class FulfillmentSteps(
 
         var (amount, currency) = CatalogPrices.Total(order);
         var charge = await payments.ChargeAsync(new ChargeRequest(orderId, order.PaymentToken, amount, currency), cancellationToken);
+        if (charge is ChargeResult.Pending)
+        {
+            // 3-D Secure: the saga waits for the provider's webhook, then asks it (ResolvePayment).
+            return new PaymentOutcome(false, AwaitingAction: true);
+        }
+
         if (charge is not ChargeResult.Captured captured)
         {
             return new PaymentOutcome(false, (charge as ChargeResult.Declined)?.DeclineCode);

@@ -129,6 +129,16 @@ public static class OrderFulfillmentOrchestrator
             // the order at the provider when there is nothing to refund, so a charge still in flight cannot land later.
             _compensations.Push((nameof(FulfillmentActivities.RefundPayment), OrderId));
             var payment = await ChargeAsync();
+            if (payment is { AwaitingAction: true })
+            {
+                // Only a real provider answers this (3-D Secure), and only since it existed: older histories never get here.
+                payment = await AwaitPaymentActionAsync();
+                if (payment is not { Captured: true } && CancelRequested)
+                {
+                    return await CancelAsync();
+                }
+            }
+
             if (payment is not { Captured: true })
             {
                 var reason = payment?.DeclineCode is null ? FailureReasons.PaymentFailed : FailureReasons.PaymentDeclined;
@@ -160,6 +170,36 @@ public static class OrderFulfillmentOrchestrator
                 var (resolved, outcome, _) = await PersistAsync<PaymentOutcome>(nameof(FulfillmentActivities.ResolvePayment), OrderId, owed: false);
                 return resolved ? outcome : null;
             }
+        }
+
+        /// <summary>
+        /// The charge waits for the customer (3-D Secure): until the provider's webhook raises <see cref="FulfillmentEvents.PaymentSettled"/>,
+        /// a cancel, or <see cref="FulfillmentInput.PaymentActionTimeout"/>. A failure event is the decline; otherwise the
+        /// provider is asked (ResolvePayment records a capture), and a payment still unfinished counts as not captured: the
+        /// unwinding's refund cancels it at the provider, so it can never capture later.
+        /// </summary>
+        private async Task<PaymentOutcome?> AwaitPaymentActionAsync()
+        {
+            _context.SetCustomStatus("AwaitingPaymentAction");
+            var settled = _context.WaitForExternalEvent<PaymentSettledData?>(FulfillmentEvents.PaymentSettled);
+            using var stopTimer = new CancellationTokenSource();
+            var timeout = _context.CreateTimer(_context.CurrentUtcDateTime.Add(_input.PaymentActionTimeout ?? TimeSpan.FromHours(1)), stopTimer.Token);
+            var first = await Task.WhenAny(settled, _cancel, timeout);
+            if (first != timeout)
+            {
+#pragma warning disable CA1849
+                stopTimer.Cancel();
+#pragma warning restore CA1849
+            }
+
+            if (first == settled && settled.Result is { Succeeded: false } failed)
+            {
+                return new PaymentOutcome(false, failed.DeclineCode ?? Payments.DeclineCodes.CardDeclined);
+            }
+
+            _logger.LogInformation("Order {OrderId}: the payment's action ended ({How}); asking the provider", OrderId, first == settled ? "settled" : first == _cancel ? "cancel" : "timeout");
+            var (resolved, outcome, _) = await PersistAsync<PaymentOutcome>(nameof(FulfillmentActivities.ResolvePayment), OrderId, owed: false);
+            return resolved ? outcome : null;
         }
 
         private async Task<FulfillmentResult> AwaitShipmentAsync()

@@ -11,6 +11,7 @@ namespace Shop.Functions.Payments;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "outcome")]
 [JsonDerivedType(typeof(Captured), "captured")]
 [JsonDerivedType(typeof(Declined), "declined")]
+[JsonDerivedType(typeof(Pending), "pending")]
 public abstract record ChargeResult
 {
     private ChargeResult()
@@ -22,6 +23,13 @@ public abstract record ChargeResult
 
     /// <summary>The provider refused the card. <paramref name="DeclineCode"/> is one of <see cref="DeclineCodes"/> (or the provider's own).</summary>
     public sealed record Declined(string DeclineCode, string Message) : ChargeResult;
+
+    /// <summary>
+    /// Neither yet: the customer must act (3-D Secure, <c>requires_action</c>) or the provider is still deciding
+    /// (<c>processing</c>). The outcome arrives later, by the provider's webhook; <see cref="IPaymentGateway.GetPaymentAsync"/>
+    /// tells it too. Charging again answers the same until then. Only real providers answer it (never the sandbox).
+    /// </summary>
+    public sealed record Pending(string ChargeId, string Reason) : ChargeResult;
 }
 
 /// <summary>Why a charge was declined; the codes payment providers commonly use.</summary>

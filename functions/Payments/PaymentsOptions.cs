@@ -9,8 +9,11 @@ public sealed class PaymentsOptions
     /// <summary>Simulated payments: no money moves (<see cref="SandboxPaymentGateway"/>).</summary>
     public const string SandboxProvider = "Sandbox";
 
+    /// <summary>Real payments through Stripe (<see cref="StripePaymentGateway"/>, settings in <see cref="StripeOptions"/>).</summary>
+    public const string StripeProvider = "Stripe";
+
     /// <summary>The providers this build can talk to. A real provider's gateway adds its name here and in <see cref="PaymentsServiceCollectionExtensions.AddPayments"/>.</summary>
-    public static IReadOnlyList<string> KnownProviders { get; } = [SandboxProvider];
+    public static IReadOnlyList<string> KnownProviders { get; } = [SandboxProvider, StripeProvider];
 
     /// <summary>Which payment provider charges orders; one of <see cref="KnownProviders"/> (case-insensitive).</summary>
     [Required]

@@ -30,6 +30,7 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(PlaceOrder))]
 [JsonSerializable(typeof(OrderEvent))]
 [JsonSerializable(typeof(CancelOrderResponse))]
+[JsonSerializable(typeof(Payments.StripeEventReceipt))]
 [JsonSerializable(typeof(Shipping.ShipOrder))]
 [JsonSerializable(typeof(Shipping.CancelShipment))]
 [JsonSerializable(typeof(Shipping.DispatchBookedShipment))]

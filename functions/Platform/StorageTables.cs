@@ -12,6 +12,9 @@ public static class StorageTables
     public const string PaymentsSandbox = "PaymentsSandbox";
     public const string Shipments = "Shipments";
 
+    /// <summary>The Stripe gateway's note of each order's PaymentIntent and whether a refund closed it (Payments/StripeLedger.cs).</summary>
+    public const string PaymentsStripe = "PaymentsStripe";
+
     /// <summary>The open-orders index the watchdog reads by due bucket (Orders/Watchdog/OpenOrderIndex.cs).</summary>
     public const string OpenOrders = "OpenOrders";
 
@@ -19,5 +22,5 @@ public static class StorageTables
     public const string FinishedOrders = "FinishedOrders";
 
     /// <summary>The tables this build of the app reads and writes.</summary>
-    public static IReadOnlyList<string> InUse { get; } = [Orders, Inventory, PaymentsSandbox, Catalog, Shipments, Inbox, Webhooks, WebhookDeliveries, OpenOrders, FinishedOrders];
+    public static IReadOnlyList<string> InUse { get; } = [Orders, Inventory, PaymentsSandbox, Catalog, Shipments, Inbox, Webhooks, WebhookDeliveries, OpenOrders, FinishedOrders, PaymentsStripe];
 }

@@ -19,6 +19,7 @@ var tableNames = [
   'Shipments'
   'OpenOrders'
   'FinishedOrders'
+  'PaymentsStripe'
 ]
 
 // Containers the app writes (SandboxEmailSender.ContainerName), plus the deployment container.

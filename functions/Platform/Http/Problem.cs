@@ -26,4 +26,5 @@ public static class ProblemTypes
     public const string WebhookNotConfirmed = "urn:shop:problem:webhook-not-confirmed";
     public const string UnknownSku = "urn:shop:problem:unknown-sku";
     public const string ReceiptIdReused = "urn:shop:problem:receipt-id-reused";
+    public const string InvalidSignature = "urn:shop:problem:invalid-signature";
 }

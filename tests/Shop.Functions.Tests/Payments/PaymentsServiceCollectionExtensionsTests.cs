@@ -26,7 +26,7 @@ public sealed class PaymentsServiceCollectionExtensionsAddPayments(AzuriteFixtur
     }
 
     [Theory]
-    [InlineData("Stripe")]
+    [InlineData("Adyen")]
     [InlineData("")]
     public async Task FailsStartupGivenAnUnknownProvider(string provider)
     {
