@@ -3,6 +3,7 @@ using Shop.Functions.Catalog;
 using Shop.Functions.Inventory;
 using Shop.Functions.Orders;
 using Shop.Functions.Orders.Events;
+using Shop.Functions.Orders.History;
 using Shop.Functions.Orders.Watchdog;
 using Shop.Functions.Payments;
 using Shop.Functions.Shipping;
@@ -14,7 +15,7 @@ namespace Shop.Functions.Fulfillment;
 /// stock and payments are idempotent per order, and <see cref="OrderProgress"/> records each event once.
 /// </summary>
 public sealed class FulfillmentSteps(
-    OrderStore orders, OrderProgress progress, InventoryStore inventory, IPaymentGateway payments, OpenOrderIndex openOrders, TimeProvider time)
+    OrderStore orders, OrderProgress progress, InventoryStore inventory, IPaymentGateway payments, OpenOrderIndex openOrders, CustomerOrderIndex customerOrders, TimeProvider time)
 {
     public async Task<AcceptedOrder> AcceptOrderAsync(string orderId, CancellationToken cancellationToken)
     {
@@ -22,6 +23,9 @@ public sealed class FulfillmentSteps(
             orderId,
             new OrderChange(OrderEventTypes.OrderAccepted, OrderStatuses.Processing) { Describe = WithItems },
             cancellationToken);
+
+        // The account's history points at it from now on (an upsert of a key taken from the row: a repeat is harmless).
+        await customerOrders.AddAsync(result.Order, cancellationToken);
         return new AcceptedOrder(orderId, result.Order.GetItems());
     }
 

@@ -77,6 +77,12 @@ public sealed class OrderEntity : ITableEntity
     /// </summary>
     public long? ReservedSequence { get; set; }
 
+    /// <summary>
+    /// The account that placed it: the caller the gateway vouched for at submit (<see cref="Platform.Http.GatewayCaller"/>),
+    /// null without one. Its order history lists it (<see cref="History.CustomerOrderIndex"/>).
+    /// </summary>
+    public string? Account { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }

@@ -22,6 +22,7 @@ public static class OrdersServiceCollectionExtensions
         services.TryAddSingleton<OrderPricing>();
         services.AddOptions<OpenOrdersOptions>().BindConfiguration(OpenOrdersOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<OpenOrderIndex>();
+        services.TryAddSingleton<History.CustomerOrderIndex>();
         services.TryAddSingleton<OpenOrdersWatchdog>();
         return services;
     }

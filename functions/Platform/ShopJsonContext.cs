@@ -51,6 +51,7 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(Webhooks.DeliveryLog.RedeliverResponse))]
 [JsonSerializable(typeof(Health.HealthResponse))]
 [JsonSerializable(typeof(Orders.Watchdog.NeedsAttentionListResponse))]
+[JsonSerializable(typeof(Orders.History.CustomerOrderListResponse))]
 [JsonSerializable(typeof(Inventory.Admin.StockReceiptRequest))]
 [JsonSerializable(typeof(Inventory.Admin.StockReceiptResponse))]
 [JsonSerializable(typeof(Inventory.Admin.StockResponse))]

@@ -18,9 +18,12 @@ public static class StorageTables
     /// <summary>The open-orders index the watchdog reads by due bucket (Orders/Watchdog/OpenOrderIndex.cs).</summary>
     public const string OpenOrders = "OpenOrders";
 
+    /// <summary>Each account's orders, newest first (Orders/History/CustomerOrderIndex.cs).</summary>
+    public const string CustomerOrders = "CustomerOrders";
+
     /// <summary>Finished orders by the UTC day they ended, which retention reads (Platform/Retention/FinishedOrderIndex.cs).</summary>
     public const string FinishedOrders = "FinishedOrders";
 
     /// <summary>The tables this build of the app reads and writes.</summary>
-    public static IReadOnlyList<string> InUse { get; } = [Orders, Inventory, PaymentsSandbox, Catalog, Shipments, Inbox, Webhooks, WebhookDeliveries, OpenOrders, FinishedOrders, PaymentsStripe];
+    public static IReadOnlyList<string> InUse { get; } = [Orders, Inventory, PaymentsSandbox, Catalog, Shipments, Inbox, Webhooks, WebhookDeliveries, OpenOrders, FinishedOrders, PaymentsStripe, CustomerOrders];
 }

@@ -20,6 +20,7 @@ var tableNames = [
   'OpenOrders'
   'FinishedOrders'
   'PaymentsStripe'
+  'CustomerOrders'
 ]
 
 // Containers the app writes (SandboxEmailSender.ContainerName), plus the deployment container.

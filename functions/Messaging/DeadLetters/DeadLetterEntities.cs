@@ -20,10 +20,12 @@ public static class DeadLetterEntities
         ConsumerEntity.Queue(Queues.DispatchBookedShipment),
         ConsumerEntity.Queue(Queues.SendEmail),
         ConsumerEntity.Queue(Queues.DeliverWebhook),
+        ConsumerEntity.Queue(Queues.ReorderStock),
         ConsumerEntity.ForSubscription(Topics.OrderEvents, Subscriptions.Notifications),
         ConsumerEntity.ForSubscription(Topics.OrderEvents, Subscriptions.Webhooks),
         ConsumerEntity.ForSubscription(Topics.OrderEvents, Subscriptions.Fulfillment),
         ConsumerEntity.ForSubscription(Topics.OrderEvents, Subscriptions.Catalog),
+        ConsumerEntity.ForSubscription(Topics.OrderEvents, Subscriptions.Inventory),
     ];
 
     public static string RouteValueOf(ConsumerEntity entity)

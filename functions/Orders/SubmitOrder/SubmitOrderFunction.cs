@@ -60,7 +60,7 @@ public sealed partial class SubmitOrderFunction(
         }
 
         var callerId = CallerOf(request);
-        var command = new SubmitOrderCommand(order, body.Value!, idempotencyKey, callerId);
+        var command = new SubmitOrderCommand(order, body.Value!, idempotencyKey, callerId, gateway.Verified(request));
         var orderId = handler.OrderIdFor(command);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["OrderId"] = orderId });
 

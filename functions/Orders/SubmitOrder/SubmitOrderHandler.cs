@@ -13,7 +13,7 @@ namespace Shop.Functions.Orders.SubmitOrder;
 /// What the front door was asked to do: a validated order, and the idempotency key if one was sent. <see cref="Prices"/>
 /// are the catalog's (<see cref="OrderPricing"/>), stored with the order; null stores none.
 /// </summary>
-public sealed record SubmitOrderCommand(ValidOrder Order, SubmitOrderRequest Request, string? IdempotencyKey, string CallerId)
+public sealed record SubmitOrderCommand(ValidOrder Order, SubmitOrderRequest Request, string? IdempotencyKey, string CallerId, string? Account = null)
 {
     public IReadOnlyList<PricedLine>? Prices { get; init; }
 }
@@ -184,6 +184,7 @@ public sealed partial class SubmitOrderHandler(
             CallbackUrl = order.CallbackUrl,
             IdempotencyKey = command.IdempotencyKey,
             RequestHash = RequestHash(command.Request),
+            Account = command.Account,
             CreatedAt = now,
             UpdatedAt = now,
         };

@@ -27,4 +27,5 @@ public static class ProblemTypes
     public const string UnknownSku = "urn:shop:problem:unknown-sku";
     public const string ReceiptIdReused = "urn:shop:problem:receipt-id-reused";
     public const string InvalidSignature = "urn:shop:problem:invalid-signature";
+    public const string NotYourAccount = "urn:shop:problem:not-your-account";
 }

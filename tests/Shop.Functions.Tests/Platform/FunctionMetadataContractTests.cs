@@ -27,6 +27,7 @@ public sealed class FunctionMetadataContract
     private static readonly Dictionary<string, Trigger> Expected = new()
     {
         ["SubmitOrder"] = new("httpTrigger", Route: "orders", Methods: ["post"], AuthLevel: "Function"),
+        ["ListCustomerOrders"] = new("httpTrigger", Route: "orders", Methods: ["get"], AuthLevel: "Function"),
         ["GetOrderStatus"] = new("httpTrigger", Route: "orders/{orderId}/status", Methods: ["get"], AuthLevel: "Anonymous"),
         ["GetOrder"] = new("httpTrigger", Route: "orders/{orderId}", Methods: ["get"], AuthLevel: "Anonymous"),
         ["CancelOrder"] = new("httpTrigger", Route: "orders/{orderId}/cancel", Methods: ["post"], AuthLevel: "Function"),

@@ -399,7 +399,10 @@ public sealed class HostileRequestGenerator(KnownIds known, int seed)
                 return Request(category, $"{description}, {parameter} = {Show(id)}", true, new Dictionary<string, string> { [parameter] = id });
             }
 
-            return Request(category, $"{description}, body cut short", true, body: Profile.ValidBody!().ToJsonString()[..^1]);
+            // A write without a body of ours (a provider's webhook): the hostile part alone must be refused.
+            return Profile.ValidBody is null
+                ? Request(category, description, true)
+                : Request(category, $"{description}, body cut short", true, body: Profile.ValidBody().ToJsonString()[..^1]);
         }
 
         public byte[]? BodyOrNull() =>

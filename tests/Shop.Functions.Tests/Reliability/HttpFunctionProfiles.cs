@@ -32,6 +32,7 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
     public static IReadOnlyDictionary<string, HttpFunctionProfile> All { get; } = new HttpFunctionProfile[]
     {
         new("SubmitOrder", [], OrderRequests.Valid, 64 * 1024),
+        new("ListCustomerOrders", ["customerId", "max", "after"]),
         new("GetOrder", []),
         new("GetOrderStatus", []),
         new("CancelOrder", []),
@@ -50,6 +51,7 @@ public sealed record HttpFunctionProfile(string Name, IReadOnlyList<string> Pars
         new("ReceiveStock", [], ValidStockReceipt, Shop.Functions.Inventory.Admin.ReceiveStockFunction.MaxBodyBytes),
         new("ListCatalogItems", ["top", "sort"]),
         new("GetCatalogItem", []),
+        new("ReceiveStripeEvent", []),
         new("GetHealth", []),
         new("GetOpenApiDocument", []),
     }.ToDictionary(profile => profile.Name, StringComparer.Ordinal);

@@ -21,6 +21,15 @@ public sealed class FunctionAuthorizationFromMetadata
         ["GetOpenApiDocument"] = "the public contract of the API",
     };
 
+    /// <summary>
+    /// The writes that cannot carry a function key because a provider calls them, and what protects them instead
+    /// (docs/security.md, "Who can call what").
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> SignedWrites = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["ReceiveStripeEvent"] = "Stripe sends no function key: every request needs a valid Stripe-Signature (HMAC-SHA256 with the endpoint secret, 5 min tolerance), else 401 and nothing is written",
+    };
+
     /// <summary>The operations endpoints (admin key only), and what they expose (docs/security.md, "Who can call what").</summary>
     public static readonly IReadOnlyDictionary<string, string> OperationsEndpoints = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -36,7 +45,7 @@ public sealed class FunctionAuthorizationFromMetadata
     [Fact]
     public void EveryWriteNeedsAFunctionOrAdminKey()
     {
-        var writes = FunctionsMetadata.Http.Where(f => f.Methods.Any(m => WriteMethods.Contains(m))).ToList();
+        var writes = FunctionsMetadata.Http.Where(f => f.Methods.Any(m => WriteMethods.Contains(m)) && !SignedWrites.ContainsKey(f.Name)).ToList();
 
         Assert.NotEmpty(writes);
         Assert.All(writes, f => Assert.True(
@@ -64,11 +73,21 @@ public sealed class FunctionAuthorizationFromMetadata
     [Fact]
     public void AnonymousEndpointsAreExactlyTheReviewedReads()
     {
-        var anonymous = FunctionsMetadata.Http.Where(f => IsLevel(f, "anonymous")).ToList();
+        var anonymous = FunctionsMetadata.Http.Where(f => IsLevel(f, "anonymous") && !SignedWrites.ContainsKey(f.Name)).ToList();
 
         Assert.Equal(AnonymousReads.Keys.Order(StringComparer.Ordinal), anonymous.Select(f => f.Name).Order(StringComparer.Ordinal));
         Assert.All(anonymous, f => Assert.Equal(["get"], f.Methods));
         Assert.All(anonymous, f => Assert.False(f.Route.StartsWith("ops/", StringComparison.OrdinalIgnoreCase), $"{f.Name} is anonymous under ops/."));
+    }
+
+    [Fact]
+    public void SignedWritesAreExactlyTheReviewedOnes()
+    {
+        var signed = FunctionsMetadata.Http.Where(f => SignedWrites.ContainsKey(f.Name)).ToList();
+
+        Assert.Equal(SignedWrites.Keys.Order(StringComparer.Ordinal), signed.Select(f => f.Name).Order(StringComparer.Ordinal));
+        Assert.All(signed, f => Assert.Equal(["post"], f.Methods));
+        Assert.All(signed, f => Assert.True(IsLevel(f, "anonymous"), $"{f.Name} is reviewed as a signed anonymous write but its authLevel is {f.AuthLevel}."));
     }
 
     [Fact]

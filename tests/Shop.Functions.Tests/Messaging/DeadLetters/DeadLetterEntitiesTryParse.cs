@@ -38,7 +38,7 @@ public sealed class DeadLetterEntitiesTryParse
     [InlineData("orders")]
     [InlineData("order-events")]
     [InlineData("order-events~")]
-    [InlineData("order-events~inventory")]
+    [InlineData("order-events~warehouse")]
     [InlineData("order-events/subscriptions/catalog")]
     [InlineData("place-order~catalog")]
     [InlineData("catalog")]

@@ -71,7 +71,7 @@ public sealed class ListDeadLettersFunctionListDeadLetters
     [Theory]
     [InlineData("orders")]
     [InlineData("order-events")]
-    [InlineData("order-events~inventory")]
+    [InlineData("order-events~warehouse")]
     [InlineData("place-order~catalog")]
     public async Task Returns404GivenAnEntityOutsideTheDesign(string entity)
     {
