@@ -46,10 +46,10 @@ public sealed record OrderChangeResult(OrderEntity Order, bool Applied);
 
 /// <summary>
 /// Records the saga's progress on the order row: status, step history, sequence + 1, and the step's event
-/// (plus any command) in the outbox, in ONE transaction guarded by the row's ETag. Each event type is recorded
+/// (plus any command) in the outbox, in ONE transaction guarded by the row's ETag, after a pointer in the outbox index. Each event type is recorded
 /// once per order, so an activity that runs twice has its effect once; a terminal order never changes.
 /// </summary>
-public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, TimeProvider time, ILogger<OrderProgress> logger)
+public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, OutboxIndex outboxIndex, TimeProvider time, ILogger<OrderProgress> logger)
 {
     private const int MaxConcurrencyRetries = 5;
 
@@ -66,6 +66,15 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, T
             }
 
             var outbox = Apply(order, change, time.GetUtcNow());
+
+            // Before the transaction, so that no outbox row is ever committed without the sweeper knowing of it (a pointer
+            // whose transaction then fails points at nothing, and the sweeper drops it).
+            var pointer = outbox.Count > 0 ? OutboxPointer.For(store.Table.Name, outbox) : null;
+            if (pointer is not null)
+            {
+                await outboxIndex.PointAsync(pointer, cancellationToken);
+            }
+
             try
             {
                 await store.Table.SubmitTransactionAsync(
@@ -83,7 +92,7 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, T
 
             LogRecorded(orderId, change.EventType, order.Sequence, order.Status);
             ShopMetrics.OrderChanged(change.EventType, order.Status, order.FailureReason);
-            await relay.RelayAsync(store.Table, outbox, cancellationToken);
+            await relay.RelayAsync(store.Table, outbox, pointer, cancellationToken);
             return new OrderChangeResult(order, Applied: true);
         }
     }

@@ -15,6 +15,9 @@ public static class StorageTables
     /// <summary>The open-orders index the watchdog reads by due bucket (Orders/Watchdog/OpenOrderIndex.cs).</summary>
     public const string OpenOrders = "OpenOrders";
 
+    /// <summary>Pointers to pending outbox rows by 10-second creation bucket, which the sweeper reads (Messaging/OutboxIndex.cs).</summary>
+    public const string OutboxIndex = "OutboxIndex";
+
     /// <summary>The tables this build of the app reads and writes.</summary>
-    public static IReadOnlyList<string> InUse { get; } = [Orders, Inventory, PaymentsSandbox, Catalog, Shipments, Inbox, Webhooks, WebhookDeliveries, OpenOrders];
+    public static IReadOnlyList<string> InUse { get; } = [Orders, Inventory, PaymentsSandbox, Catalog, Shipments, Inbox, Webhooks, WebhookDeliveries, OpenOrders, OutboxIndex];
 }

@@ -18,6 +18,7 @@ var tableNames = [
   'PaymentsSandbox'
   'Shipments'
   'OpenOrders'
+  'OutboxIndex'
 ]
 
 // Containers the app writes (SandboxEmailSender.ContainerName), plus the deployment container.
