@@ -30,7 +30,7 @@ public sealed class OutboxPointer : ITableEntity
 
     public DateTimeOffset CreatedAt { get; set; }
 
-    public IEnumerable<string> DestinationList => Destinations.Split(',', StringSplitOptions.RemoveEmptyEntries);
+    public string[] DestinationList() => Destinations.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>The pointer for outbox rows about to be written in one transaction (all in one partition, created at the same time).</summary>
     public static OutboxPointer For(string table, IReadOnlyList<OutboxEntity> rows)

@@ -76,7 +76,7 @@ public sealed partial class OutboxSweeper(
     private async Task SweepPointerAsync(OutboxSweepRun run, OutboxPointer pointer, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Read, not sent: every destination it covers refused a message in this run.
-        if (pointer.DestinationList.All(run.IsFailing))
+        if (pointer.DestinationList().All(run.IsFailing))
         {
             return;
         }
