@@ -17,8 +17,13 @@ namespace Shop.Functions.Tests.Messaging;
 [Collection(AzuriteCollection.Name)]
 public sealed class OutboxSweeperGivenManyCompletedOrders(AzuriteFixture azurite, ITestOutputHelper output) : IAsyncLifetime
 {
-    /// <summary>Azurite inserts about 3,000 rows a second here (one Node thread), so 100,000 take about half a minute.</summary>
-    private const int CompletedOrders = 100_000;
+    /// <summary>
+    /// 20,000, not the 100,000: a row per order means a request per order (a Table transaction holds one partition,
+    /// and each order is its own), and on this shared 2-core machine 100,000 inserts into Azurite took over 3 minutes. The
+    /// benchmark (docs/performance.md) sweeps with 10,000 and 100,000. What the test asserts does not depend on the number:
+    /// no sweep request reads Orders without naming a partition.
+    /// </summary>
+    private const int CompletedOrders = 20_000;
 
     private const int Pending = 3;
 
@@ -42,7 +47,7 @@ public sealed class OutboxSweeperGivenManyCompletedOrders(AzuriteFixture azurite
     }
 
     [Fact]
-    public async Task MakesTheSameRoundTripsGivenNoCompletedOrdersOrAHundredThousand()
+    public async Task MakesTheSameRoundTripsGivenNoCompletedOrdersOrTwentyThousand()
     {
         var empty = await SweepPendingAsync("before");
 
@@ -91,8 +96,8 @@ public sealed class OutboxSweeperGivenManyCompletedOrders(AzuriteFixture azurite
         var createdAt = DateTimeOffset.UtcNow.AddDays(-30);
         await Parallel.ForEachAsync(
             Enumerable.Range(0, count / 100),
-            new ParallelOptions { MaxDegreeOfParallelism = 2 },
-            async (batch, ct) => await Task.WhenAll(Enumerable.Range(batch * 100, 100).Select(i => orders.AddEntityAsync(
+            new ParallelOptions { MaxDegreeOfParallelism = 1 },
+            async (batch, ct) => await Task.WhenAll(Enumerable.Range(batch * 100, 100).Select(i => AddOnceAsync(orders,
                 new TableEntity($"ord_seed{i:D7}", OrderEntity.OrderRowKey)
                 {
                     ["Status"] = OrderStatuses.Completed,
@@ -101,6 +106,18 @@ public sealed class OutboxSweeperGivenManyCompletedOrders(AzuriteFixture azurite
                     ["UpdatedAt"] = createdAt,
                 },
                 ct))));
+    }
+
+    /// <summary>An insert the SDK may resend after a dropped connection: a 409 then means the first attempt committed.</summary>
+    private static async Task AddOnceAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.AddEntityAsync(entity, cancellationToken);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 409)
+        {
+        }
     }
 
     /// <summary>A request without its keys: the same sweep over other orders has the same shape.</summary>
