@@ -9,13 +9,13 @@ using Shop.Functions.Tests.Orders;
 
 namespace Shop.Benchmarks;
 
-/// <summary>Command line of <c>outbox</c>: <c>--completed N</c> (default 100000), <c>--backlog B</c> (10000), <c>--submits S</c> (200).</summary>
+/// <summary>Command line of <c>outbox</c>: <c>--completed N</c> (default 10000), <c>--backlog B</c> (10000), <c>--submits S</c> (200).</summary>
 public sealed record OutboxBenchmarkOptions(int Completed, int Backlog, int Submits)
 {
     public const string Usage = "Usage: dotnet run -c Release --project tests/Shop.Benchmarks -- outbox [--completed N] [--backlog B] [--submits S]";
 
     public static OutboxBenchmarkOptions? Parse(string[] args, out string? error) =>
-        NamedNumbers.Parse(args, new Dictionary<string, int> { ["--completed"] = 100_000, ["--backlog"] = 10_000, ["--submits"] = 200 }, out error) is { } values
+        NamedNumbers.Parse(args, new Dictionary<string, int> { ["--completed"] = 10_000, ["--backlog"] = 10_000, ["--submits"] = 200 }, out error) is { } values
             ? new OutboxBenchmarkOptions(values["--completed"], values["--backlog"], values["--submits"])
             : null;
 }
