@@ -27,11 +27,24 @@ public sealed class OutboxIndex(TableServiceClient tables)
         return BucketPrefix + bucket.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Writes the pointer (an upsert: a transaction retried in the same bucket has one pointer).</summary>
-    public async Task PointAsync(OutboxPointer entry, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the pointer; true when this call created it. A pointer that exists already (false) covers the same rows: the
+    /// same transaction tried again (an SDK resend, a retry after an ETag conflict) or a repeated submit of an order that
+    /// exists. It is not replaced, so whoever wrote it can still delete it by its ETag.
+    /// </summary>
+    public async Task<bool> PointAsync(OutboxPointer entry, CancellationToken cancellationToken)
     {
-        var response = await Table.UpsertEntityAsync(entry, TableUpdateMode.Replace, cancellationToken);
-        entry.ETag = response.Headers.ETag ?? ETag.All;
+        try
+        {
+            var response = await Table.AddEntityAsync(entry, cancellationToken);
+            entry.ETag = response.Headers.ETag ?? ETag.All;
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            entry.ETag = ETag.All;
+            return false;
+        }
     }
 
     /// <summary>

@@ -80,6 +80,9 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     public void RelayInBackground(TableClient table, IReadOnlyList<OutboxEntity> rows, OutboxPointer? entry) =>
         Track(RelayQuietlyAsync(table, rows, entry));
 
+    /// <summary>Deletes, in the background, a pointer whose transaction wrote no row (a repeated submit of an existing order).</summary>
+    public void ForgetInBackground(OutboxPointer entry) => Track(ForgetQuietlyAsync(entry));
+
     /// <summary>Waits for the background sends and deletes started so far (tests, and shutdown so that none is cut off).</summary>
     public async Task DrainAsync()
     {
@@ -120,6 +123,18 @@ public sealed partial class OutboxRelay : IAsyncDisposable
         catch (Exception ex)
         {
             LogBackgroundRelayFailed(ex, rows.Count > 0 ? rows[0].MessageId : string.Empty);
+        }
+    }
+
+    private async Task ForgetQuietlyAsync(OutboxPointer entry)
+    {
+        try
+        {
+            await _index.RemoveAsync(entry, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex.IsStorageFailure())
+        {
+            LogPointerDeleteFailed(ex, entry.RowKey);
         }
     }
 

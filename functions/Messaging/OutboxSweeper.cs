@@ -72,7 +72,7 @@ public sealed partial class OutboxSweeper(
         }
     }
 
-    /// <summary>Sends the due rows of the pointer's partition and deletes them; then the pointer, unless a row is left.</summary>
+    /// <summary>Sends the pointer's rows and deletes them; then the pointer, unless a row is left.</summary>
     private async Task SweepPointerAsync(OutboxSweepRun run, OutboxPointer pointer, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Read, not sent: every destination it covers refused a message in this run.
@@ -87,8 +87,9 @@ public sealed partial class OutboxSweeper(
         var due = new List<OutboxEntity>();
         await foreach (var row in table.QueryAsync<OutboxEntity>(filter, cancellationToken: cancellationToken))
         {
-            // Younger rows have a pointer of their own (written before their transaction); they wait for it.
-            if (row.CreatedAt <= run.Cutoff)
+            // Its own rows: those of its transaction, written at its CreatedAt. The partition's other rows have pointers of their
+            // own (each written before its transaction), or none (the legacy scan's).
+            if (row.CreatedAt == pointer.CreatedAt)
             {
                 due.Add(row);
             }

@@ -76,9 +76,9 @@ public sealed partial class SubmitOrderHandler(
             // Before the order exists, so that no order is ever committed without the watchdog knowing of it, nor its PlaceOrder
             // without the sweeper knowing of it; both at once (one round trip of waiting). An entry whose transaction then fails
             // points at no order, and the watchdog drops it; such a pointer points at no row, and the sweeper drops it.
-            await Task.WhenAll(
-                openOrders.TrackAsync(orderId, now + openOrdersOptions.Value.DueAfter, cancellationToken),
-                outboxIndex.PointAsync(pointer, cancellationToken));
+            var pointed = outboxIndex.PointAsync(pointer, cancellationToken);
+            await Task.WhenAll(openOrders.TrackAsync(orderId, now + openOrdersOptions.Value.DueAfter, cancellationToken), pointed);
+            var pointerCreated = await pointed;
             try
             {
                 await store.Table.SubmitTransactionAsync(
@@ -93,11 +93,12 @@ public sealed partial class SubmitOrderHandler(
                     ?? throw new InvalidOperationException($"Order {orderId} conflicted on insert but cannot be read.", ex);
                 if (existing.RequestHash == order.RequestHash)
                 {
-                    return Replay(existing, order, outbox, pointer);
+                    return Replay(existing, order, outbox, pointer, pointerCreated);
                 }
 
                 if (command.IdempotencyKey is not null)
                 {
+                    ForgetIfCreated(pointer, pointerCreated);
                     LogKeyReused(orderId);
                     return new SubmitOrderResult(SubmitOrderOutcome.KeyReused, existing);
                 }
@@ -122,7 +123,7 @@ public sealed partial class SubmitOrderHandler(
                     throw;
                 }
 
-                return Replay(stored, order, outbox, pointer);
+                return Replay(stored, order, outbox, pointer, pointerCreated);
             }
 
             LogAccepted(orderId, command.Order.Items.Count, command.IdempotencyKey is not null);
@@ -158,10 +159,10 @@ public sealed partial class SubmitOrderHandler(
     /// The same request was stored before. When the stored row is this very attempt's (its CreatedAt is ours: the SDK
     /// resent a transaction whose response was lost), its PlaceOrder has not been sent yet: send it now rather than
     /// leave it to the sweeper (in the background, as for a first commit). Were it someone else's after all, the send is a
-    /// duplicate that Service Bus drops. Otherwise the pointer written for this attempt is left to the sweeper: it sends
-    /// whatever of the first order is still pending, or drops the pointer.
+    /// duplicate that Service Bus drops. Otherwise this attempt wrote no row, and a pointer it created points at none: it
+    /// goes (the first order's rows, if any are left, have the first order's pointer).
     /// </summary>
-    private SubmitOrderResult Replay(OrderEntity existing, OrderEntity attempted, OutboxEntity outbox, OutboxPointer pointer)
+    private SubmitOrderResult Replay(OrderEntity existing, OrderEntity attempted, OutboxEntity outbox, OutboxPointer pointer, bool pointerCreated)
     {
         if (existing.CreatedAt == attempted.CreatedAt)
         {
@@ -170,8 +171,17 @@ public sealed partial class SubmitOrderHandler(
             return new SubmitOrderResult(SubmitOrderOutcome.Accepted, existing);
         }
 
+        ForgetIfCreated(pointer, pointerCreated);
         LogReplayed(existing.OrderId);
         return new SubmitOrderResult(SubmitOrderOutcome.Replayed, existing);
+    }
+
+    private void ForgetIfCreated(OutboxPointer pointer, bool created)
+    {
+        if (created)
+        {
+            relay.ForgetInBackground(pointer);
+        }
     }
 
     private static OrderEntity NewOrderRow(string orderId, SubmitOrderCommand command, DateTimeOffset now)
