@@ -56,11 +56,13 @@ public sealed partial class OutboxSweeper(
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = settings.SweepConcurrency, CancellationToken = cancellationToken };
         await foreach (var page in index.PendingAsync(run.Cutoff, Math.Min(settings.SweepBatchSize, 1000), cancellationToken))
         {
-            await Parallel.ForEachAsync(page.Values, parallel, async (pointer, ct) =>
+            // The pointers of one order in one worker: its partition is read once, and no two workers send the same rows.
+            var partitions = page.Values.GroupBy(pointer => (pointer.Table, pointer.Partition)).Select(group => group.ToList());
+            await Parallel.ForEachAsync(partitions, parallel, async (pointers, ct) =>
             {
                 if (!run.OutOfTime)
                 {
-                    await SweepPointerAsync(run, pointer, now, ct);
+                    await SweepPartitionAsync(run, pointers, now, ct);
                 }
             });
 
@@ -72,48 +74,50 @@ public sealed partial class OutboxSweeper(
         }
     }
 
-    /// <summary>Sends the pointer's rows and deletes them; then the pointer, unless a row is left.</summary>
-    private async Task SweepPointerAsync(OutboxSweepRun run, OutboxPointer pointer, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the due rows of the pointers' partition and deletes them; then the pointers, once no outbox row is left there
+    /// (a row still there, due or not, keeps them: they are read again next run).
+    /// </summary>
+    private async Task SweepPartitionAsync(OutboxSweepRun run, List<OutboxPointer> pointers, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // Read, not sent: every destination it covers refused a message in this run.
-        if (pointer.DestinationList().All(run.IsFailing))
+        // Read, not sent: every destination they cover refused a message in this run.
+        if (pointers.SelectMany(pointer => pointer.DestinationList()).All(run.IsFailing))
         {
             return;
         }
 
-        var table = tables.GetTableClient(pointer.Table);
+        var table = tables.GetTableClient(pointers[0].Table);
         var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {pointer.Partition} and RowKey ge {OutboxEntity.RowKeyPrefix} and RowKey lt {OutboxEntity.RowKeyEnd}");
-        var due = new List<OutboxEntity>();
-        await foreach (var row in table.QueryAsync<OutboxEntity>(filter, cancellationToken: cancellationToken))
+            $"PartitionKey eq {pointers[0].Partition} and RowKey ge {OutboxEntity.RowKeyPrefix} and RowKey lt {OutboxEntity.RowKeyEnd}");
+        var rows = await table.QueryAsync<OutboxEntity>(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken);
+        if (rows.Count == 0)
         {
-            // Its own rows: those of its transaction, written at its CreatedAt. The partition's other rows have pointers of their
-            // own (each written before its transaction), or none (the legacy scan's).
-            if (row.CreatedAt == pointer.CreatedAt)
+            foreach (var pointer in pointers.Where(pointer => pointer.CreatedAt <= now - EmptyPointerGrace))
             {
-                due.Add(row);
-            }
-        }
-
-        if (due.Count == 0)
-        {
-            if (pointer.CreatedAt <= now - EmptyPointerGrace && await index.RemoveAsync(pointer, cancellationToken))
-            {
-                LogEmptyPointerRemoved(pointer.Partition, pointer.CreatedAt);
+                if (await index.RemoveAsync(pointer, cancellationToken))
+                {
+                    LogEmptyPointerRemoved(pointer.Partition, pointer.CreatedAt);
+                }
             }
 
             return;
         }
 
+        // Younger rows belong to a later transaction, whose own pointer was written before it: they wait for their turn.
         var allGone = true;
-        foreach (var row in due)
+        foreach (var row in rows)
         {
-            allGone &= await run.TrySendAsync(row, cancellationToken) && await OutboxRelay.DeleteSentAsync(table, row, logger, cancellationToken);
+            allGone &= row.CreatedAt <= run.Cutoff
+                && await run.TrySendAsync(row, cancellationToken)
+                && await OutboxRelay.DeleteSentAsync(table, row, logger, cancellationToken);
         }
 
         if (allGone)
         {
-            await index.RemoveAsync(pointer, cancellationToken);
+            foreach (var pointer in pointers)
+            {
+                await index.RemoveAsync(pointer, cancellationToken);
+            }
         }
     }
 
