@@ -23,10 +23,10 @@ public sealed partial class InventoryStore
 
     private readonly OutboxRelay _relay;
 
-    public InventoryStore(TableServiceClient tables, OutboxRelay relay, TimeProvider time, ILogger<InventoryStore> logger)
+    public InventoryStore(TableServiceClient tables, OutboxRelay relay, OutboxIndex outboxIndex, TimeProvider time, ILogger<InventoryStore> logger)
     {
         Table = tables.GetTableClient(StorageTables.Inventory);
-        _partitions = new StockPartitions(Table, time, logger);
+        _partitions = new StockPartitions(Table, outboxIndex, time, logger);
         _relay = relay;
         _time = time;
         _logger = logger;
@@ -51,11 +51,11 @@ public sealed partial class InventoryStore
         for (var i = 0; i < stockLines.Count; i++)
         {
             var line = stockLines[i];
-            var (reserved, reorder) = line.Partition is null ? (false, null) : await _partitions.TryReserveAsync(line.Partition, orderId, line.Quantity, cancellationToken);
+            var (reserved, reorder, pointer) = line.Partition is null ? (false, null, null) : await _partitions.TryReserveAsync(line.Partition, orderId, line.Quantity, cancellationToken);
             if (reorder is not null)
             {
-                // Committed with the reservation; sent now, or by the outbox sweeper if this send fails.
-                await _relay.RelayAsync(Table, [reorder], cancellationToken);
+                // Committed with the reservation; sent now, or by the outbox sweeper (through its pointer) if this send fails.
+                await _relay.RelayAsync(Table, [reorder], pointer, cancellationToken);
             }
 
             if (!reserved)

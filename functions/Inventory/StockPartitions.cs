@@ -13,7 +13,7 @@ namespace Shop.Functions.Inventory;
 /// that read rows someone else changed since gets 412 (or 409 when the reservation row appeared), reads again and
 /// retries, up to <see cref="MaxAttempts"/> times with jittered back-off. Stock can therefore never go below zero.
 /// </summary>
-internal sealed partial class StockPartitions(TableClient table, TimeProvider time, ILogger logger)
+internal sealed partial class StockPartitions(TableClient table, OutboxIndex outboxIndex, TimeProvider time, ILogger logger)
 {
     /// <summary>
     /// Each failed attempt means another writer committed to the same stock row in between (so 40 orders racing for 25
@@ -27,7 +27,7 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
     /// A reservation that leaves the stock below its reorder point, with no reorder open, opens one in the same transaction:
     /// the marker on the stock row and the ReorderStock command's outbox row (<paramref name="Reorder"/>, for the caller to relay).
     /// </summary>
-    public async Task<(bool Reserved, OutboxEntity? Reorder)> TryReserveAsync(string sku, string orderId, int quantity, CancellationToken cancellationToken)
+    public async Task<(bool Reserved, OutboxEntity? Reorder, OutboxPointer? Pointer)> TryReserveAsync(string sku, string orderId, int quantity, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -35,7 +35,7 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
             if (reservation is { Status: ReservationStatuses.Reserved })
             {
                 LogAlreadyReserved(orderId, sku);
-                return (true, null);
+                return (true, null, null);
             }
 
             if (reservation is { Status: ReservationStatuses.Released })
@@ -43,7 +43,7 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
                 // The order gave its stock back (it was compensated): this is a late duplicate of a reservation, and
                 // taking the units again would leak them. Released is final.
                 LogReleasedBefore(orderId, sku);
-                return (false, null);
+                return (false, null, null);
             }
 
             if (stock is null || stock.Available < quantity)
@@ -52,7 +52,7 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
                 // for this same order took the stock meanwhile, the order holds it.
                 if (await FindReservationAsync(sku, orderId, cancellationToken) is { Status: ReservationStatuses.Reserved })
                 {
-                    return (true, null);
+                    return (true, null, null);
                 }
 
                 if (stock is null)
@@ -61,7 +61,7 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
                 }
 
                 LogShort(orderId, sku, quantity, stock?.Available);
-                return (false, null);
+                return (false, null, null);
             }
 
             var now = time.GetUtcNow();
@@ -70,9 +70,14 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
             var reserved = ReservationEntity.Reserve(sku, orderId, quantity, now);
             List<TableTransactionAction> actions = [new(TableTransactionActionType.UpdateMerge, stock, stock.ETag), new(TableTransactionActionType.Add, reserved)];
             var reorder = ReorderPolicy.OpenIfDue(stock, now);
+            OutboxPointer? pointer = null;
             if (reorder is not null)
             {
                 actions.Add(new(TableTransactionActionType.Add, reorder));
+
+                // Before the transaction, as for every outbox row: the sweeper finds it through the pointer.
+                pointer = OutboxPointer.For(table.Name, [reorder]);
+                await outboxIndex.PointAsync(pointer, cancellationToken);
             }
 
             if (await TrySubmitAsync(actions, sku, cancellationToken))
@@ -83,7 +88,7 @@ internal sealed partial class StockPartitions(TableClient table, TimeProvider ti
                     LogReorderOpened(sku, stock.OpenReorderId!, stock.Available);
                 }
 
-                return (true, reorder);
+                return (true, reorder, pointer);
             }
 
             await BackOffAsync(sku, attempt, cancellationToken);

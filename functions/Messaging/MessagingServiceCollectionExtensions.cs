@@ -11,7 +11,9 @@ public static class MessagingServiceCollectionExtensions
     {
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IMessageSender, ServiceBusMessageSender>();
+        services.TryAddSingleton<OutboxIndex>();
         services.TryAddSingleton<OutboxRelay>();
+        services.TryAddSingleton<OutboxLegacyScan>();
         services.TryAddSingleton<OutboxSweeper>();
         services.TryAddSingleton<OutboxBacklog>();
         services.AddMessagePipeline();

@@ -10,34 +10,37 @@ using Shop.Functions.Platform;
 namespace Shop.Functions.Messaging;
 
 /// <summary>
-/// Sends outbox rows right after their transaction committed, then deletes them. A failed send leaves
-/// the row for <see cref="OutboxSweeper"/>; it never fails the caller. The immediate path is bounded by
-/// a timeout and a circuit breaker per destination (queue or topic), so a Service Bus outage costs requests milliseconds,
-/// not minutes, and one destination that refuses messages (a topic at its size quota) does not hold back the others.
-/// The delete runs in the background: nothing the caller answers depends on it, and a delete that never
-/// happens only means one resend by the sweeper, which duplicate detection absorbs.
+/// Sends outbox rows right after their transaction committed, then deletes them and their <see cref="OutboxPointer"/>. A
+/// failed send leaves row and pointer for <see cref="OutboxSweeper"/>; it never fails the caller. The immediate path is
+/// bounded by a timeout and a circuit breaker per destination (queue or topic), so a Service Bus outage costs callers
+/// milliseconds, not minutes, and one destination that refuses messages (a topic at its size quota) does not hold back the others.
+/// The deletes run in the background: nothing the caller answers depends on them, and a delete that never happens only
+/// means one resend by the sweeper, which duplicate detection absorbs. <see cref="RelayInBackground"/> runs the send
+/// itself in the background too (the submit answers 202 without waiting for Service Bus).
 /// </summary>
 public sealed partial class OutboxRelay : IAsyncDisposable
 {
     private readonly IMessageSender _sender;
+    private readonly OutboxIndex _index;
     private readonly ILogger<OutboxRelay> _logger;
     private readonly TimeProvider _time;
     private readonly TimeSpan _sendTimeout;
     private readonly ConcurrentDictionary<string, ResiliencePipeline> _immediate = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Task, byte> _pendingDeletes = new();
+    private readonly ConcurrentDictionary<Task, byte> _background = new();
 
-    public OutboxRelay(IMessageSender sender, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger, TimeProvider time)
+    public OutboxRelay(IMessageSender sender, OutboxIndex index, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger, TimeProvider time)
     {
         _sender = sender;
+        _index = index;
         _logger = logger;
         _time = time;
         _sendTimeout = options.Value.ImmediateSendTimeout;
     }
 
-    /// <summary>Sends and deletes each row; returns how many were sent.</summary>
-    public async Task<int> RelayAsync(TableClient table, IReadOnlyList<OutboxEntity> rows, CancellationToken cancellationToken)
+    /// <summary>Sends each row, then deletes the sent rows and, once all are gone, the pointer; returns how many were sent.</summary>
+    public async Task<int> RelayAsync(TableClient table, IReadOnlyList<OutboxEntity> rows, OutboxPointer? entry, CancellationToken cancellationToken)
     {
-        var sent = 0;
+        var sent = new List<OutboxEntity>(rows.Count);
         foreach (var row in rows)
         {
             try
@@ -58,17 +61,105 @@ public sealed partial class OutboxRelay : IAsyncDisposable
                 continue;
             }
 
-            sent++;
-            TrackDelete(DeleteSentAsync(table, row, _logger, CancellationToken.None));
+            sent.Add(row);
         }
 
-        return sent;
+        if (sent.Count > 0)
+        {
+            Track(DeleteAllAsync(table, sent, sent.Count == rows.Count ? entry : null));
+        }
+
+        return sent.Count;
     }
 
-    /// <summary>Waits for the deletes started so far (tests, and shutdown so that none is cut off).</summary>
-    public Task DrainAsync() => Task.WhenAll(_pendingDeletes.Keys);
+    /// <summary>
+    /// Starts <see cref="RelayAsync"/> and returns without waiting for Service Bus: the rows and their pointer, committed
+    /// before this call, are the guarantee that the messages go out (the sweeper sends them if this never finishes).
+    /// Never throws; tracked, so <see cref="DrainAsync"/> and shutdown wait for it.
+    /// </summary>
+    public void RelayInBackground(TableClient table, IReadOnlyList<OutboxEntity> rows, OutboxPointer? entry) =>
+        Track(RelayQuietlyAsync(table, rows, entry));
+
+    /// <summary>Deletes, in the background, a pointer whose transaction wrote no row (a repeated submit of an existing order).</summary>
+    public void ForgetInBackground(OutboxPointer entry) => Track(ForgetQuietlyAsync(entry));
+
+    /// <summary>Waits for the background sends and deletes started so far (tests, and shutdown so that none is cut off).</summary>
+    public async Task DrainAsync()
+    {
+        while (_background.Keys.Where(task => !task.IsCompleted).ToArray() is { Length: > 0 } open)
+        {
+            await Task.WhenAll(open);
+        }
+    }
 
     public async ValueTask DisposeAsync() => await DrainAsync();
+
+    /// <summary>Deletes a sent row; false when that failed (the row is sent again later and deduplicated).</summary>
+    internal static async Task<bool> DeleteSentAsync(TableClient table, OutboxEntity row, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // The sweeper (or another relay of the same rows) deleted it first.
+            return true;
+        }
+        catch (Exception ex) when (ex.IsStorageFailure())
+        {
+            LogDeleteFailed(logger, ex, row.MessageId);
+            return false;
+        }
+    }
+
+    private async Task RelayQuietlyAsync(TableClient table, IReadOnlyList<OutboxEntity> rows, OutboxPointer? entry)
+    {
+        try
+        {
+            await RelayAsync(table, rows, entry, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            LogBackgroundRelayFailed(ex, rows.Count > 0 ? rows[0].MessageId : string.Empty);
+        }
+    }
+
+    private async Task ForgetQuietlyAsync(OutboxPointer entry)
+    {
+        try
+        {
+            await _index.RemoveAsync(entry, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex.IsStorageFailure())
+        {
+            LogPointerDeleteFailed(ex, entry.RowKey);
+        }
+    }
+
+    /// <summary>Deletes the rows, then the pointer: a pointer goes only after every row it points at, so no row is left without one.</summary>
+    private async Task DeleteAllAsync(TableClient table, IReadOnlyList<OutboxEntity> rows, OutboxPointer? entry)
+    {
+        var allDeleted = true;
+        foreach (var row in rows)
+        {
+            allDeleted &= await DeleteSentAsync(table, row, _logger, CancellationToken.None);
+        }
+
+        if (allDeleted && entry is not null)
+        {
+            try
+            {
+                await _index.RemoveAsync(entry, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex.IsStorageFailure())
+            {
+                // The sweeper finds the pointer, sees no rows behind it and deletes it.
+                LogPointerDeleteFailed(ex, entry.RowKey);
+            }
+        }
+    }
 
     /// <summary>The immediate path to one queue or topic: its own breaker, so its failures open only its circuit.</summary>
     private ResiliencePipeline PipelineFor(string destination) =>
@@ -83,28 +174,15 @@ public sealed partial class OutboxRelay : IAsyncDisposable
             .AddTimeout(relay._sendTimeout)
             .Build(), this);
 
-    private void TrackDelete(Task delete)
+    private void Track(Task task)
     {
-        if (delete.IsCompleted)
+        if (task.IsCompleted)
         {
             return;
         }
 
-        _pendingDeletes.TryAdd(delete, 0);
-        _ = delete.ContinueWith(done => _pendingDeletes.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    /// <summary>Deletes a sent row. If that fails the row is sent again later; duplicate detection absorbs it.</summary>
-    internal static async Task DeleteSentAsync(TableClient table, OutboxEntity row, ILogger logger, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
-        }
-        catch (Exception ex) when (ex.IsStorageFailure())
-        {
-            LogDeleteFailed(logger, ex, row.MessageId);
-        }
+        _background.TryAdd(task, 0);
+        _ = task.ContinueWith(done => _background.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} to {Destination} not sent yet ({Reason}); the outbox sweeper will send it")]
@@ -112,6 +190,12 @@ public sealed partial class OutboxRelay : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending message {MessageId} to {Destination} failed; the outbox sweeper will send it")]
     private partial void LogSendFailed(Exception exception, string messageId, string destination);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The background send of message {MessageId} failed; the outbox sweeper will send it")]
+    private partial void LogBackgroundRelayFailed(Exception exception, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox pointer {Pointer} could not be deleted after its rows were sent; the sweeper will delete it")]
+    private partial void LogPointerDeleteFailed(Exception exception, string pointer);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} was sent but its outbox row could not be deleted; it will be sent again and deduplicated")]
     private static partial void LogDeleteFailed(ILogger logger, Exception exception, string messageId);

@@ -6,85 +6,127 @@ using Shop.Functions.Platform;
 namespace Shop.Functions.Messaging;
 
 /// <summary>
-/// Republishes outbox rows that the immediate send did not get out (Service Bus was down, or the process
-/// died between commit and send). A destination (queue or topic) whose send fails is skipped for the rest of
-/// the run (its rows are read, not sent), and the others go on: a topic that refuses messages must not keep PlaceOrder
-/// commands from their queue. The next run tries every destination again.
+/// Republishes outbox rows that the immediate send did not get out (Service Bus was down, or the process died between
+/// commit and send), found through <see cref="OutboxIndex"/>: a run reads the pointers older than
+/// <see cref="OutboxOptions.SweepAge"/>, oldest bucket first, page after page, handling <see cref="OutboxOptions.SweepConcurrency"/>
+/// at once, until none is left or its <see cref="OutboxOptions.SweepTimeBudget"/> is spent. Its cost is the pending work,
+/// whatever the number of orders ever taken. A destination (queue or topic) whose send fails is skipped for the rest of the
+/// run and the others go on. Rows written before the index existed are found by <see cref="OutboxLegacyScan"/>.
 /// </summary>
 public sealed partial class OutboxSweeper(
     TableServiceClient tables,
+    OutboxIndex index,
+    OutboxLegacyScan legacy,
     IMessageSender sender,
     IOptions<OutboxOptions> options,
     TimeProvider time,
     ILogger<OutboxSweeper> logger)
 {
+    /// <summary>
+    /// How long a pointer with no due row behind it is kept: its transaction may still be on its way (the Table client
+    /// gives up within a minute). Older, it belongs to a transaction that failed, or to rows sent since: deleted.
+    /// </summary>
+    public static readonly TimeSpan EmptyPointerGrace = TimeSpan.FromMinutes(10);
+
     /// <summary>Tables whose partitions hold outbox rows.</summary>
     public static IReadOnlyList<string> OutboxTables { get; } = [StorageTables.Orders, StorageTables.Inventory];
 
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
-        var sent = 0;
-        foreach (var tableName in OutboxTables)
-        {
-            var table = tables.GetTableClient(tableName);
-            sent += await SweepTableAsync(table, cancellationToken);
-        }
-
-        if (sent > 0)
-        {
-            LogSwept(sent);
-        }
-
-        return sent;
-    }
-
-    private async Task<int> SweepTableAsync(TableClient table, CancellationToken cancellationToken)
-    {
         var settings = options.Value;
-        var cutoff = time.GetUtcNow() - settings.SweepAge;
-        // A filtered scan across partitions: the outbox is small (rows live about as long as one send; while a destination
-        // refuses messages its rows pile up and are read, not sent, by each run).
-        var filter = TableClient.CreateQueryFilter(
-            $"RowKey ge {OutboxEntity.RowKeyPrefix} and RowKey lt {OutboxEntity.RowKeyEnd} and CreatedAt le {cutoff}");
+        var now = time.GetUtcNow();
+        var run = new OutboxSweepRun(sender, time, now - settings.SweepAge, settings.SweepTimeBudget, logger);
 
-        var sent = 0;
-        var failing = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var row in table.QueryAsync<OutboxEntity>(filter, maxPerPage: settings.SweepBatchSize, cancellationToken: cancellationToken))
+        await SweepIndexAsync(run, now, settings, cancellationToken);
+        if (!run.OutOfTime)
         {
-            if (failing.Contains(row.Destination))
-            {
-                continue;
-            }
-
-            using var scope = logger.BeginScope(new Dictionary<string, object> { ["OrderId"] = row.CorrelationId, ["MessageId"] = row.MessageId });
-            try
-            {
-                await sender.SendAsync(row.ToMessage(), cancellationToken);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                failing.Add(row.Destination);
-                LogDestinationSkipped(ex, row.MessageId, row.Destination);
-                continue;
-            }
-
-            LogResent(row.MessageId, row.Destination, row.CreatedAt);
-            await OutboxRelay.DeleteSentAsync(table, row, logger, cancellationToken);
-            if (++sent >= settings.SweepBatchSize)
-            {
-                break;
-            }
+            await legacy.ScanAsync(run, now, cancellationToken);
         }
 
-        return sent;
+        if (run.Sent > 0)
+        {
+            LogSwept(run.Sent);
+        }
+
+        return run.Sent;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox sweeper sent message {MessageId} to {Destination}, written at {CreatedAt}")]
-    private partial void LogResent(string messageId, string destination, DateTimeOffset createdAt);
+    private async Task SweepIndexAsync(OutboxSweepRun run, DateTimeOffset now, OutboxOptions settings, CancellationToken cancellationToken)
+    {
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = settings.SweepConcurrency, CancellationToken = cancellationToken };
+        await foreach (var page in index.PendingAsync(run.Cutoff, Math.Min(settings.SweepBatchSize, 1000), cancellationToken))
+        {
+            // The pointers of one order in one worker: its partition is read once, and no two workers send the same rows.
+            var partitions = page.Values.GroupBy(pointer => (pointer.Table, pointer.Partition)).Select(group => group.ToList());
+            await Parallel.ForEachAsync(partitions, parallel, async (pointers, ct) =>
+            {
+                if (!run.OutOfTime)
+                {
+                    await SweepPartitionAsync(run, pointers, now, ct);
+                }
+            });
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox sweeper could not send message {MessageId} to {Destination}; skipping that destination for this run")]
-    private partial void LogDestinationSkipped(Exception exception, string messageId, string destination);
+            if (run.OutOfTime)
+            {
+                LogOutOfTime(settings.SweepTimeBudget, run.Sent);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends the due rows of the pointers' partition and deletes them; then the pointers, once no outbox row is left there
+    /// (a row still there, due or not, keeps them: they are read again next run).
+    /// </summary>
+    private async Task SweepPartitionAsync(OutboxSweepRun run, List<OutboxPointer> pointers, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Read, not sent: every destination they cover refused a message in this run.
+        if (pointers.SelectMany(pointer => pointer.DestinationList()).All(run.IsFailing))
+        {
+            return;
+        }
+
+        var table = tables.GetTableClient(pointers[0].Table);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {pointers[0].Partition} and RowKey ge {OutboxEntity.RowKeyPrefix} and RowKey lt {OutboxEntity.RowKeyEnd}");
+        var rows = await table.QueryAsync<OutboxEntity>(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken);
+        if (rows.Count == 0)
+        {
+            foreach (var pointer in pointers.Where(pointer => pointer.CreatedAt <= now - EmptyPointerGrace))
+            {
+                if (await index.RemoveAsync(pointer, cancellationToken))
+                {
+                    LogEmptyPointerRemoved(pointer.Partition, pointer.CreatedAt);
+                }
+            }
+
+            return;
+        }
+
+        // Younger rows belong to a later transaction, whose own pointer was written before it: they wait for their turn.
+        var allGone = true;
+        foreach (var row in rows)
+        {
+            allGone &= row.CreatedAt <= run.Cutoff
+                && await run.TrySendAsync(row, cancellationToken)
+                && await OutboxRelay.DeleteSentAsync(table, row, logger, cancellationToken);
+        }
+
+        if (allGone)
+        {
+            foreach (var pointer in pointers)
+            {
+                await index.RemoveAsync(pointer, cancellationToken);
+            }
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox sweeper sent {Count} messages")]
     private partial void LogSwept(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox sweeper spent its time budget of {Budget} after sending {Count} messages; the next run goes on")]
+    private partial void LogOutOfTime(TimeSpan budget, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox pointer to partition {Partition} written at {CreatedAt} had no row behind it (its transaction failed, or its rows were sent); deleted")]
+    private partial void LogEmptyPointerRemoved(string partition, DateTimeOffset createdAt);
 }

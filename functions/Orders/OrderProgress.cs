@@ -47,12 +47,12 @@ public sealed record OrderChangeResult(OrderEntity Order, bool Applied);
 
 /// <summary>
 /// Records the saga's progress on the order row: status, step history, sequence + 1, and the step's event
-/// (plus any command) in the outbox, in ONE transaction guarded by the row's ETag. Each event type is recorded
+/// (plus any command) in the outbox, in ONE transaction guarded by the row's ETag, after a pointer in the outbox index. Each event type is recorded
 /// once per order, so an activity that runs twice has its effect once; a terminal order never changes.
 /// The terminal write also removes the payment token (nothing charges a terminal order), and is preceded by the order's
 /// entry in <see cref="FinishedOrderIndex"/>, through which retention later finds its bookkeeping rows.
 /// </summary>
-public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, FinishedOrderIndex finished, TimeProvider time, ILogger<OrderProgress> logger)
+public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, OutboxIndex outboxIndex, FinishedOrderIndex finished, TimeProvider time, ILogger<OrderProgress> logger)
 {
     private const int MaxConcurrencyRetries = 5;
 
@@ -79,6 +79,14 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, F
                 order.PaymentToken = string.Empty;
             }
 
+            // Before the transaction, so that no outbox row is ever committed without the sweeper knowing of it (a pointer
+            // whose transaction then fails points at nothing, and the sweeper drops it).
+            var pointer = outbox.Count > 0 ? OutboxPointer.For(store.Table.Name, outbox) : null;
+            if (pointer is not null)
+            {
+                await outboxIndex.PointAsync(pointer, cancellationToken);
+            }
+
             try
             {
                 await store.Table.SubmitTransactionAsync(
@@ -96,7 +104,7 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, F
 
             LogRecorded(orderId, change.EventType, order.Sequence, order.Status);
             ShopMetrics.OrderChanged(change.EventType, order.Status, order.FailureReason);
-            await relay.RelayAsync(store.Table, outbox, cancellationToken);
+            await relay.RelayAsync(store.Table, outbox, pointer, cancellationToken);
             return new OrderChangeResult(order, Applied: true);
         }
     }

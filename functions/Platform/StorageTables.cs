@@ -24,6 +24,9 @@ public static class StorageTables
     /// <summary>Finished orders by the UTC day they ended, which retention reads (Platform/Retention/FinishedOrderIndex.cs).</summary>
     public const string FinishedOrders = "FinishedOrders";
 
+    /// <summary>Pointers to pending outbox rows by 10-second creation bucket, which the sweeper reads (Messaging/OutboxIndex.cs).</summary>
+    public const string OutboxIndex = "OutboxIndex";
+
     /// <summary>The tables this build of the app reads and writes.</summary>
-    public static IReadOnlyList<string> InUse { get; } = [Orders, Inventory, PaymentsSandbox, Catalog, Shipments, Inbox, Webhooks, WebhookDeliveries, OpenOrders, FinishedOrders, PaymentsStripe, CustomerOrders];
+    public static IReadOnlyList<string> InUse { get; } = [Orders, Inventory, PaymentsSandbox, Catalog, Shipments, Inbox, Webhooks, WebhookDeliveries, OpenOrders, FinishedOrders, PaymentsStripe, CustomerOrders, OutboxIndex];
 }

@@ -21,6 +21,7 @@ var tableNames = [
   'FinishedOrders'
   'PaymentsStripe'
   'CustomerOrders'
+  'OutboxIndex'
 ]
 
 // Containers the app writes (SandboxEmailSender.ContainerName), plus the deployment container.

@@ -41,7 +41,7 @@ public sealed class BenchmarkServices : IAsyncDisposable
 
     public TableServiceClient Tables => _provider.GetRequiredService<TableServiceClient>();
 
-    public static async Task<BenchmarkServices> StartAsync(string storageConnectionString)
+    public static async Task<BenchmarkServices> StartAsync(string storageConnectionString, IDictionary<string, string?>? extraSettings = null)
     {
         var counter = new RoundTripCounter();
         var sender = new CountingMessageSender();
@@ -50,6 +50,10 @@ public sealed class BenchmarkServices : IAsyncDisposable
             [AzureClients.StorageSetting] = storageConnectionString,
             ["Orders:IdempotencySecret"] = IdempotencySecret,
         };
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
 
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
@@ -92,6 +96,9 @@ public sealed class BenchmarkServices : IAsyncDisposable
         await result.ExecuteResultAsync(new ActionContext(request.HttpContext, new RouteData(), new ActionDescriptor()));
         return request.HttpContext.Response.StatusCode;
     }
+
+    public T Get<T>()
+        where T : notnull => _provider.GetRequiredService<T>();
 
     public ValueTask DisposeAsync() => _provider.DisposeAsync();
 

@@ -28,6 +28,20 @@ public static class BenchmarkProgram
             return await PipelineBenchmark.RunAsync(pipeline, directory, AzuriteVersion(directory));
         }
 
+        if (args.FirstOrDefault() == "outbox")
+        {
+            var outbox = OutboxBenchmarkOptions.Parse(args[1..], out var outboxProblem);
+            if (outbox is null)
+            {
+                await Console.Error.WriteLineAsync(outboxProblem);
+                await Console.Error.WriteLineAsync(OutboxBenchmarkOptions.Usage);
+                return 2;
+            }
+
+            var outboxDirectory = AzuriteDirectory();
+            return await OutboxBenchmark.RunAsync(outbox, outboxDirectory, AzuriteVersion(outboxDirectory));
+        }
+
         var options = BenchmarkOptions.Parse(args, out var error);
         if (options is null)
         {

@@ -33,8 +33,9 @@ public enum SubmitOrderOutcome
 public sealed record SubmitOrderResult(SubmitOrderOutcome Outcome, OrderEntity Order);
 
 /// <summary>
-/// Accepts an order: an entry in the open-orders index (<see cref="OpenOrderIndex"/>), then the order row and the outbox
-/// row of its PlaceOrder command in ONE Table transaction, then an immediate send. Once the transaction commits the order is safe, whatever happens next.
+/// Accepts an order: an entry in the open-orders index (<see cref="OpenOrderIndex"/>) and a pointer in the outbox index
+/// (<see cref="OutboxIndex"/>), then the order row and the outbox row of its PlaceOrder command in ONE Table transaction,
+/// then the send, started in the background so that the 202 waits for no broker. Once the transaction commits the order is safe, whatever happens next.
 /// With an Idempotency-Key the order id derives from the key, so the duplicate check is the insert itself. The id is fixed
 /// before the first storage attempt, so an EntityAlreadyExists whose stored request hash matches is this order, keyed or
 /// not (a transaction the SDK resent after a lost response conflicts with its own first commit), and is answered 202.
@@ -46,6 +47,7 @@ public sealed record SubmitOrderResult(SubmitOrderOutcome Outcome, OrderEntity O
 public sealed partial class SubmitOrderHandler(
     OrderStore store,
     OutboxRelay relay,
+    OutboxIndex outboxIndex,
     OpenOrderIndex openOrders,
     IOptions<OrdersOptions> options,
     IOptions<OpenOrdersOptions> openOrdersOptions,
@@ -69,10 +71,14 @@ public sealed partial class SubmitOrderHandler(
             var now = time.GetUtcNow();
             var order = NewOrderRow(orderId, command, now);
             var outbox = OutboxEntity.For(orderId, new PlaceOrder(orderId).ToMessage(), now);
+            var pointer = OutboxPointer.For(store.Table.Name, [outbox]);
 
-            // Before the order exists, so that no order is ever committed without the watchdog knowing of it. An entry whose
-            // transaction then fails points at no order, and the watchdog drops it.
-            await openOrders.TrackAsync(orderId, now + openOrdersOptions.Value.DueAfter, cancellationToken);
+            // Before the order exists, so that no order is ever committed without the watchdog knowing of it, nor its PlaceOrder
+            // without the sweeper knowing of it; both at once (one round trip of waiting). An entry whose transaction then fails
+            // points at no order, and the watchdog drops it; such a pointer points at no row, and the sweeper drops it.
+            var pointed = outboxIndex.PointAsync(pointer, cancellationToken);
+            await Task.WhenAll(openOrders.TrackAsync(orderId, now + openOrdersOptions.Value.DueAfter, cancellationToken), pointed);
+            var pointerCreated = await pointed;
             try
             {
                 await store.Table.SubmitTransactionAsync(
@@ -87,11 +93,12 @@ public sealed partial class SubmitOrderHandler(
                     ?? throw new InvalidOperationException($"Order {orderId} conflicted on insert but cannot be read.", ex);
                 if (existing.RequestHash == order.RequestHash)
                 {
-                    return await ReplayAsync(existing, order, outbox, cancellationToken);
+                    return Replay(existing, order, outbox, pointer, pointerCreated);
                 }
 
                 if (command.IdempotencyKey is not null)
                 {
+                    ForgetIfCreated(pointer, pointerCreated);
                     LogKeyReused(orderId);
                     return new SubmitOrderResult(SubmitOrderOutcome.KeyReused, existing);
                 }
@@ -116,11 +123,13 @@ public sealed partial class SubmitOrderHandler(
                     throw;
                 }
 
-                return await ReplayAsync(stored, order, outbox, cancellationToken);
+                return Replay(stored, order, outbox, pointer, pointerCreated);
             }
 
             LogAccepted(orderId, command.Order.Items.Count, command.IdempotencyKey is not null);
-            await relay.RelayAsync(store.Table, [outbox], cancellationToken);
+
+            // Behind the 202: the response waits for no broker. The committed row and its pointer are the guarantee.
+            relay.RelayInBackground(store.Table, [outbox], pointer);
             return new SubmitOrderResult(SubmitOrderOutcome.Accepted, order);
         }
     }
@@ -149,19 +158,30 @@ public sealed partial class SubmitOrderHandler(
     /// <summary>
     /// The same request was stored before. When the stored row is this very attempt's (its CreatedAt is ours: the SDK
     /// resent a transaction whose response was lost), its PlaceOrder has not been sent yet: send it now rather than
-    /// leave it to the sweeper. Were it someone else's after all, the send is a duplicate that Service Bus drops.
+    /// leave it to the sweeper (in the background, as for a first commit). Were it someone else's after all, the send is a
+    /// duplicate that Service Bus drops. Otherwise this attempt wrote no row, and a pointer it created points at none: it
+    /// goes (the first order's rows, if any are left, have the first order's pointer).
     /// </summary>
-    private async Task<SubmitOrderResult> ReplayAsync(OrderEntity existing, OrderEntity attempted, OutboxEntity outbox, CancellationToken cancellationToken)
+    private SubmitOrderResult Replay(OrderEntity existing, OrderEntity attempted, OutboxEntity outbox, OutboxPointer pointer, bool pointerCreated)
     {
         if (existing.CreatedAt == attempted.CreatedAt)
         {
             LogCommittedByRetry(existing.OrderId);
-            await relay.RelayAsync(store.Table, [outbox], cancellationToken);
+            relay.RelayInBackground(store.Table, [outbox], pointer);
             return new SubmitOrderResult(SubmitOrderOutcome.Accepted, existing);
         }
 
+        ForgetIfCreated(pointer, pointerCreated);
         LogReplayed(existing.OrderId);
         return new SubmitOrderResult(SubmitOrderOutcome.Replayed, existing);
+    }
+
+    private void ForgetIfCreated(OutboxPointer pointer, bool created)
+    {
+        if (created)
+        {
+            relay.ForgetInBackground(pointer);
+        }
     }
 
     private static OrderEntity NewOrderRow(string orderId, SubmitOrderCommand command, DateTimeOffset now)

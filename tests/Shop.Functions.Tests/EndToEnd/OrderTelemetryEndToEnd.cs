@@ -69,6 +69,7 @@ public sealed class OrderTelemetryEndToEnd(AzuriteFixture azurite) : IAsyncLifet
                 new OutgoingMessage(Queues.PlaceOrder, $"junk-{Guid.NewGuid():N}", "NoSuchCommand", "junk", BinaryData.FromString("{}")),
                 DateTimeOffset.UtcNow - TimeSpan.FromMinutes(5));
             await shop.Shop.OrdersTable.AddEntityAsync(stale);
+            await shop.Shop.Get<OutboxIndex>().PointAsync(OutboxPointer.For(StorageTables.Orders, [stale]), CancellationToken.None);
             await shop.SweepOutboxAsync();
             await shop.Broker.WhenIdleAsync(Patience);
             Assert.Single(shop.Broker.DeadLetters);

@@ -21,6 +21,9 @@ public sealed class InMemoryMessageSender : IMessageSender
     /// <summary>When set, every send waits this long (honouring cancellation) before succeeding.</summary>
     public TimeSpan? Delay { get; set; }
 
+    /// <summary>When set, every send waits until this task completes (honouring cancellation): a broker that answers when the test says so.</summary>
+    public Task? HoldUntil { get; set; }
+
     public IReadOnlyCollection<OutgoingMessage> Sent => _sent;
 
     public int Attempts => Volatile.Read(ref _attempts);
@@ -31,6 +34,11 @@ public sealed class InMemoryMessageSender : IMessageSender
         if (Delay is { } delay)
         {
             await Task.Delay(delay, cancellationToken);
+        }
+
+        if (HoldUntil is { } hold)
+        {
+            await hold.WaitAsync(cancellationToken);
         }
 
         if (FailWith is { } failure)

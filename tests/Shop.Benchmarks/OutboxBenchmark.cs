@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using Azure.Data.Tables;
+using Microsoft.AspNetCore.Http;
+using Shop.Functions.Messaging;
+using Shop.Functions.Orders;
+using Shop.Functions.Platform;
+using Shop.Functions.Tests.Infrastructure;
+using Shop.Functions.Tests.Orders;
+
+namespace Shop.Benchmarks;
+
+/// <summary>Command line of <c>outbox</c>: <c>--completed N</c> (default 10000), <c>--backlog B</c> (10000), <c>--submits S</c> (200).</summary>
+public sealed record OutboxBenchmarkOptions(int Completed, int Backlog, int Submits)
+{
+    public const string Usage = "Usage: dotnet run -c Release --project tests/Shop.Benchmarks -- outbox [--completed N] [--backlog B] [--submits S]";
+
+    public static OutboxBenchmarkOptions? Parse(string[] args, out string? error) =>
+        NamedNumbers.Parse(args, new Dictionary<string, int> { ["--completed"] = 10_000, ["--backlog"] = 10_000, ["--submits"] = 200 }, out error) is { } values
+            ? new OutboxBenchmarkOptions(values["--completed"], values["--backlog"], values["--submits"])
+            : null;
+}
+
+/// <summary>
+/// The outbox of issue 14, measured: the Table round trips of one sweep with 0, 10,000 and N completed orders in the table
+/// (they must not change), the drain rate of a backlog of pending messages, and the submit's latency while the broker
+/// takes 3 s to answer, next to a bare insert. Each part has a fresh Azurite. Prints figures; asserts nothing.
+/// </summary>
+public static class OutboxBenchmark
+{
+    private const int PendingPerSweep = 10;
+
+    public static async Task<int> RunAsync(OutboxBenchmarkOptions options, string azuriteDirectory, string azuriteVersion)
+    {
+        Console.WriteLine($"Outbox benchmark: Azurite {azuriteVersion}, {Environment.ProcessorCount} CPUs visible to .NET, .NET {Environment.Version}");
+        await SweepRoundTripsAsync(options, azuriteDirectory);
+        await DrainAsync(options, azuriteDirectory);
+        await SubmitUnderASlowBrokerAsync(options, azuriteDirectory);
+        return 0;
+    }
+
+    private static async Task SweepRoundTripsAsync(OutboxBenchmarkOptions options, string azuriteDirectory)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"1. Round trips of one sweep of {PendingPerSweep} pending orders, by completed orders already in Orders");
+        await using var azurite = await AzuriteServer.StartAsync(azuriteDirectory);
+        await using var services = await BenchmarkServices.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Outbox:SweepAge"] = "00:00:00",
+            ["Outbox:LegacyScanInterval"] = "00:00:00",
+        });
+        var seeded = 0;
+        foreach (var target in new[] { 0, 10_000, options.Completed }.Distinct().Order())
+        {
+            var seeding = Stopwatch.StartNew();
+            await SeedCompletedOrdersAsync(azurite.ConnectionString, seeded, target - seeded);
+            seeded = target;
+            var seedSeconds = seeding.Elapsed.TotalSeconds;
+
+            services.Sender.Down = true;
+            for (var i = 0; i < PendingPerSweep; i++)
+            {
+                await services.SubmitAsync(BenchmarkServices.NewRequest(OrderRequests.ValidJson()));
+            }
+
+            await services.DrainOutboxAsync();
+            services.Sender.Down = false;
+            var before = services.Counter.Snapshot();
+            var clock = Stopwatch.StartNew();
+            var sent = await services.Get<OutboxSweeper>().SweepAsync(CancellationToken.None);
+            var elapsed = clock.Elapsed.TotalMilliseconds;
+            var trips = services.Counter.Snapshot().Minus(before);
+            Console.WriteLine(
+                $"   {seeded,7:N0} completed orders (seeded in {seedSeconds:F1} s): sent {sent}, {trips.Total} round trips " +
+                $"({trips.Deletes} deletes, {trips.Transactions} transactions, other: {string.Join(", ", trips.OtherByKind.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}"))}), {elapsed:F0} ms");
+        }
+    }
+
+    private static async Task DrainAsync(OutboxBenchmarkOptions options, string azuriteDirectory)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"2. Drain of a backlog of {options.Backlog:N0} pending messages (PlaceOrder of orders submitted while the broker was down)");
+        await using var azurite = await AzuriteServer.StartAsync(azuriteDirectory);
+        await using var services = await BenchmarkServices.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Outbox:SweepAge"] = "00:00:00",
+            ["Outbox:LegacyScanInterval"] = "00:00:00",
+            ["Outbox:SweepTimeBudget"] = "00:10:00",
+        });
+        services.Sender.Down = true;
+        var submitted = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, options.Backlog), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (_, _) =>
+        {
+            if (await services.SubmitAsync(BenchmarkServices.NewRequest(OrderRequests.ValidJson())) == StatusCodes.Status202Accepted)
+            {
+                Interlocked.Increment(ref submitted);
+            }
+        });
+        await services.DrainOutboxAsync();
+        services.Sender.Down = false;
+
+        var before = services.Counter.Snapshot();
+        var sendsBefore = services.Sender.Sends;
+        var clock = Stopwatch.StartNew();
+        var sent = await services.Get<OutboxSweeper>().SweepAsync(CancellationToken.None);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var trips = services.Counter.Snapshot().Minus(before);
+        var again = await services.Get<OutboxSweeper>().SweepAsync(CancellationToken.None);
+        Console.WriteLine(
+            $"   {submitted:N0} pending, one run: sent {sent:N0} ({services.Sender.Sends - sendsBefore:N0} sends) in {seconds:F1} s = {sent / seconds:F0} messages/s; " +
+            $"{(double)trips.Total / Math.Max(1, sent):F2} round trips a message ({trips.Total:N0}); a second run sends {again}");
+    }
+
+    private static async Task SubmitUnderASlowBrokerAsync(OutboxBenchmarkOptions options, string azuriteDirectory)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"3. Submit while the broker takes 3 s to answer, {options.Submits} orders one at a time, each next to a bare insert of a copy of an order row");
+        await using var azurite = await AzuriteServer.StartAsync(azuriteDirectory);
+        await using var services = await BenchmarkServices.StartAsync(azurite.ConnectionString);
+        var body = OrderRequests.ValidJson();
+        var floor = services.Tables.GetTableClient("BareInsertFloor");
+        await floor.CreateIfNotExistsAsync();
+        for (var i = 0; i < 100; i++)
+        {
+            await services.SubmitAsync(BenchmarkServices.NewRequest(body));
+        }
+
+        OrderEntity? row = null;
+        await foreach (var found in services.Tables.GetTableClient(StorageTables.Orders).QueryAsync<OrderEntity>(o => o.RowKey == OrderEntity.OrderRowKey, maxPerPage: 1))
+        {
+            row = found;
+            break;
+        }
+
+        ArgumentNullException.ThrowIfNull(row);
+        for (var i = 0; i < 100; i++)
+        {
+            row.PartitionKey = Guid.NewGuid().ToString("N");
+            await floor.AddEntityAsync(row);
+        }
+
+        await services.DrainOutboxAsync();
+        services.Sender.Latency = TimeSpan.FromSeconds(3);
+        var sendsBefore = services.Sender.Sends;
+        var submits = new List<double>(options.Submits);
+        var inserts = new List<double>(options.Submits);
+        var accepted = 0;
+        for (var i = 0; i < options.Submits; i++)
+        {
+            row.PartitionKey = Guid.NewGuid().ToString("N");
+            var clock = Stopwatch.StartNew();
+            await floor.AddEntityAsync(row);
+            inserts.Add(clock.Elapsed.TotalMilliseconds);
+
+            var request = BenchmarkServices.NewRequest(body);
+            clock.Restart();
+            accepted += await services.SubmitAsync(request) == StatusCodes.Status202Accepted ? 1 : 0;
+            submits.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        var waited = Stopwatch.StartNew();
+        await services.DrainOutboxAsync();
+        var submit = LatencyStats.Of(submits);
+        var insert = LatencyStats.Of(inserts);
+        Console.WriteLine($"   submit      p50 {submit.P50:F2} ms, p99 {submit.P99:F2} ms, max {submit.Max:F2} ms ({accepted} of {options.Submits} answered 202)");
+        Console.WriteLine($"   bare insert p50 {insert.P50:F2} ms, p99 {insert.P99:F2} ms, max {insert.Max:F2} ms");
+        Console.WriteLine($"   submit p50 / bare insert p50 = {submit.P50 / insert.P50:F2}x");
+        Console.WriteLine($"   PlaceOrder sends that reached the broker: {services.Sender.Sends - sendsBefore} of {accepted} (the last answered {waited.Elapsed.TotalSeconds:F1} s after the last submit)");
+    }
+
+    /// <summary>Order rows only, as completed orders leave them (their outbox rows gone), 100 inserts at a time.</summary>
+    private static async Task SeedCompletedOrdersAsync(string connectionString, int from, int count)
+    {
+        var orders = new TableClient(connectionString, StorageTables.Orders, new TableClientOptions());
+        var createdAt = DateTimeOffset.UtcNow.AddDays(-30);
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, count / 100),
+            new ParallelOptions { MaxDegreeOfParallelism = 1 },
+            async (batch, ct) => await Task.WhenAll(Enumerable.Range(from + (batch * 100), 100).Select(i => AddOnceAsync(orders,
+                new TableEntity($"ord_seed{i:D7}", OrderEntity.OrderRowKey)
+                {
+                    ["Status"] = OrderStatuses.Completed,
+                    ["CustomerId"] = "cust_seed",
+                    ["CreatedAt"] = createdAt,
+                    ["UpdatedAt"] = createdAt,
+                },
+                ct))));
+    }
+
+    /// <summary>An insert the SDK may resend after a dropped connection: a 409 then means the first attempt committed.</summary>
+    private static async Task AddOnceAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.AddEntityAsync(entity, cancellationToken);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 409)
+        {
+        }
+    }
+}
