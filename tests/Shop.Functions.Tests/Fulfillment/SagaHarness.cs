@@ -189,21 +189,8 @@ public sealed class SagaHarness : IAsyncDisposable
     }
 
     /// <summary>Waits until the order row reaches a status (the saga's progress as clients see it).</summary>
-    public async Task<OrderEntity> WaitForStatusAsync(string orderId, string status, int seconds = 30)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var order = await OrderAsync(orderId);
-            if (order.Status == status || DateTimeOffset.UtcNow > deadline)
-            {
-                Assert.Equal(status, order.Status);
-                return order;
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public Task<OrderEntity> WaitForStatusAsync(string orderId, string status, int seconds = 30) =>
+        OrderRows.WaitForStatusAsync(Shop, orderId, status, seconds);
 
     /// <summary>The test plays the carrier: the parcel has left (the conservation check counts it as dispatched).</summary>
     public Task DispatchAsync(string orderId, string trackingNumber = "TRACK-1")
@@ -238,8 +225,7 @@ public sealed class SagaHarness : IAsyncDisposable
         }
     }
 
-    public async Task<OrderEntity> OrderAsync(string orderId) =>
-        (await Shop.OrdersTable.GetEntityAsync<OrderEntity>(orderId, OrderEntity.OrderRowKey)).Value;
+    public Task<OrderEntity> OrderAsync(string orderId) => OrderRows.ReadAsync(Shop, orderId);
 
     /// <summary>The order events the app published for an order, in the order they were sent.</summary>
     public IReadOnlyList<OrderEvent> EventsFor(string orderId) =>

@@ -136,24 +136,10 @@ public sealed class RetentionHarness : IAsyncDisposable
     public async Task<List<FinishedOrderEntity>> FinishedEntriesAsync(string orderId) =>
         await Finished.QueryAsync<FinishedOrderEntity>(e => e.RowKey == orderId).ToListAsync();
 
-    public async Task<OrderEntity> OrderAsync(string orderId) =>
-        (await Shop.OrdersTable.GetEntityAsync<OrderEntity>(orderId, OrderEntity.OrderRowKey)).Value;
+    public Task<OrderEntity> OrderAsync(string orderId) => OrderRows.ReadAsync(Shop, orderId);
 
-    public async Task<OrderEntity> WaitForStatusAsync(string orderId, string status, int seconds = 30)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var order = await OrderAsync(orderId);
-            if (order.Status == status || DateTimeOffset.UtcNow > deadline)
-            {
-                Assert.Equal(status, order.Status);
-                return order;
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public Task<OrderEntity> WaitForStatusAsync(string orderId, string status, int seconds = 30) =>
+        OrderRows.WaitForStatusAsync(Shop, orderId, status, seconds);
 
     public async ValueTask DisposeAsync()
     {
