@@ -23,7 +23,7 @@ public sealed class CustomerOrderIndex(TableServiceClient tables)
 
         var entry = new CustomerOrderEntity
         {
-            PartitionKey = order.Account,
+            PartitionKey = CustomerOrderEntity.PartitionFor(order.Account),
             RowKey = CustomerOrderEntity.RowKeyFor(order.CreatedAt, order.OrderId),
             OrderId = order.OrderId,
             CreatedAt = order.CreatedAt,
@@ -34,9 +34,10 @@ public sealed class CustomerOrderIndex(TableServiceClient tables)
     /// <summary>One page of <paramref name="account"/>'s orders, newest first, after the row key <paramref name="after"/>.</summary>
     public async Task<IReadOnlyList<CustomerOrderEntity>> PageAsync(string account, int max, string? after, CancellationToken cancellationToken)
     {
+        var partition = CustomerOrderEntity.PartitionFor(account);
         var filter = after is null
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {account}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {account} and RowKey gt {after}");
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {partition}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {after}");
         var page = new List<CustomerOrderEntity>(max);
         await foreach (var entry in _table.QueryAsync<CustomerOrderEntity>(filter, maxPerPage: max, cancellationToken: cancellationToken))
         {
