@@ -6,7 +6,7 @@ using Xunit;
 namespace Shop.Functions.Tests.Catalog;
 
 /// <summary>Storage failing under the catalog API: the last good answer, marked stale; 503 only when there is none.</summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class CatalogCacheReadAsyncOnFailure(AzuriteFixture azurite) : IAsyncLifetime
 {
     private CatalogTest _catalog = null!;

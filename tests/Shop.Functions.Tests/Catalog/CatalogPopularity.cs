@@ -12,7 +12,7 @@ namespace Shop.Functions.Tests.Catalog;
 /// <c>sort=popular</c> after orders complete: the <c>catalog</c> subscription counts them, the list ranks by units sold.
 /// Its own Azurite: the shared one's seed SKUs are sold by other tests.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class ListCatalogItemsFunctionPopularity(AzuriteFixture azurite) : IAsyncLifetime
 {
     private AzuriteServer _server = null!;

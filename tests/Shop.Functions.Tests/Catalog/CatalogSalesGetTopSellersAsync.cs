@@ -6,7 +6,7 @@ using Xunit;
 namespace Shop.Functions.Tests.Catalog;
 
 /// <summary>The reader the "popular items" query will use.</summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class CatalogSalesGetTopSellersAsync(AzuriteFixture azurite) : IAsyncLifetime
 {
     private ShopTestServices _shop = null!;

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace Shop.Functions.Tests.Catalog;
 
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class ListCatalogItemsFunctionListCatalogItems(AzuriteFixture azurite) : IAsyncLifetime
 {
     private CatalogTest _catalog = null!;

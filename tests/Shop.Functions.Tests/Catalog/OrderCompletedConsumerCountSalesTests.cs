@@ -13,7 +13,7 @@ using Xunit;
 namespace Shop.Functions.Tests.Catalog;
 
 /// <summary>The catalog subscription's trigger as the host calls it: the app's pipeline, a mocked settlement API, real storage.</summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class OrderCompletedConsumerCountSales(AzuriteFixture azurite) : IAsyncLifetime
 {
     private readonly Mock<ServiceBusMessageActions> _actions = new();

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace Shop.Functions.Tests.Catalog;
 
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class SalesRecorderRecordAsync(AzuriteFixture azurite) : IAsyncLifetime
 {
     private ShopTestServices _shop = null!;

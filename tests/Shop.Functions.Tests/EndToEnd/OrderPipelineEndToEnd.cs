@@ -22,6 +22,7 @@ namespace Shop.Functions.Tests.EndToEnd;
 /// receivers got, e-mail blobs and table rows. Each flow also runs with every message delivered twice.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class OrderPipelineEndToEnd(AzuriteFixture azurite) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

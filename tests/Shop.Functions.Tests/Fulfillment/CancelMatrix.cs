@@ -44,7 +44,8 @@ public enum MatrixFault
 /// check over whole tables. The carrier is the app's own (<see cref="HarnessCarrier"/>), dispatching 1 s after booking, and
 /// it is not delayed past the test: the check runs once the saga ended and every message sent was handled.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CancelMatrixStorage.Name)]
+[Trait("Category", "Slow")]
 [Trait("Category", "Matrix")]
 public sealed class CancelMatrix(AzuriteFixture azurite, ITestOutputHelper output)
 {

@@ -329,7 +329,8 @@ public sealed class OrderFulfillmentOrchestratorTimeout(AzuriteFixture azurite)
     }
 }
 
-[Collection(AzuriteCollection.Name)]
+[Collection(FaultRunStorage.Name)]
+[Trait("Category", "Slow")]
 public sealed class OrderFulfillmentOrchestratorContention(AzuriteFixture azurite)
 {
     private const string Sku = "SKU-003";

@@ -6,8 +6,10 @@ using Xunit;
 namespace Shop.Functions.Tests.Infrastructure;
 
 /// <summary>
-/// One Azurite for every test class in the <see cref="AzuriteCollection"/>. Tests share it, so each test keeps its
-/// data apart with <see cref="UniqueTableName"/>. Tests in one collection run one at a time.
+/// One Azurite for every test class in one storage collection (<see cref="AzuriteCollection"/> and the others below).
+/// Tests in a collection share it and run one at a time; collections run in parallel, each on its own Azurite, because
+/// the harnesses use the app's own table names and read whole tables (the conservation check). Tests of their own
+/// tables keep their data apart with <see cref="UniqueTableName"/>.
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
@@ -76,9 +78,34 @@ public sealed class AzuriteFixture : IAsyncLifetime
     }
 }
 
+/// <summary>Orders, the saga, shipping, webhooks, messaging and the end-to-end pipelines.</summary>
 [CollectionDefinition(Name)]
 [SuppressMessage("Naming", "CA1711", Justification = "xunit's name for this is a collection definition.")]
 public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
 {
     public const string Name = "Azurite";
+}
+
+/// <summary>Catalog, inventory, payments, notifications, platform, security and the test infrastructure itself.</summary>
+[CollectionDefinition(Name)]
+[SuppressMessage("Naming", "CA1711", Justification = "xunit's name for this is a collection definition.")]
+public sealed class CatalogAndPaymentsStorage : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "Azurite: catalog, inventory, payments, notifications, platform";
+}
+
+/// <summary>The cancel matrix (Category=Slow): the longest single class, beside the others.</summary>
+[CollectionDefinition(Name)]
+[SuppressMessage("Naming", "CA1711", Justification = "xunit's name for this is a collection definition.")]
+public sealed class CancelMatrixStorage : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "Azurite: cancel matrix";
+}
+
+/// <summary>The fault, restart, sustained, contention and hostile-message runs (Category=Slow), one at a time.</summary>
+[CollectionDefinition(Name)]
+[SuppressMessage("Naming", "CA1711", Justification = "xunit's name for this is a collection definition.")]
+public sealed class FaultRunStorage : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "Azurite: fault runs";
 }

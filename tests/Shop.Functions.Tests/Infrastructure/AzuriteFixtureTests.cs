@@ -4,7 +4,7 @@ using Xunit;
 
 namespace Shop.Functions.Tests.Infrastructure;
 
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class AzuriteFixtureTests(AzuriteFixture azurite)
 {
     [Fact]

@@ -5,7 +5,7 @@ using Xunit;
 namespace Shop.Functions.Tests.Infrastructure;
 
 /// <summary>TransportFaults in the app's own Table client: below the SDK's retries, picked by table, method and $batch.</summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class TransportFaultsInstall(AzuriteFixture azurite)
 {
     [Fact]

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace Shop.Functions.Tests.Inventory;
 
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class InventorySeederStartAsync(AzuriteFixture azurite)
 {
     [Fact]

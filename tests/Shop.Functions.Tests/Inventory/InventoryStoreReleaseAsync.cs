@@ -5,7 +5,7 @@ using Xunit;
 
 namespace Shop.Functions.Tests.Inventory;
 
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class InventoryStoreReleaseAsync(AzuriteFixture azurite) : IAsyncLifetime
 {
     private ShopTestServices _shop = null!;

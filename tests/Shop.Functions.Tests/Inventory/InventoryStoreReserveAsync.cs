@@ -8,7 +8,7 @@ using Xunit;
 
 namespace Shop.Functions.Tests.Inventory;
 
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class InventoryStoreReserveAsync(AzuriteFixture azurite) : IAsyncLifetime
 {
     private ShopTestServices _shop = null!;

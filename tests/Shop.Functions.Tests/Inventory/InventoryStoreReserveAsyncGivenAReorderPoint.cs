@@ -15,7 +15,7 @@ namespace Shop.Functions.Tests.Inventory;
 /// own transaction (marker on the stock row + ReorderStock in the SKU's outbox); at most one is open per SKU; a
 /// replenishment adds its units once and closes the reorder; stock never goes negative, also under concurrency.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class InventoryStoreReserveAsyncGivenAReorderPoint(AzuriteFixture azurite) : IAsyncLifetime
 {
     private ShopTestServices _shop = null!;

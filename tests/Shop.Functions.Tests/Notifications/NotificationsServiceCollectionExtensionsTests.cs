@@ -7,7 +7,7 @@ using Xunit;
 
 namespace Shop.Functions.Tests.Notifications;
 
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class NotificationsServiceCollectionExtensionsAddNotifications(AzuriteFixture azurite)
 {
     [Theory]

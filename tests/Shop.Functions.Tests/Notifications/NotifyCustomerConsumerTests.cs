@@ -12,7 +12,7 @@ using Xunit;
 namespace Shop.Functions.Tests.Notifications;
 
 /// <summary>The <c>order-events/notifications</c> trigger as the host calls it: the app's services, Azurite, mocked settlement.</summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class NotifyCustomerConsumerNotifyCustomer(AzuriteFixture azurite) : IAsyncLifetime
 {
     private readonly Mock<ServiceBusMessageActions> _actions = new();

@@ -17,7 +17,7 @@ namespace Shop.Functions.Tests.Notifications;
 /// (<see cref="SmtpTestServer"/>, npm smtp-server) and Azurite: what the server receives, as MimeKit reads it, and how
 /// its 4xx and 5xx answers settle the command.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class SendEmailConsumerSendCustomerEmailOverSmtp(AzuriteFixture azurite) : IAsyncLifetime
 {
     private readonly Mock<ServiceBusMessageActions> _actions = new();

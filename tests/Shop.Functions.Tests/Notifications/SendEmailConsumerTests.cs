@@ -11,7 +11,7 @@ using Xunit;
 namespace Shop.Functions.Tests.Notifications;
 
 /// <summary>The <c>send-email</c> trigger with the sandbox sender: each e-mail an .eml blob in Azurite.</summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class SendEmailConsumerSendCustomerEmail(AzuriteFixture azurite) : IAsyncLifetime
 {
     private readonly Mock<ServiceBusMessageActions> _actions = new();

@@ -7,7 +7,7 @@ using Xunit;
 
 namespace Shop.Functions.Tests.Payments;
 
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class PaymentsServiceCollectionExtensionsAddPayments(AzuriteFixture azurite)
 {
     [Theory]

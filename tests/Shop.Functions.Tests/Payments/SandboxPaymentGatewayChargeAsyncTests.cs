@@ -5,7 +5,7 @@ using Xunit;
 
 namespace Shop.Functions.Tests.Payments;
 
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class SandboxPaymentGatewayChargeAsync(AzuriteFixture azurite) : IAsyncLifetime
 {
     private ShopTestServices _shop = null!;

@@ -6,7 +6,7 @@ using Xunit;
 namespace Shop.Functions.Tests.Payments;
 
 /// <summary>The outcome query: what the provider holds for an order, found by its id, even when the charge's answer was lost.</summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class SandboxPaymentGatewayGetPaymentAsync(AzuriteFixture azurite) : IAsyncLifetime
 {
     private ShopTestServices _shop = null!;

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace Shop.Functions.Tests.Payments;
 
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class SandboxPaymentGatewayLogging(AzuriteFixture azurite) : IAsyncLifetime
 {
     private const string Secret = "s3cr3t_card_material";

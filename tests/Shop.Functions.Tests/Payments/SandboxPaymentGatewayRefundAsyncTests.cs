@@ -5,7 +5,7 @@ using Xunit;
 
 namespace Shop.Functions.Tests.Payments;
 
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class SandboxPaymentGatewayRefundAsync(AzuriteFixture azurite) : IAsyncLifetime
 {
     private ShopTestServices _shop = null!;

@@ -11,7 +11,7 @@ namespace Shop.Functions.Tests.Payments;
 /// Refund by order id (<see cref="RefundRequest.Everything"/>): gives back the whole capture, closes the order at the
 /// provider so that a late charge captures nothing, and wins or loses a race with a charge without leaving money taken.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class SandboxPaymentGatewayRefundEverything(AzuriteFixture azurite, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int RaceIterations = 40;

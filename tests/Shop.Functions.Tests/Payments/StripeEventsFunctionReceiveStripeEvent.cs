@@ -16,7 +16,7 @@ namespace Shop.Functions.Tests.Payments;
 /// <c>POST /api/payments/stripe/events</c> with events as Stripe sends them (built by <see cref="StripeStandIn"/> from a
 /// PaymentIntent the gateway created) and a Stripe-Signature computed as Stripe documents it; the task hub is a mock.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class StripeEventsFunctionReceiveStripeEvent(AzuriteFixture azurite) : IAsyncLifetime, IDisposable
 {
     private readonly StripeStandIn _stripe = new();

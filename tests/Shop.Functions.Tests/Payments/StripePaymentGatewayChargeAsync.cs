@@ -6,7 +6,7 @@ using Xunit;
 namespace Shop.Functions.Tests.Payments;
 
 /// <summary>The Stripe gateway's charges, through Stripe.net, against <see cref="StripeStandIn"/>.</summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class StripePaymentGatewayChargeAsync(AzuriteFixture azurite) : IAsyncLifetime, IDisposable
 {
     private readonly StripeStandIn _stripe = new();

@@ -12,7 +12,7 @@ namespace Shop.Functions.Tests.Payments;
 /// The saga on the Durable test engine with the Stripe gateway against <see cref="StripeStandIn"/>: a charge that needs
 /// 3-D Secure waits (<c>AwaitingPaymentAction</c>) for Stripe's webhook, posted to the app's function as Stripe would.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class StripeSagaGivenRequiresAction(AzuriteFixture azurite) : IAsyncLifetime, IDisposable
 {
     private readonly StripeStandIn _stripe = new();

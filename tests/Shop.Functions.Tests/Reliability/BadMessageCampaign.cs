@@ -21,7 +21,8 @@ namespace Shop.Functions.Tests.Reliability;
 /// dead-lettered at once with its documented reason and a description: never completed, abandoned, retried or thrown,
 /// and with no effect (no row or blob written, nothing sent, nothing asked of the task hub).
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(FaultRunStorage.Name)]
+[Trait("Category", "Slow")]
 public sealed class BadMessageCampaign(AzuriteFixture azurite, ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly Mock<DurableTaskClient> _taskHub = new(MockBehavior.Strict, "campaign");

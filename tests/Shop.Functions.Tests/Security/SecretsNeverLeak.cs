@@ -23,7 +23,7 @@ namespace Shop.Functions.Tests.Security;
 /// token, webhook or callback secret, signature, idempotency secret, connection string or account key may appear in a
 /// log record, nor in an HTTP answer other than the one meant to show it.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class SecretsNeverLeak(AzuriteFixture azurite, ITestOutputHelper output) : IAsyncLifetime
 {
     private const string PaymentToken = "tok_visa_secret_123";

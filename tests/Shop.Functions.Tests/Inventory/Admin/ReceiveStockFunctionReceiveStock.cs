@@ -11,7 +11,7 @@ namespace Shop.Functions.Tests.Inventory.Admin;
 /// <c>POST /api/ops/stock/{sku}/receipts</c> and <c>GET /api/ops/stock/{sku}</c>: a goods receipt adds its units once per
 /// receipt id, also when sent twice or concurrently; problem+json for bad input.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class ReceiveStockFunctionReceiveStock(AzuriteFixture azurite) : IAsyncLifetime
 {
     private ShopTestServices _shop = null!;

@@ -11,7 +11,7 @@ using Xunit;
 
 namespace Shop.Functions.Tests.Platform.Health;
 
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class GetHealthFunctionGetHealth(AzuriteFixture azurite)
 {
     private const string FakeServiceBus = "Endpoint=sb://localhost/;SharedAccessKeyName=test;SharedAccessKey=dGVzdA==;UseDevelopmentEmulator=true";

@@ -11,7 +11,7 @@ namespace Shop.Functions.Tests.Platform.Retention;
 /// Issue 14: the payment token leaves the order row with the order's terminal write (a declined charge ends the order
 /// Failed; a captured one ends it Completed), and not before: an open order keeps it, also while its charge is retried.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class OrderProgressPaymentToken(AzuriteFixture azurite) : IAsyncLifetime
 {
     private RetentionHarness _retention = null!;

@@ -9,7 +9,7 @@ namespace Shop.Functions.Tests.Platform.Retention;
 /// Issue 14: the purge removes finished instances (Completed, Failed, Terminated) created before the cut-off, with their
 /// history, on the Durable test engine; recent finished ones and running ones stay, whatever their age.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class RetentionJanitorPurgeInstances(AzuriteFixture azurite) : IAsyncLifetime
 {
     private RetentionHarness _retention = null!;

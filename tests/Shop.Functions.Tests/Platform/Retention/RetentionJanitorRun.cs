@@ -16,7 +16,7 @@ namespace Shop.Functions.Tests.Platform.Retention;
 /// found through the finished-orders index; those of recent and open orders stay; the orders themselves stay; delivery-log
 /// rows of subscriptions older than <see cref="RetentionOptions.DeliveryLogRetention"/> go by key range.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class RetentionJanitorRun(AzuriteFixture azurite) : IAsyncLifetime
 {
     private static readonly RetentionOptions Defaults = new();

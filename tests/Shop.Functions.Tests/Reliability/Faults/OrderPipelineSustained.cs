@@ -15,7 +15,8 @@ namespace Shop.Functions.Tests.Reliability.Faults;
 /// process's working set and GC heap every 5 s: memory must level off, not grow with the number of orders. In the suite
 /// a short run (15 s at 4 orders/s); SHOP_SUSTAINED_SECONDS and SHOP_SUSTAINED_RATE lengthen it. No faults, no message log.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(FaultRunStorage.Name)]
+[Trait("Category", "Slow")]
 [Trait("Category", "Sustained")]
 public sealed class OrderPipelineSustained(AzuriteFixture azurite, ITestOutputHelper output)
 {

@@ -20,7 +20,8 @@ namespace Shop.Functions.Tests.Reliability.Faults;
 /// <see cref="Chaos"/>). Then the faults stop, the sweeper and the retries finish the work, and every invariant is
 /// checked over whole tables of a private Azurite. SHOP_FAULT_ORDERS sets the number of orders (default 30).
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(FaultRunStorage.Name)]
+[Trait("Category", "Slow")]
 public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutputHelper output)
 {
     private const int Seed = 90210;
