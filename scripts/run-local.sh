@@ -2,6 +2,8 @@
 # Runs Shop on this machine: Azurite (storage), MailDev (SMTP server for the customer e-mails, web UI on
 # http://localhost:1080), the Service Bus emulator (Docker), then `func start`.
 #   ACCEPT_EULA=Y scripts/run-local.sh
+# Needs only .NET 10, Node.js 20+ and Docker: Azurite and MailDev run through npx at pinned versions, and so does
+# Azure Functions Core Tools v4 where no `func` 4.x is on PATH (docs/development.md, "Run it locally").
 # ACCEPT_EULA=Y accepts the licences of the Service Bus emulator and SQL Server (its database), which Docker runs.
 # Ctrl+C stops the functions host, Azurite and MailDev; the emulator keeps running (stop it with the command printed below).
 set -euo pipefail
@@ -9,6 +11,7 @@ cd "$(dirname "$0")/.."
 
 AZURITE_VERSION="3.37.0"
 MAILDEV_VERSION="3.0.0"
+CORE_TOOLS_VERSION="4.15.1" # azure-functions-core-tools on npm, used where no func 4.x is installed
 MAILDEV_SMTP_PORT=1025 # Email__Smtp__Port in local.settings.sample.json
 MAILDEV_WEB_PORT=1080
 COMPOSE_FILE="infra/local/docker-compose.yml"
@@ -30,7 +33,6 @@ if need node "install Node.js 20 or later: https://nodejs.org (or your package m
   fi
   need npx "npx comes with npm: install npm with Node.js (https://nodejs.org)" || true
 fi
-need func "install Azure Functions Core Tools v4: 'npm install -g azure-functions-core-tools@4' (https://learn.microsoft.com/azure/azure-functions/functions-run-local)" || true
 if need docker "install Docker (Docker Desktop or Docker Engine with the compose plugin): https://docs.docker.com/get-docker/"; then
   if ! docker compose version >/dev/null 2>&1; then
     missing+=("docker compose: install the Docker Compose v2 plugin: https://docs.docker.com/compose/install/")
@@ -57,6 +59,20 @@ EOF
   exit 1
 fi
 export ACCEPT_EULA
+
+# The functions host: an installed Core Tools 4.x, else the pinned npm package through npx (its install step downloads
+# the Core Tools build for this platform on first use, into npm's cache).
+if command -v func >/dev/null 2>&1 && [[ "$(func --version 2>/dev/null || true)" == 4.* ]]; then
+  func_command=(func start)
+  echo "run-local: using the installed Azure Functions Core Tools $(func --version 2>/dev/null) ($(command -v func))"
+else
+  func_command=(npx --yes "--package=azure-functions-core-tools@${CORE_TOOLS_VERSION}" -- func start)
+  if command -v func >/dev/null 2>&1; then
+    echo "run-local: the installed func is not version 4.x; running Azure Functions Core Tools ${CORE_TOOLS_VERSION} through npx instead"
+  else
+    echo "run-local: func is not installed; running Azure Functions Core Tools ${CORE_TOOLS_VERSION} through npx (the first run downloads it)"
+  fi
+fi
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -139,6 +155,7 @@ if [ ! -f functions/local.settings.json ]; then
   echo "run-local: created functions/local.settings.json from local.settings.sample.json"
 fi
 
-# 4. The functions host (builds the app first). Ctrl+C stops it, and Azurite with it.
+# 4. The functions host (builds the app first). Ctrl+C stops it, and Azurite and MailDev with it.
 cd functions
-func start
+echo "run-local: starting the functions host in functions/: ${func_command[*]}"
+"${func_command[@]}"

@@ -77,7 +77,11 @@ public sealed class RepositoryToolingFiles
 
         // Real runners restore the real Service Bus extension; the stand-in is for .ci/run's package mirror only.
         Assert.DoesNotContain("UseServiceBusExtensionStandIn", workflow.ToJsonString(), StringComparison.Ordinal);
-        Assert.Contains("UseServiceBusExtensionStandIn=true", File.ReadAllText(TestPaths.InRepository(".ci", "run")), StringComparison.Ordinal);
+        var ciRun = File.ReadAllText(TestPaths.InRepository(".ci", "run"));
+        Assert.Contains("UseServiceBusExtensionStandIn=true", ciRun, StringComparison.Ordinal);
+        Assert.True(
+            ciRun.Split('\n').Select(line => line.Trim()).Any(line => line == testCommand || line.StartsWith(testCommand + " ", StringComparison.Ordinal)),
+            $".ci/run runs none of the README's `{testCommand}`");
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace Shop.Functions.Tests.Platform;
 
 /// <summary>
 /// The usage rules of Microsoft.Azure.Functions.Worker.Extensions.ServiceBus 5.23.0 that the code may rely on
-/// (../shared/reference/servicebus-worker-extension-api.md). They hold for the real package and for the stand-in in
+/// (docs/architecture.md, "The Service Bus extension stand-in"). They hold for the real package and for the stand-in in
 /// eng/, so a build against either passes them; the stand-in drifting from the real surface fails them.
 /// </summary>
 public sealed class ServiceBusExtensionSurface
