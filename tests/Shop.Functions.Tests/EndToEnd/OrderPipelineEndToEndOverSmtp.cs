@@ -14,6 +14,7 @@ namespace Shop.Functions.Tests.EndToEnd;
 /// delivered twice, and the conservation check holds (the SMTP sender's markers are what customers were told).
 /// </summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class OrderPipelineEndToEndOverSmtp(AzuriteFixture azurite) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

@@ -17,6 +17,7 @@ namespace Shop.Functions.Tests.EndToEnd;
 /// each order, captured minus refunded at Stripe is the total if it was dispatched and zero otherwise.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class OrderPipelineEndToEndWithRealProviders(AzuriteFixture azurite) : IAsyncLifetime, IDisposable
 {
     private const string Sku = "SKU-009"; // no other test uses it

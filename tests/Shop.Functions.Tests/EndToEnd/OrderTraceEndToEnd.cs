@@ -23,6 +23,7 @@ namespace Shop.Functions.Tests.EndToEnd;
 /// from the trace context kept on its outbox row).
 /// </summary>
 [Collection(TelemetryCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class OrderTraceEndToEnd : IDisposable
 {
     private const string SubmitSource = "Shop.Tests.OrderTrace";

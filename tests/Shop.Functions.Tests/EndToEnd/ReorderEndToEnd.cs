@@ -17,6 +17,7 @@ namespace Shop.Functions.Tests.EndToEnd;
 /// message delivered twice.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class ReorderEndToEnd(AzuriteFixture azurite) : IAsyncLifetime
 {
     private const string Sku = "SKU-034"; // no other test uses it; its catalog item has the default reorder point (10) and quantity (50)

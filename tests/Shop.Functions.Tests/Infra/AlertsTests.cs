@@ -8,6 +8,7 @@ namespace Shop.Functions.Tests.Infra;
 /// infra/app/alerts.bicep as deployed (bicep snapshot): the alerts query the instruments ShopMetrics.cs emits, the
 /// dead-letter alert covers the whole namespace split by entity, every rule notifies the one action group.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class Alerts
 {
     private const string ActionGroups = "Microsoft.Insights/actionGroups";

@@ -11,6 +11,7 @@ namespace Shop.Functions.Tests.Infra;
 /// Every setting a binding (or host.json) refers to is set by the Bicep, identity-based, and present in
 /// local.settings.sample.json; so are the settings the app itself reads at start.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed partial class AppSettings
 {
     private static IReadOnlyDictionary<string, string> Bicep => InfraSnapshot.Defaults.AppSettings;

@@ -3,6 +3,7 @@ using Xunit;
 namespace Shop.Functions.Tests.Infra;
 
 /// <summary>The Flex Consumption app and the roles its identity (and the deploying user) get.</summary>
+[Trait("Category", "Slow")]
 public sealed class FunctionApp
 {
     private const string BlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";

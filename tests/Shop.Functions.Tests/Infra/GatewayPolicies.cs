@@ -9,6 +9,7 @@ namespace Shop.Functions.Tests.Infra;
 /// caller forwarded and signed), rate-limit-by-key and CORS when their parameters are set, none of them when not; a
 /// client's own caller headers are always removed.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class GatewayPolicies
 {
     private const string ApiPolicies = "Microsoft.ApiManagement/service/apis/policies";

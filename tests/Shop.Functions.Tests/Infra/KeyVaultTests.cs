@@ -9,6 +9,7 @@ namespace Shop.Functions.Tests.Infra;
 /// RBAC holds their secrets, from secure parameters; the app's identity reads them as Key Vault Secrets User; the app
 /// settings are Key Vault references resolved with that identity; no secret is in a setting or an output.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class KeyVault
 {
     private const string Vaults = "Microsoft.KeyVault/vaults";

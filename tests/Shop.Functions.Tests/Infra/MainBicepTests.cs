@@ -4,6 +4,7 @@ using Xunit;
 namespace Shop.Functions.Tests.Infra;
 
 /// <summary>infra/main.bicep compiles and lints cleanly with the pinned Bicep CLI, offline (no registry modules).</summary>
+[Trait("Category", "Slow")]
 public sealed class MainBicep
 {
     private static string Infra => TestPaths.InRepository("infra");

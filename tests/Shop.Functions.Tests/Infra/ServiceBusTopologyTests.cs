@@ -11,6 +11,7 @@ namespace Shop.Functions.Tests.Infra;
 /// (docs/architecture.md): the same queues, topic and subscriptions, duplicate detection, MaxDeliveryCount 10, dead-lettering on
 /// expiry, and the documented filter rule on each subscription.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed partial class ServiceBusTopology
 {
     private const string QueueType = "Microsoft.ServiceBus/namespaces/queues";

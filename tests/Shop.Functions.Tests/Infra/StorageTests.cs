@@ -6,6 +6,7 @@ using Xunit;
 namespace Shop.Functions.Tests.Infra;
 
 /// <summary>The Bicep creates every table and blob container the code names, and keeps shared keys off.</summary>
+[Trait("Category", "Slow")]
 public sealed class Storage
 {
     private static InfraSnapshot Bicep => InfraSnapshot.Defaults;

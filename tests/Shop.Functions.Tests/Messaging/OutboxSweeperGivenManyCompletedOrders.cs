@@ -15,6 +15,7 @@ namespace Shop.Functions.Tests.Messaging;
 /// and none of them reads Orders without naming a partition. A private Azurite, so the seeded rows burden no other test.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class OutboxSweeperGivenManyCompletedOrders(AzuriteFixture azurite, ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>

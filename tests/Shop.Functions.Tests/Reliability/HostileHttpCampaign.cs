@@ -27,6 +27,7 @@ namespace Shop.Functions.Tests.Reliability;
 /// written: no row, no blob, no message, no call to the task hub or the dead-letter store that changes anything.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed partial class HostileHttpCampaign(AzuriteFixture azurite, ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>The campaign's seed: change it to explore, keep it to reproduce.</summary>

@@ -19,6 +19,7 @@ namespace Shop.Functions.Tests.Reliability;
 /// latency are printed as figures, not asserted.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class SubmitOrderUnderLoad(AzuriteFixture azurite, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Submissions = 1_000;
