@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Shop.Functions.Orders.CancelOrder;
 using Shop.Functions.Orders.SubmitOrder;
 using Shop.Functions.Orders.Watchdog;
 
@@ -17,6 +18,7 @@ public static class OrdersServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton<OrderStore>();
         services.TryAddSingleton<OrderLookup>();
+        services.TryAddSingleton<CancelOrderHandler>();
         services.TryAddSingleton<OrderProgress>();
         services.TryAddSingleton<SubmitOrderHandler>();
         services.TryAddSingleton<OrderPricing>();
