@@ -21,6 +21,7 @@ public static class WebhooksServiceCollectionExtensions
         services.AddSingleton<CallbackUrlPolicy>();
         services.AddSingleton<WebhookSubscriptionCache>();
         services.AddSingleton<WebhookSubscriptionStore>();
+        services.AddSingleton<RegisterWebhookHandler>();
         services.AddSingleton<WebhookLookup>();
         services.AddSingleton<WebhookDeliveryLog>();
         services.AddSingleton<FanOutWebhooksHandler>();
