@@ -30,9 +30,10 @@ public sealed class OutboxPointerDeletesRemove(AzuriteFixture azurite) : IAsyncL
         var deletes = pointers.Select(_shop.Get<OutboxPointerDeletes>().RemoveAsync).ToList();
         await _shop.Get<OutboxPointerDeletes>().FlushAsync();
         await Task.WhenAll(deletes);
+        var requests = _log.Requests.ToList();
 
         Assert.Empty(await RemainingAsync(pointers));
-        var request = Assert.Single(_log.Requests, r => r.Request.Touches(StorageTables.OutboxIndex));
+        var request = Assert.Single(requests, r => r.Request.Touches(StorageTables.OutboxIndex) || r.Request.IsBatch);
         Assert.True(request.Request.IsBatch, $"one transaction, not {request}");
     }
 

@@ -19,12 +19,13 @@ namespace Shop.Functions.Tests.Messaging;
 public sealed class OutboxSweeperGivenManyCompletedOrders(AzuriteFixture azurite, ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>
-    /// The 100,000. Each order is its own partition; Azure would need a request per order to write them, but Azurite
-    /// 3.37 accepts a transaction over several partitions (it checks only for duplicate keys), so the seeding writes 100 rows
-    /// a transaction, 8 transactions at once (one request per row took 243 s for 20,000). What the test asserts does not
-    /// depend on the number: the same requests, and none that reads Orders without naming a partition.
+    /// 2,000, not the 100,000: Azurite 3.37's insert slows as the table grows, per entity, and writing 100 rows a
+    /// transaction does not help (Azurite accepts a transaction over several partitions, which Azure does not, and it is
+    /// used here only to seed): 20,000 took 277 s in transactions of 100, 8 at once, against 243 s one request per row, so
+    /// 100,000 would take well over 10 minutes. What the test asserts does not depend on the number: the same requests, and
+    /// none that reads Orders without naming a partition. docs/performance.md has the figures.
     /// </summary>
-    private const int CompletedOrders = 100_000;
+    private const int CompletedOrders = 2_000;
 
     private const int Pending = 3;
 
@@ -48,7 +49,7 @@ public sealed class OutboxSweeperGivenManyCompletedOrders(AzuriteFixture azurite
     }
 
     [Fact]
-    public async Task MakesTheSameRoundTripsGivenNoCompletedOrdersOrAHundredThousand()
+    public async Task MakesTheSameRoundTripsGivenNoCompletedOrdersOrTwoThousand()
     {
         var empty = await SweepPendingAsync("before");
 

@@ -30,18 +30,6 @@ public static class DurableHistory
             .ToList();
     }
 
-    /// <summary>The names of the activities (and sub-orchestrations) an instance scheduled, in order.</summary>
-    public static List<string> ScheduledNames(DurableTaskTestHost durable, string instanceId)
-    {
-        var instance = Instances(durable)[instanceId] ?? throw new InvalidOperationException($"No orchestration {instanceId}.");
-        var history = instance.GetType().GetProperty("HistoryEventsJson")!.GetValue(instance)!;
-        using var document = JsonDocument.Parse(history.ToString()!);
-        return document.RootElement.EnumerateArray()
-            .Where(e => (DurableTask.Core.History.EventType)e.GetProperty("EventType").GetInt32() == DurableTask.Core.History.EventType.TaskScheduled)
-            .Select(e => e.GetProperty("Name").GetString()!)
-            .ToList();
-    }
-
     /// <summary>Characters of history JSON the engine holds for all its instances (what Azure keeps in the History table).</summary>
     public static long HistoryCharacters(DurableTaskTestHost durable) =>
         Instances(durable).Values.Cast<object>()
