@@ -13,7 +13,7 @@ namespace Shop.Functions.Tests.Notifications;
 /// Issue 14: the saga's events carry the customer (<see cref="OrderContact"/>), so the e-mail consumer does not read the
 /// order row; an event without it (the carrier's, or one from before) is e-mailed from the row as before.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(CatalogAndPaymentsStorage.Name)]
 public sealed class NotifyCustomerConsumerGivenTheContactInTheEvent(AzuriteFixture azurite) : IAsyncLifetime
 {
     private readonly Mock<ServiceBusMessageActions> _actions = new();
