@@ -9,7 +9,8 @@ namespace Shop.Functions.Catalog;
 /// in the SKU's partition: the order's <see cref="SaleEntity"/> is added and the <see cref="SalesEntity"/> counter
 /// updated, conditional on the counter's ETag (or its absence). The sale row makes it idempotent per order: an event
 /// handled twice, redelivered or replayed counts once, in whatever order events of different orders arrive. A writer that
-/// loses a race (412, or 409 when a row appeared) reads again and retries, with jittered back-off.
+/// loses a race (412, or 409 when a row appeared) reads again and retries, with jittered back-off. The first attempt does
+/// not look for the sale row: its insert is the check (a conditional insert, issue 14).
 /// </summary>
 public sealed partial class SalesRecorder(TableServiceClient tables, TimeProvider time, ILogger<SalesRecorder> logger)
 {
@@ -48,7 +49,9 @@ public sealed partial class SalesRecorder(TableServiceClient tables, TimeProvide
     {
         for (var attempt = 1; ; attempt++)
         {
-            var (sales, sale) = await ReadAsync(sku, orderId, cancellationToken);
+            // The first attempt reads the counter only and lets the sale row's insert say whether the order was counted
+            // before (409, in the same transaction, so nothing is counted twice); a retry reads both, as before.
+            var (sales, sale) = attempt == 1 ? (await ReadCounterAsync(sku, cancellationToken), null) : await ReadAsync(sku, orderId, cancellationToken);
             if (sale is not null)
             {
                 LogAlreadyCounted(orderId, sku);
@@ -72,6 +75,12 @@ public sealed partial class SalesRecorder(TableServiceClient tables, TimeProvide
 
             await BackOffAsync(sku, attempt, cancellationToken);
         }
+    }
+
+    private async Task<SalesEntity?> ReadCounterAsync(string sku, CancellationToken cancellationToken)
+    {
+        var response = await Table.GetEntityIfExistsAsync<SalesEntity>(sku, CatalogKeys.SalesRowKey, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
     }
 
     /// <summary>Two point reads at once; a query for both rows would scan the partition, which grows by a row per order.</summary>

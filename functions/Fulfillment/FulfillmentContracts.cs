@@ -5,7 +5,9 @@ namespace Shop.Functions.Fulfillment;
 /// <summary>
 /// The orchestration's input: the order, and the settings it runs with (read once, so replay is deterministic).
 /// <paramref name="Compensation"/> and <paramref name="CarrierAnswerTimeout"/> came with version 2; version 1 instances
-/// have neither and never read them.
+/// have neither and never read them. <paramref name="Accepted"/> (issue 14): the PlaceOrder consumer accepted the order
+/// before it started the saga, which then skips its AcceptOrder activity; instances started without it (before the
+/// change, or by the watchdog or the cancel endpoint) run AcceptOrder as before.
 /// </summary>
 public sealed record FulfillmentInput(
     string OrderId,
@@ -13,15 +15,17 @@ public sealed record FulfillmentInput(
     ActivityRetry Retry,
     LongRetry? Compensation = null,
     TimeSpan? CarrierAnswerTimeout = null,
-    TimeSpan? PaymentActionTimeout = null)
+    TimeSpan? PaymentActionTimeout = null,
+    AcceptedOrder? Accepted = null)
 {
-    public static FulfillmentInput For(string orderId, FulfillmentOptions options) => new(
+    public static FulfillmentInput For(string orderId, FulfillmentOptions options, AcceptedOrder? accepted = null) => new(
         orderId,
         options.ShippingTimeout,
         new ActivityRetry(options.ActivityMaxAttempts, options.ActivityFirstRetryInterval, options.ActivityMaxRetryInterval),
         new LongRetry(options.CompensationFirstRetryInterval, options.CompensationMaxRetryInterval, options.CompensationGiveUpAfter),
         options.CarrierAnswerTimeout,
-        options.PaymentActionTimeout);
+        options.PaymentActionTimeout,
+        accepted);
 }
 
 public sealed record ActivityRetry(int MaxAttempts, TimeSpan FirstInterval, TimeSpan MaxInterval);

@@ -9,7 +9,11 @@ namespace Shop.Functions.Fulfillment;
 public sealed partial class FulfillmentStarter(IOptions<FulfillmentOptions> options, ILogger<FulfillmentStarter> logger)
 {
     /// <summary>True when this call started the saga; false when it already existed (running or finished).</summary>
-    public async Task<bool> EnsureStartedAsync(DurableTaskClient client, string orderId, CancellationToken cancellationToken)
+    public Task<bool> EnsureStartedAsync(DurableTaskClient client, string orderId, CancellationToken cancellationToken) =>
+        EnsureStartedAsync(client, orderId, null, cancellationToken);
+
+    /// <summary>As above; <paramref name="accepted"/>: the order was accepted already, and the saga starts at ReserveStock.</summary>
+    public async Task<bool> EnsureStartedAsync(DurableTaskClient client, string orderId, AcceptedOrder? accepted, CancellationToken cancellationToken)
     {
         if (await client.GetInstanceAsync(orderId, cancellationToken) is not null)
         {
@@ -22,7 +26,7 @@ public sealed partial class FulfillmentStarter(IOptions<FulfillmentOptions> opti
         // New orders run version 2; instances of version 1 started before the deploy finish under their own name.
         await client.ScheduleNewOrchestrationInstanceAsync(
             nameof(OrderFulfillmentOrchestrator.OrderFulfillmentV2),
-            FulfillmentInput.For(orderId, options.Value),
+            FulfillmentInput.For(orderId, options.Value, accepted),
             new StartOrchestrationOptions(InstanceId: orderId).WithDedupeStatuses(Enum.GetValues<OrchestrationRuntimeStatus>()),
             cancellationToken);
         LogStarted(orderId);

@@ -17,11 +17,19 @@ namespace Shop.Functions.Fulfillment;
 public sealed class FulfillmentSteps(
     OrderStore orders, OrderProgress progress, InventoryStore inventory, IPaymentGateway payments, OpenOrderIndex openOrders, CustomerOrderIndex customerOrders, TimeProvider time)
 {
-    public async Task<AcceptedOrder> AcceptOrderAsync(string orderId, CancellationToken cancellationToken)
+    public Task<AcceptedOrder> AcceptOrderAsync(string orderId, CancellationToken cancellationToken) =>
+        AcceptOrderAsync(orderId, null, cancellationToken);
+
+    /// <summary>
+    /// Records OrderAccepted and indexes the order in its account's history. <paramref name="known"/>: the row as the caller
+    /// just read it (the PlaceOrder consumer, which accepts the order before it starts the saga), so it is not read again.
+    /// </summary>
+    public async Task<AcceptedOrder> AcceptOrderAsync(string orderId, OrderEntity? known, CancellationToken cancellationToken)
     {
         var result = await progress.RecordAsync(
             orderId,
             new OrderChange(OrderEventTypes.OrderAccepted, OrderStatuses.Processing) { Describe = WithItems },
+            known,
             cancellationToken);
 
         // The account's history points at it from now on (an upsert of a key taken from the row: a repeat is harmless).
@@ -63,7 +71,8 @@ public sealed class FulfillmentSteps(
             return new PaymentOutcome(false, (charge as ChargeResult.Declined)?.DeclineCode);
         }
 
-        await RecordCaptureAsync(orderId, captured.ChargeId, captured.Amount, captured.Currency, cancellationToken);
+        // The row read above: its ETag guards the write, so it need not be read again.
+        await RecordCaptureAsync(orderId, captured.ChargeId, captured.Amount, captured.Currency, order, cancellationToken);
         return new PaymentOutcome(true);
     }
 
@@ -100,7 +109,7 @@ public sealed class FulfillmentSteps(
             return new PaymentOutcome(false);
         }
 
-        await RecordCaptureAsync(orderId, payment.ChargeId, payment.CapturedAmount, payment.Currency!, cancellationToken);
+        await RecordCaptureAsync(orderId, payment.ChargeId, payment.CapturedAmount, payment.Currency!, null, cancellationToken);
         return new PaymentOutcome(true);
     }
 
@@ -210,7 +219,7 @@ public sealed class FulfillmentSteps(
             ? [new CancelShipment(order.OrderId, order.ReservedSequence ?? 0, order.FailureReason ?? OrderStatuses.Cancelled).ToMessage()]
             : [];
 
-    private Task<OrderChangeResult> RecordCaptureAsync(string orderId, string chargeId, decimal amount, string currency, CancellationToken cancellationToken) =>
+    private Task<OrderChangeResult> RecordCaptureAsync(string orderId, string chargeId, decimal amount, string currency, OrderEntity? known, CancellationToken cancellationToken) =>
         progress.RecordAsync(
             orderId,
             new OrderChange(OrderEventTypes.PaymentCaptured)
@@ -223,6 +232,7 @@ public sealed class FulfillmentSteps(
                 },
                 Describe = (data, _) => data with { Amount = amount, Currency = currency, ChargeId = chargeId },
             },
+            known,
             cancellationToken);
 
     private static OrderEventData WithItems(OrderEventData data, OrderEntity order) => data with { Items = order.GetItems() };

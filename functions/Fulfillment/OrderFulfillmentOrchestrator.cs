@@ -103,7 +103,8 @@ public static class OrderFulfillmentOrchestrator
 
         private async Task<FulfillmentResult> FulfillAsync()
         {
-            var order = await Step<AcceptedOrder>(nameof(FulfillmentActivities.AcceptOrder), OrderId);
+            // Accepted by the PlaceOrder consumer when the input says so (issue 14); instances without it accept here.
+            var order = _input.Accepted ?? await Step<AcceptedOrder>(nameof(FulfillmentActivities.AcceptOrder), OrderId);
             if (CancelRequested)
             {
                 return await CancelAsync();

@@ -7,7 +7,7 @@ using Shop.Functions.Orders;
 
 namespace Shop.Functions.Fulfillment;
 
-public sealed class PlaceOrderConsumer(MessagePipeline pipeline, OrderStore orders, FulfillmentStarter starter)
+public sealed class PlaceOrderConsumer(MessagePipeline pipeline, OrderStore orders, FulfillmentStarter starter, FulfillmentSteps steps)
 {
     [Function(nameof(StartFulfillment))]
     public Task StartFulfillment(
@@ -15,5 +15,5 @@ public sealed class PlaceOrderConsumer(MessagePipeline pipeline, OrderStore orde
         ServiceBusMessageActions actions,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        pipeline.ProcessAsync(ConsumerEntity.Queue(Queues.PlaceOrder), message, actions, new PlaceOrderHandler(client, orders, starter), cancellationToken);
+        pipeline.ProcessAsync(ConsumerEntity.Queue(Queues.PlaceOrder), message, actions, new PlaceOrderHandler(client, orders, starter, steps), cancellationToken);
 }

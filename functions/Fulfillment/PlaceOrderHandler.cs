@@ -9,8 +9,11 @@ namespace Shop.Functions.Fulfillment;
 /// <summary>
 /// <c>place-order</c>: starts the order's saga. A duplicate or redelivered command starts nothing new, nor does one for
 /// an order that is terminal already; a command for an order that does not exist can never succeed, so it is dead-lettered.
+/// With <paramref name="steps"/> (the app's consumer), it first records OrderAccepted from the row it has just read and
+/// starts the saga past its AcceptOrder activity (issue 14: one activity, one orchestrator episode and one read fewer per
+/// order). Recording is idempotent, so a redelivered command that finds the order accepted starts the saga the same way.
 /// </summary>
-public sealed class PlaceOrderHandler(DurableTaskClient client, OrderStore orders, FulfillmentStarter starter) : IMessageHandler<PlaceOrder>
+public sealed class PlaceOrderHandler(DurableTaskClient client, OrderStore orders, FulfillmentStarter starter, FulfillmentSteps? steps = null) : IMessageHandler<PlaceOrder>
 {
     public IReadOnlyCollection<string> Subjects { get; } = [nameof(PlaceOrder)];
 
@@ -36,7 +39,8 @@ public sealed class PlaceOrderHandler(DurableTaskClient client, OrderStore order
             return MessageOutcome.Completed;
         }
 
-        await starter.EnsureStartedAsync(client, message.OrderId, cancellationToken);
+        var accepted = steps is null ? null : await steps.AcceptOrderAsync(message.OrderId, order, cancellationToken);
+        await starter.EnsureStartedAsync(client, message.OrderId, accepted, cancellationToken);
         return MessageOutcome.Completed;
     }
 }

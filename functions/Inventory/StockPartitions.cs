@@ -31,7 +31,9 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
     {
         for (var attempt = 1; ; attempt++)
         {
-            var (stock, reservation) = await ReadAsync(sku, orderId, cancellationToken);
+            // The first attempt reads the stock row only: the reservation row's insert, in the same transaction, is the check
+            // that the order holds none yet (409 otherwise, and nothing is taken). A retry reads both and decides as before.
+            var (stock, reservation) = attempt == 1 ? (await FindStockAsync(sku, cancellationToken), null) : await ReadAsync(sku, orderId, cancellationToken);
             if (reservation is { Status: ReservationStatuses.Reserved })
             {
                 LogAlreadyReserved(orderId, sku);
@@ -211,6 +213,12 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
 
             await BackOffAsync(sku, attempt, cancellationToken);
         }
+    }
+
+    private async Task<StockEntity?> FindStockAsync(string sku, CancellationToken cancellationToken)
+    {
+        var response = await table.GetEntityIfExistsAsync<StockEntity>(sku, InventoryKeys.StockRowKey, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
     }
 
     public async Task<ReservationEntity?> FindReservationAsync(string sku, string orderId, CancellationToken cancellationToken)

@@ -12,6 +12,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IMessageSender, ServiceBusMessageSender>();
         services.TryAddSingleton<OutboxIndex>();
+        services.TryAddSingleton<OutboxPointerDeletes>();
         services.TryAddSingleton<OutboxRelay>();
         services.TryAddSingleton<OutboxLegacyScan>();
         services.TryAddSingleton<OutboxSweeper>();

@@ -22,16 +22,18 @@ public sealed partial class OutboxRelay : IAsyncDisposable
 {
     private readonly IMessageSender _sender;
     private readonly OutboxIndex _index;
+    private readonly OutboxPointerDeletes _pointerDeletes;
     private readonly ILogger<OutboxRelay> _logger;
     private readonly TimeProvider _time;
     private readonly TimeSpan _sendTimeout;
     private readonly ConcurrentDictionary<string, ResiliencePipeline> _immediate = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _background = new();
 
-    public OutboxRelay(IMessageSender sender, OutboxIndex index, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger, TimeProvider time)
+    public OutboxRelay(IMessageSender sender, OutboxIndex index, OutboxPointerDeletes pointerDeletes, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger, TimeProvider time)
     {
         _sender = sender;
         _index = index;
+        _pointerDeletes = pointerDeletes;
         _logger = logger;
         _time = time;
         _sendTimeout = options.Value.ImmediateSendTimeout;
@@ -86,9 +88,16 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     /// <summary>Waits for the background sends and deletes started so far (tests, and shutdown so that none is cut off).</summary>
     public async Task DrainAsync()
     {
-        while (_background.Keys.Where(task => !task.IsCompleted).ToArray() is { Length: > 0 } open)
+        while (true)
         {
-            await Task.WhenAll(open);
+            // The pointer deletes wait for their batch: make them now, so that nothing here waits for the window.
+            await _pointerDeletes.FlushAsync();
+            if (_background.Keys.Where(task => !task.IsCompleted).ToArray() is not { Length: > 0 } open)
+            {
+                return;
+            }
+
+            await Task.WhenAny(Task.WhenAll(open), Task.Delay(TimeSpan.FromMilliseconds(50)));
         }
     }
 
@@ -110,6 +119,22 @@ public sealed partial class OutboxRelay : IAsyncDisposable
         catch (Exception ex) when (ex.IsStorageFailure())
         {
             LogDeleteFailed(logger, ex, row.MessageId);
+            return false;
+        }
+    }
+
+    /// <summary>The rows of one transaction in one delete transaction; false when that failed (then they go one by one).</summary>
+    private async Task<bool> DeleteTogetherAsync(TableClient table, List<OutboxEntity> rows)
+    {
+        try
+        {
+            await table.SubmitTransactionAsync(
+                rows.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All)), CancellationToken.None);
+            return true;
+        }
+        catch (Exception ex) when (ex is TableTransactionFailedException || ex.IsStorageFailure())
+        {
+            // One was deleted already (by the sweeper), or storage failed: the one-by-one path decides each.
             return false;
         }
     }
@@ -138,20 +163,28 @@ public sealed partial class OutboxRelay : IAsyncDisposable
         }
     }
 
-    /// <summary>Deletes the rows, then the pointer: a pointer goes only after every row it points at, so no row is left without one.</summary>
-    private async Task DeleteAllAsync(TableClient table, IReadOnlyList<OutboxEntity> rows, OutboxPointer? entry)
+    /// <summary>
+    /// Deletes the rows (one transaction when there are several: they share the order's partition), then the pointer, in a
+    /// batch with other pointers of its bucket (<see cref="OutboxPointerDeletes"/>): a pointer goes only after every row it
+    /// points at, so no row is left without one.
+    /// </summary>
+    private async Task DeleteAllAsync(TableClient table, List<OutboxEntity> rows, OutboxPointer? entry)
     {
-        var allDeleted = true;
-        foreach (var row in rows)
+        var allDeleted = rows.Count > 1 && await DeleteTogetherAsync(table, rows);
+        if (!allDeleted)
         {
-            allDeleted &= await DeleteSentAsync(table, row, _logger, CancellationToken.None);
+            allDeleted = true;
+            foreach (var row in rows)
+            {
+                allDeleted &= await DeleteSentAsync(table, row, _logger, CancellationToken.None);
+            }
         }
 
         if (allDeleted && entry is not null)
         {
             try
             {
-                await _index.RemoveAsync(entry, CancellationToken.None);
+                await _pointerDeletes.RemoveAsync(entry);
             }
             catch (Exception ex) when (ex.IsStorageFailure())
             {

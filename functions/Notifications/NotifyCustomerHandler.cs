@@ -56,34 +56,42 @@ public sealed partial class NotifyCustomerHandler(
         // went back): the customer gets them even when a later status was e-mailed first, as a refund often is under
         // retries (the fault tests found a cancelled order whose refund e-mail was dropped as stale).
         var sequenced = message.Type is not (OrderEventTypes.ShipmentDispatched or OrderEventTypes.PaymentRefunded);
-        if (sequenced && await progress.IsStaleAsync(data.OrderId, data.Sequence, cancellationToken))
+        var mark = sequenced ? await progress.ReadMarkAsync(data.OrderId, cancellationToken) : null;
+        if (mark is not null && mark.Covers(data.Sequence))
         {
             LogStale(data.OrderId, message.Type, data.Sequence);
             return MessageOutcome.Completed;
         }
 
-        var order = await orders.FindAsync(data.OrderId, cancellationToken);
-        if (order is null)
+        // The saga's events carry the customer (issue 14); the carrier's, and events from before, make us read the row.
+        var contact = data.Contact;
+        if (contact is null)
         {
-            return MessageOutcome.Reject($"No order has the id '{data.OrderId}'.");
+            var order = await orders.FindAsync(data.OrderId, cancellationToken);
+            if (order is null)
+            {
+                return MessageOutcome.Reject($"No order has the id '{data.OrderId}'.");
+            }
+
+            contact = new OrderContact(order.CustomerEmail, order.CustomerName);
         }
 
-        if (!EmailAddresses.IsValid(order.CustomerEmail))
+        if (!EmailAddresses.IsValid(contact.Email))
         {
-            return MessageOutcome.Reject($"Order '{order.OrderId}' has no valid customer e-mail address.");
+            return MessageOutcome.Reject($"Order '{data.OrderId}' has no valid customer e-mail address.");
         }
 
-        var content = CustomerEmails.Compose(message.Type, data, order.CustomerName, options.Value.FromName);
+        var content = CustomerEmails.Compose(message.Type, data, contact.Name, options.Value.FromName);
         var command = new SendEmail(
-            order.OrderId, message.Type, order.CustomerEmail, HeaderText.SingleLine(order.CustomerName), content.Subject, content.Body);
+            data.OrderId, message.Type, contact.Email, HeaderText.SingleLine(contact.Name), content.Subject, content.Body);
         var outgoing = command.ToMessage();
         await sender.SendAsync(outgoing, cancellationToken);
-        LogEmailRequested(order.OrderId, message.Type, outgoing.MessageId);
+        LogEmailRequested(data.OrderId, message.Type, outgoing.MessageId);
         if (sequenced)
         {
             // After the send: if this fails, the retry sends the same command again, which duplicate detection and
             // the sender's one-blob-per-id absorb.
-            await progress.RecordAsync(order.OrderId, data.Sequence, cancellationToken);
+            await progress.RecordAsync(data.OrderId, data.Sequence, mark, cancellationToken);
         }
 
         return MessageOutcome.Completed;

@@ -56,11 +56,19 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, O
 {
     private const int MaxConcurrencyRetries = 5;
 
-    public async Task<OrderChangeResult> RecordAsync(string orderId, OrderChange change, CancellationToken cancellationToken)
+    public Task<OrderChangeResult> RecordAsync(string orderId, OrderChange change, CancellationToken cancellationToken) =>
+        RecordAsync(orderId, change, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RecordAsync(string, OrderChange, CancellationToken)"/>, starting from <paramref name="known"/>, the row
+    /// as the caller read it in the same step, instead of reading it again (issue 14). The write is guarded by its ETag, so
+    /// a row changed since is read again and decided on.
+    /// </summary>
+    public async Task<OrderChangeResult> RecordAsync(string orderId, OrderChange change, OrderEntity? known, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var order = await store.FindAsync(orderId, cancellationToken)
+            var order = attempt == 1 && known is not null ? known : await store.FindAsync(orderId, cancellationToken)
                 ?? throw new InvalidOperationException($"Order {orderId} does not exist.");
             if (order.HasStep(change.EventType) || OrderStatuses.IsTerminal(order.Status))
             {
@@ -126,7 +134,9 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, O
 
         order.Sequence++;
 
-        var data = new OrderEventData(order.OrderId, order.Sequence, order.Status, change.FailureReason);
+        // The consumers' needs travel with the event (issue 14): the e-mail and webhook consumers no longer read the row.
+        var contact = new OrderContact(order.CustomerEmail, order.CustomerName, string.IsNullOrEmpty(order.CallbackUrl) ? null : order.CallbackUrl);
+        var data = new OrderEventData(order.OrderId, order.Sequence, order.Status, change.FailureReason, Contact: contact);
         data = change.Describe?.Invoke(data, order) ?? data;
         var orderEvent = new OrderEvent($"{change.EventType}:{order.OrderId}:{order.Sequence}", change.EventType, order.OrderId, now, data);
         var message = new OutgoingMessage(

@@ -29,7 +29,9 @@ public sealed record OrderEvent(
 
 /// <summary>
 /// What every order event says. <see cref="Sequence"/> rises by one with each change of the order, so a
-/// consumer that has applied sequence N ignores anything at or below N.
+/// consumer that has applied sequence N ignores anything at or below N. <see cref="Contact"/> (issue 14) is optional:
+/// events the saga records carry it, the carrier's and every event from before it do not, and a consumer then reads the
+/// order row as before.
 /// </summary>
 public sealed record OrderEventData(
     string OrderId,
@@ -40,7 +42,15 @@ public sealed record OrderEventData(
     decimal? Amount = null,
     string? Currency = null,
     string? ChargeId = null,
-    string? TrackingNumber = null);
+    string? TrackingNumber = null,
+    OrderContact? Contact = null);
+
+/// <summary>
+/// Whom the order's events are for, as on the order row, so that the e-mail and webhook consumers need not read it. Internal:
+/// the webhook fan-out removes it before an event leaves the app (a customer's address is not a subscriber's business).
+/// <see cref="CallbackUrl"/> null means the order has no callback.
+/// </summary>
+public sealed record OrderContact(string Email, string Name, string? CallbackUrl = null);
 
 /// <summary>The order events, past tense. These names are contracts: Subjects, CloudEvent types, webhook event types.</summary>
 public static class OrderEventTypes

@@ -55,7 +55,7 @@ public sealed partial class DeliverWebhookHandler(
         }
         else
         {
-            subscription = await subscriptions.FindAsync(message.SubscriptionId, cancellationToken);
+            subscription = await subscriptions.FindCachedAsync(message.SubscriptionId, cancellationToken);
             if (subscription is null || subscription.Status == WebhookStatuses.Disabled)
             {
                 LogNoLongerWanted(message.DeliveryId, message.SubscriptionId, subscription?.Status ?? "deleted");

@@ -15,7 +15,8 @@ namespace Shop.Functions.Webhooks.FanOut;
 /// event's type (not disabled), plus one to the order's <c>callbackUrl</c> when it has one. Delivery ids are
 /// deterministic, so handling the same event again sends the same commands, which duplicate detection and the
 /// delivery log absorb. Every event is passed on, stale or not: receivers order them by <c>data.sequence</c>.
-/// The subscriptions come from a short-lived cache (<see cref="WebhookSubscriptionCache"/>), not a read per event.
+/// The subscriptions come from a short-lived cache (<see cref="WebhookSubscriptionCache"/>), not a read per event; the
+/// callback URL from the event's <see cref="OrderContact"/>, or from the order row for an event without one.
 /// </summary>
 public sealed partial class FanOutWebhooksHandler(
     WebhookSubscriptionStore subscriptions,
@@ -45,13 +46,15 @@ public sealed partial class FanOutWebhooksHandler(
             return MessageOutcome.Reject($"The event's type '{message.Type}' is not its Subject '{context.Subject}', or it has no id.");
         }
 
+        // The contact block is the app's own: receivers get the event without it.
+        var outgoing = data.Contact is null ? message : message with { Data = data with { Contact = null } };
         var commands = (await subscriptions.ListCachedAsync(cancellationToken))
             .Where(subscription => subscription.Wants(message.Type))
-            .Select(subscription => DeliverWebhook.ForSubscription(subscription.Id, message))
+            .Select(subscription => DeliverWebhook.ForSubscription(subscription.Id, outgoing))
             .ToList();
-        if (await orders.FindAsync(data.OrderId, cancellationToken) is { CallbackUrl.Length: > 0 } order)
+        if (await CallbackUrlAsync(data, cancellationToken) is { Length: > 0 } callbackUrl)
         {
-            commands.Add(DeliverWebhook.ForCallback(order.CallbackUrl, message));
+            commands.Add(DeliverWebhook.ForCallback(callbackUrl, outgoing));
         }
 
         // One failed send fails the whole fan-out, and its retry sends them all again: the ones already sent are duplicates.
@@ -63,6 +66,10 @@ public sealed partial class FanOutWebhooksHandler(
         LogFannedOut(data.OrderId, message.Type, commands.Count);
         return MessageOutcome.Completed;
     }
+
+    /// <summary>The order's callback: from the event when it carries the contact (issue 14), else from the order row as before.</summary>
+    private async Task<string?> CallbackUrlAsync(OrderEventData data, CancellationToken cancellationToken) =>
+        data.Contact is { } contact ? contact.CallbackUrl : (await orders.FindAsync(data.OrderId, cancellationToken))?.CallbackUrl;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: {EventType} queued for {DeliveryCount} webhook deliveries")]
     private partial void LogFannedOut(string orderId, string eventType, int deliveryCount);

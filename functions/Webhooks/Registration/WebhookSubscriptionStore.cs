@@ -38,6 +38,23 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
         return response.HasValue ? response.Value : null;
     }
 
+    /// <summary>
+    /// The subscription as the fan-out's cached list has it (at most <see cref="WebhookOptions.SubscriptionCacheTtl"/> old,
+    /// dropped by any change made on this instance), else as stored now (one registered since the list was read). A
+    /// delivery reads it this way: a change made on another instance reaches deliveries within the TTL, as it reaches the
+    /// fan-out.
+    /// </summary>
+    public async Task<WebhookSubscriptionEntity?> FindCachedAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!WebhookIds.IsSubscriptionId(id))
+        {
+            return null;
+        }
+
+        return (await ListCachedAsync(cancellationToken)).Find(subscription => subscription.Id == id)
+            ?? await FindAsync(id, cancellationToken);
+    }
+
     /// <summary>Every subscription, in id order (one partition query).</summary>
     public async Task<List<WebhookSubscriptionEntity>> ListAsync(CancellationToken cancellationToken)
     {

@@ -36,7 +36,9 @@ public static class CodeTopology
         Subscriptions.Fulfillment => [OrderEventTypes.ShipmentDispatched, OrderEventTypes.ShipmentCancelled],
         Subscriptions.Catalog => [OrderEventTypes.OrderCompleted],
         Subscriptions.Inventory => ["StockReplenished"],
-        Subscriptions.Notifications or Subscriptions.Webhooks => null,
+        // Only the events customers are e-mailed about (issue 14: the others were delivered to be completed unread).
+        Subscriptions.Notifications => [.. Shop.Functions.Notifications.CustomerEmails.EventTypes],
+        Subscriptions.Webhooks => null,
         _ => throw new ArgumentOutOfRangeException(nameof(subscription), subscription, "Not a subscription of order-events."),
     };
 
