@@ -1,3 +1,4 @@
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Shop.Functions.Fulfillment;
 using Shop.Functions.Inventory;
@@ -53,7 +54,7 @@ public sealed class OrderFulfillmentOrchestratorBackorders(AzuriteFixture azurit
         var reorder = Assert.Single(Backorders.ReordersOf(saga, Short));
         Assert.Equal(4 + 2, reorder.Quantity);
 
-        Assert.Equal(Messaging.Consumers.MessageOutcome.Completed, await Backorders.ReplenishAsync(saga, Short, reorder.ReorderId, reorder.Quantity, reorder.ReorderId));
+        Assert.Equal(Shop.Functions.Messaging.Consumers.MessageOutcome.Completed, await Backorders.ReplenishAsync(saga, Short, reorder.ReorderId, reorder.Quantity, reorder.ReorderId));
         await saga.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
         await saga.DispatchAsync(orderId);
         Assert.Equal(new FulfillmentResult(orderId, OrderStatuses.Completed), await saga.WaitForEndAsync(orderId));
