@@ -186,8 +186,9 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
     }
 
     /// <summary>
-    /// Units the waiters ahead of <paramref name="waitingRowKey"/> need. Read outside the transaction, but safe: waiters only
-    /// join at the end and leave, so a stale sum is too high, never too low (the order waits for the next look).
+    /// Units the waiters ahead of <paramref name="waitingRowKey"/> need. Read after the stock row and outside the transaction,
+    /// yet exact when the transaction commits: every change of the waiting list (join, leave, serve) changes the stock row
+    /// too, so a list changed since the stock row was read fails the transaction on the stock row's ETag.
     /// </summary>
     private async Task<int> WaitingAheadAsync(string sku, string waitingRowKey, CancellationToken cancellationToken)
     {

@@ -160,6 +160,40 @@ public sealed class OrderFulfillmentOrchestratorBackorders(AzuriteFixture azurit
         await saga.AssertConservedAsync();
     }
 
+    [Fact]
+    public async Task NeverOversellsNorCountsAReplenishmentTwiceGivenConcurrentOrdersAndReplenishments()
+    {
+        var saga = await StartAsync();
+        await Backorders.ResetSkuAsync(saga, Short, 1);
+
+        var orders = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => saga.SubmitAsync(Backorders.Items((Short, 1)))));
+        await Task.WhenAll(orders.Select(saga.PlaceAsync));
+        await WaitUntilAsync(async () => (await Backorders.WaitersAsync(saga, Short)).Count == 3);
+
+        // Two replenishments of 1 and 2 units, each delivered twice, all at once: 3 units more, counted once each.
+        await Task.WhenAll(
+            Backorders.ReplenishAsync(saga, Short, $"{Short}-race-1", 1),
+            Backorders.ReplenishAsync(saga, Short, $"{Short}-race-2", 2),
+            Backorders.ReplenishAsync(saga, Short, $"{Short}-race-1", 1),
+            Backorders.ReplenishAsync(saga, Short, $"{Short}-race-2", 2));
+
+        foreach (var orderId in orders)
+        {
+            await saga.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        }
+
+        var stock = await Backorders.StockRowAsync(saga, Short);
+        Assert.Equal((0, 0), (stock.Available, stock.WaitingQuantity));
+        Assert.Empty(await Backorders.WaitersAsync(saga, Short));
+        foreach (var orderId in orders)
+        {
+            await saga.DispatchAsync(orderId);
+            Assert.Equal(OrderStatuses.Completed, (await saga.WaitForEndAsync(orderId)).Status);
+        }
+
+        await saga.AssertConservedAsync();
+    }
+
     /// <summary>An instance started by the code before backorders (no policy in its input) still fails at once.</summary>
     [Fact]
     public async Task FailsOutOfStockAtOnceGivenAnInstanceStartedWithoutTheBackorderPolicy()
@@ -182,6 +216,16 @@ public sealed class OrderFulfillmentOrchestratorBackorders(AzuriteFixture azurit
         Assert.Empty(await Backorders.WaitersAsync(saga, Short));
         Assert.DoesNotContain((await saga.OrderAsync(orderId)).GetSteps(), s => s.Name == OrderEventTypes.Backordered);
         await saga.AssertConservedAsync();
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, int seconds = 30)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "The condition did not come true in time.");
+            await Task.Delay(100);
+        }
     }
 
     private async Task<SagaHarness> StartAsync(Dictionary<string, string?>? extra = null, string limit = "00:00:30")
