@@ -18,6 +18,8 @@ namespace Shop.Functions.Fulfillment;
 /// <see cref="OrderStatuses.Compensating"/>), and if that runs out the order ends <see cref="OrderStatuses.NeedsAttention"/>.</item>
 /// <item>A charge whose outcome is unknown is resolved by asking the provider (ResolvePayment), not guessed.</item>
 /// <item>After dispatch nothing compensates: CompleteOrder is retried on the long schedule.</item>
+/// <item>An order short of stock waits for it, backordered, when its input carries <see cref="FulfillmentInput.Backorders"/>
+/// (before ChargePayment, so nothing is charged while it waits), and fails OutOfStock past the limit.</item>
 /// </list>
 /// Deterministic: no clock, randomness or I/O here, only activities, timers and events.
 /// </summary>
