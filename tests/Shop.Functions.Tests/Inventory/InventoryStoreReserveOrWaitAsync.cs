@@ -11,6 +11,7 @@ namespace Shop.Functions.Tests.Inventory;
 /// claim; concurrent orders, wake-ups and duplicate replenishments never make stock negative nor count twice.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class InventoryStoreReserveOrWaitAsync(AzuriteFixture azurite) : IAsyncLifetime
 {
     private ShopTestServices _shop = null!;
@@ -120,6 +121,30 @@ public sealed class InventoryStoreReserveOrWaitAsync(AzuriteFixture azurite) : I
 
         Assert.Equal(20, held);
     }
+
+    [Fact]
+    public async Task ReordersWhatTheWaitersNeedAndAgainGivenWaitersThatJoinedWhileAReorderWasOpen()
+    {
+        var sku = InventoryTestServices.NewSku();
+        await _store.SeedAsync([InventoryTestServices.Item(sku, 0) with { ReorderPoint = 1, ReorderQuantity = 2 }], CancellationToken.None);
+
+        await WaitAsync(OrderIds.NewRandom(), sku, 3);
+        await WaitAsync(OrderIds.NewRandom(), sku, 4);
+        var first = Assert.Single(Reorders(sku));
+        Assert.Equal(($"{sku}-1", 2 + 3), (first.ReorderId, first.Quantity));
+
+        // Its 5 units serve the first waiter; the second still needs 4 more than there is: the next reorder opens with it.
+        Assert.True(await _store.ReplenishAsync(sku, first.ReorderId, first.ReorderId, first.Quantity, CancellationToken.None));
+        var reorders = Reorders(sku);
+        Assert.Equal(2, reorders.Count);
+        Assert.Equal(($"{sku}-2", 2 + 2), (reorders[1].ReorderId, reorders[1].Quantity));
+        Assert.Equal($"{sku}-2", (await _store.GetStockAsync(sku, CancellationToken.None))!.OpenReorderId);
+    }
+
+    private List<Shop.Functions.Inventory.Supplier.ReorderStock> Reorders(string sku) =>
+        [.. _shop.Sender.Sent
+            .Where(m => m.Subject == "ReorderStock" && m.CorrelationId.StartsWith(sku + "-", StringComparison.Ordinal))
+            .Select(m => System.Text.Json.JsonSerializer.Deserialize(m.Body.ToString(), Shop.Functions.Platform.ShopJsonContext.Default.ReorderStock)!)];
 
     private Task<ReservationResult> WaitAsync(string orderId, string sku, int quantity) =>
         _store.ReserveOrWaitAsync(orderId, [new OrderLine(sku, quantity)], CancellationToken.None);
