@@ -90,6 +90,7 @@ public sealed class ReorderEndToEnd(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Single(shop.Broker.Sent, m => m.Subject == nameof(ReorderStock) && m.CorrelationId == reorderId);
         Assert.Single(shop.Broker.Sent, m => m.Subject == StockReplenished.EventType && m.CorrelationId == reorderId);
         Assert.Single(shop.Broker.Sent, m => m.Subject == "Backordered" && m.MessageId.Contains(orderId, StringComparison.Ordinal));
+        Assert.Contains(shop.Broker.Sent, m => m.MessageId == $"SendEmail:{orderId}:Backordered");
         var stock = (await shop.Shop.Get<InventoryStore>().GetStockAsync(Sku, CancellationToken.None))!;
         Assert.Equal((2 + 53 - 5, 0, null), (stock.Available, stock.WaitingQuantity, stock.OpenReorderId));
         await shop.AssertConservedAsync();
