@@ -7,7 +7,8 @@ namespace Shop.Functions.Fulfillment;
 /// <paramref name="Compensation"/> and <paramref name="CarrierAnswerTimeout"/> came with version 2; version 1 instances
 /// have neither and never read them. <paramref name="Accepted"/> (issue 14): the PlaceOrder consumer accepted the order
 /// before it started the saga, which then skips its AcceptOrder activity; instances started without it (before the
-/// change, or by the watchdog or the cancel endpoint) run AcceptOrder as before.
+/// change, or by the watchdog or the cancel endpoint) run AcceptOrder as before. <paramref name="Backorders"/> (issue
+/// 18): instances started without it fail out of stock at once, as they did when they started, and replay identically.
 /// </summary>
 public sealed record FulfillmentInput(
     string OrderId,
@@ -16,7 +17,8 @@ public sealed record FulfillmentInput(
     LongRetry? Compensation = null,
     TimeSpan? CarrierAnswerTimeout = null,
     TimeSpan? PaymentActionTimeout = null,
-    AcceptedOrder? Accepted = null)
+    AcceptedOrder? Accepted = null,
+    BackorderPolicy? Backorders = null)
 {
     public static FulfillmentInput For(string orderId, FulfillmentOptions options, AcceptedOrder? accepted = null) => new(
         orderId,
@@ -25,8 +27,16 @@ public sealed record FulfillmentInput(
         new LongRetry(options.CompensationFirstRetryInterval, options.CompensationMaxRetryInterval, options.CompensationGiveUpAfter),
         options.CarrierAnswerTimeout,
         options.PaymentActionTimeout,
-        accepted);
+        accepted,
+        options.Backorders ? new BackorderPolicy(options.BackorderLimit, options.BackorderRecheckInterval) : null);
 }
+
+/// <summary>
+/// An order short of stock waits for it (docs/saga.md, "Backorders"): up to <paramref name="Limit"/> after it was first
+/// short, trying its reservation again on each <see cref="FulfillmentEvents.StockReplenished"/> and every
+/// <paramref name="RecheckInterval"/> (stock may also come from a goods receipt or a release).
+/// </summary>
+public sealed record BackorderPolicy(TimeSpan Limit, TimeSpan RecheckInterval);
 
 public sealed record ActivityRetry(int MaxAttempts, TimeSpan FirstInterval, TimeSpan MaxInterval);
 
@@ -51,7 +61,13 @@ public static class FulfillmentEvents
 
     /// <summary>A charge that was pending (3-D Secure) succeeded or failed: raised from Stripe's webhook (Payments/StripeEventsHandler.cs).</summary>
     public const string PaymentSettled = nameof(PaymentSettled);
+
+    /// <summary>Units of a SKU the backordered order waits for arrived: raised by the StockReplenished consumer to the waiters.</summary>
+    public const string StockReplenished = nameof(StockReplenished);
 }
+
+/// <summary>Which SKU was replenished (the saga tries its whole reservation again whatever it says).</summary>
+public sealed record StockReplenishedData(string Sku, string? ReplenishmentId);
 
 /// <summary>How a pending charge ended, as the provider's webhook told it; the saga asks the provider for the amount.</summary>
 public sealed record PaymentSettledData(string PaymentIntentId, bool Succeeded, string? DeclineCode);
@@ -64,9 +80,14 @@ public sealed record CancelOrderRequest(string? Reason);
 
 public sealed record AcceptedOrder(string OrderId, IReadOnlyList<OrderLine> Items);
 
-public sealed record StockInput(string OrderId, IReadOnlyList<OrderLine> Items);
+/// <summary><paramref name="Backorder"/>: a line short of stock waits on its SKU's waiting list instead of failing the order.</summary>
+public sealed record StockInput(string OrderId, IReadOnlyList<OrderLine> Items, bool Backorder = false);
 
-public sealed record StockOutcome(bool Reserved, string? OutOfStockSku = null);
+/// <summary>Reserved, out of stock, or (backorders only) waiting for the SKUs <paramref name="WaitingSkus"/>.</summary>
+public sealed record StockOutcome(bool Reserved, string? OutOfStockSku = null, IReadOnlyList<string>? WaitingSkus = null)
+{
+    public bool Waiting => !Reserved && WaitingSkus is { Count: > 0 };
+}
 
 /// <summary>
 /// The charge's outcome. <paramref name="AwaitingAction"/>: neither captured nor declined yet (3-D Secure); the saga waits

@@ -45,4 +45,21 @@ public sealed class FulfillmentOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan PaymentActionTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// An order short of stock waits for a replenishment (status Backordered) instead of failing OutOfStock at once. Read
+    /// when the order's saga starts.
+    /// </summary>
+    public bool Backorders { get; set; } = true;
+
+    /// <summary>How long a backordered order waits for stock before it fails OutOfStock, releasing what it holds.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "60.00:00:00")]
+    public TimeSpan BackorderLimit { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// A backordered order also tries its reservation again this often without a StockReplenished (stock from a goods
+    /// receipt, a release, a waiter ahead that gave up).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan BackorderRecheckInterval { get; set; } = TimeSpan.FromHours(1);
 }

@@ -39,6 +39,11 @@ public sealed class FulfillmentSteps(
 
     public async Task<StockOutcome> ReserveStockAsync(StockInput input, CancellationToken cancellationToken)
     {
+        if (input.Backorder)
+        {
+            return await ReserveOrWaitAsync(input, cancellationToken);
+        }
+
         var reservation = await inventory.ReserveAsync(input.OrderId, input.Items, cancellationToken);
         if (!reservation.Reserved)
         {
@@ -47,6 +52,36 @@ public sealed class FulfillmentSteps(
 
         await progress.RecordAsync(input.OrderId, new OrderChange(OrderEventTypes.StockReserved) { Describe = WithItems }, cancellationToken);
         return new StockOutcome(true);
+    }
+
+    /// <summary>
+    /// A backorder's reservation: what is short waits on its SKU's waiting list (the order becomes Backordered, once, with
+    /// the SKUs in the event's reason), what could be reserved stays so; once all is reserved the order is Processing again.
+    /// </summary>
+    private async Task<StockOutcome> ReserveOrWaitAsync(StockInput input, CancellationToken cancellationToken)
+    {
+        var reservation = await inventory.ReserveOrWaitAsync(input.OrderId, input.Items, cancellationToken);
+        if (reservation.Reserved)
+        {
+            await progress.RecordAsync(input.OrderId, new OrderChange(OrderEventTypes.StockReserved, OrderStatuses.Processing) { Describe = WithItems }, cancellationToken);
+            return new StockOutcome(true);
+        }
+
+        if (reservation.WaitingSkus is not { Count: > 0 } waiting)
+        {
+            return new StockOutcome(false, reservation.OutOfStockSku);
+        }
+
+        var skus = string.Join(",", waiting);
+        await progress.RecordAsync(
+            input.OrderId,
+            new OrderChange(OrderEventTypes.Backordered, OrderStatuses.Backordered)
+            {
+                StepDetail = skus,
+                Describe = (data, order) => WithItems(data, order) with { Reason = skus },
+            },
+            cancellationToken);
+        return new StockOutcome(false, WaitingSkus: waiting);
     }
 
     public async Task<PaymentOutcome> ChargePaymentAsync(string orderId, CancellationToken cancellationToken)
@@ -143,13 +178,15 @@ public sealed class FulfillmentSteps(
 
     /// <summary>
     /// Compensation: gives the reserved stock back, and marks every line of the order released (also lines it never held),
-    /// so that a late duplicate of ReserveStock takes nothing. StockReleased is published only after StockReserved was: an
-    /// out-of-stock answer had already put back what it took.
+    /// so that a late duplicate of ReserveStock takes nothing, and takes a backorder off its waiting lists. StockReleased is
+    /// published only after StockReserved or Backordered was (a backorder may hold some lines): an out-of-stock answer had
+    /// already put back what it took.
     /// </summary>
     public async Task ReleaseStockAsync(StockInput input, CancellationToken cancellationToken)
     {
         await inventory.ReleaseAsync(input.OrderId, input.Items, cancellationToken);
-        if ((await orders.FindAsync(input.OrderId, cancellationToken))?.HasStep(OrderEventTypes.StockReserved) == true)
+        if ((await orders.FindAsync(input.OrderId, cancellationToken)) is { } order
+            && (order.HasStep(OrderEventTypes.StockReserved) || order.HasStep(OrderEventTypes.Backordered)))
         {
             await progress.RecordAsync(input.OrderId, new OrderChange(OrderEventTypes.StockReleased) { Describe = WithItems }, cancellationToken);
         }

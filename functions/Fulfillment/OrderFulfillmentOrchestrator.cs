@@ -18,6 +18,8 @@ namespace Shop.Functions.Fulfillment;
 /// <see cref="OrderStatuses.Compensating"/>), and if that runs out the order ends <see cref="OrderStatuses.NeedsAttention"/>.</item>
 /// <item>A charge whose outcome is unknown is resolved by asking the provider (ResolvePayment), not guessed.</item>
 /// <item>After dispatch nothing compensates: CompleteOrder is retried on the long schedule.</item>
+/// <item>An order short of stock waits for it, backordered, when its input carries <see cref="FulfillmentInput.Backorders"/>
+/// (before ChargePayment, so nothing is charged while it waits), and fails OutOfStock past the limit.</item>
 /// </list>
 /// Deterministic: no clock, randomness or I/O here, only activities, timers and events.
 /// </summary>
@@ -113,10 +115,24 @@ public static class OrderFulfillmentOrchestrator
             // Registered before the call, and run even after an out-of-stock answer: a ReserveStock that failed midway may
             // hold some lines, and release also marks the order's lines released, so that a late duplicate of ReserveStock
             // (activities are at least once) takes nothing.
-            var stockInput = new StockInput(OrderId, order.Items);
+            // Backorders only for instances started with the policy: older ones replay as they ran (out of stock fails at once).
+            var backorders = _input.Backorders;
+            var stockInput = backorders is null ? new StockInput(OrderId, order.Items) : new StockInput(OrderId, order.Items, Backorder: true);
             _compensations.Push((nameof(FulfillmentActivities.ReleaseStock), stockInput));
             var stock = await Step<StockOutcome>(nameof(FulfillmentActivities.ReserveStock), stockInput);
-            if (!stock.Reserved)
+            if (stock.Waiting && backorders is not null)
+            {
+                switch (await AwaitStockAsync(stockInput, backorders))
+                {
+                    case null:
+                        _logger.LogInformation("Order {OrderId}: cancellation requested while backordered", OrderId);
+                        return await CancelAsync();
+                    case false:
+                        _logger.LogWarning("Order {OrderId}: no stock within the backorder limit {Limit}", OrderId, backorders.Limit);
+                        return await UnwindAsync(OrderStatuses.Failed, FailureReasons.OutOfStock);
+                }
+            }
+            else if (!stock.Reserved)
             {
                 return await UnwindAsync(OrderStatuses.Failed, FailureReasons.OutOfStock);
             }
@@ -155,6 +171,66 @@ public static class OrderFulfillmentOrchestrator
             _shipmentRequested = true;
             await Step<object?>(nameof(FulfillmentActivities.RequestShipment), OrderId);
             return await AwaitShipmentAsync();
+        }
+
+        /// <summary>
+        /// The order is backordered (docs/saga.md, "Backorders"): it keeps what it reserved and is on the waiting list of each
+        /// SKU it is short of. It tries the reservation again on each <see cref="FulfillmentEvents.StockReplenished"/>, every
+        /// <see cref="BackorderPolicy.RecheckInterval"/>, and once more at <see cref="BackorderPolicy.Limit"/>. True once all
+        /// is reserved; false when the limit passed (or a SKU turned out of stock for good); null on a cancel.
+        /// </summary>
+        private async Task<bool?> AwaitStockAsync(StockInput stockInput, BackorderPolicy policy)
+        {
+            var giveUpAt = _context.CurrentUtcDateTime.Add(policy.Limit);
+            // One waiter at a time: an abandoned one would take the next event. Events raised meanwhile are kept for the next.
+            var replenished = _context.WaitForExternalEvent<StockReplenishedData?>(FulfillmentEvents.StockReplenished);
+            while (true)
+            {
+                if (CancelRequested)
+                {
+                    return null;
+                }
+
+                var now = _context.CurrentUtcDateTime;
+                if (now >= giveUpAt)
+                {
+                    return false;
+                }
+
+                SetStatus(OrderStatuses.Backordered);
+                var wakeAt = now.Add(policy.RecheckInterval) < giveUpAt ? now.Add(policy.RecheckInterval) : giveUpAt;
+                using var stopTimer = new CancellationTokenSource();
+                var timer = _context.CreateTimer(wakeAt, stopTimer.Token);
+                var first = await Task.WhenAny(replenished, _cancel, timer);
+                if (first != timer)
+                {
+#pragma warning disable CA1849
+                    stopTimer.Cancel();
+#pragma warning restore CA1849
+                }
+
+                if (first == _cancel)
+                {
+                    return null;
+                }
+
+                if (first == replenished)
+                {
+                    _logger.LogInformation("Order {OrderId}: {Sku} was replenished; trying the reservation again", OrderId, replenished.Result?.Sku);
+                    replenished = _context.WaitForExternalEvent<StockReplenishedData?>(FulfillmentEvents.StockReplenished);
+                }
+
+                var stock = await Step<StockOutcome>(nameof(FulfillmentActivities.ReserveStock), stockInput);
+                if (stock.Reserved)
+                {
+                    return true;
+                }
+
+                if (!stock.Waiting)
+                {
+                    return false;
+                }
+            }
         }
 
         /// <summary>The charge's outcome; when the charge failed through its retries, the provider is asked what happened.</summary>

@@ -14,7 +14,14 @@ public static partial class InventoryKeys
     // '}' sorts right after '|': [prefix, end) is exactly the reservation rows of a partition.
     public const string ReservationRowKeyEnd = "reservation}";
 
+    /// <summary>The waiting list of backordered orders: <c>waiting|{n}</c>, n the SKU's n-th waiter (docs/inventory.md).</summary>
+    public const string WaitingRowKeyPrefix = "waiting|";
+    public const string WaitingRowKeyEnd = "waiting}";
+
     private const int MaxOrderIdLength = 200;
+
+    /// <summary>Zero-padded, so that the RowKey order is the arrival order.</summary>
+    public static string WaitingRowKey(long position) => WaitingRowKeyPrefix + position.ToString("D12", System.Globalization.CultureInfo.InvariantCulture);
 
     public static string ReservationRowKey(string orderId) => ReservationRowKeyPrefix + orderId;
 

@@ -8,7 +8,7 @@ public static class InventoryServiceCollectionExtensions
 {
     /// <summary>
     /// Stock, reservations and receipts, the startup seeding of the catalog's stock, and reordering: the sandbox supplier
-    /// (<c>reorder-stock</c>) and the StockReplenished consumer. Only the sandbox supplier exists so far.
+    /// (<c>reorder-stock</c>) and the StockReplenished consumer (its handler is built per call with the Durable client). Only the sandbox supplier exists so far.
     /// </summary>
     public static IServiceCollection AddInventory(this IServiceCollection services)
     {
@@ -18,7 +18,6 @@ public static class InventoryServiceCollectionExtensions
         services.AddHostedService<InventorySeeder>();
         services.AddOptions<SupplierOptions>().BindConfiguration(SupplierOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<SandboxSupplierHandler>();
-        services.TryAddSingleton<StockReplenishedHandler>();
         return services;
     }
 }

@@ -51,14 +51,7 @@ public sealed partial class InventoryStore
         for (var i = 0; i < stockLines.Count; i++)
         {
             var line = stockLines[i];
-            var (reserved, reorder, pointer) = line.Partition is null ? (false, null, null) : await _partitions.TryReserveAsync(line.Partition, orderId, line.Quantity, cancellationToken);
-            if (reorder is not null)
-            {
-                // Committed with the reservation; sent now, or by the outbox sweeper (through its pointer) if this send fails.
-                await _relay.RelayAsync(Table, [reorder], pointer, cancellationToken);
-            }
-
-            if (!reserved)
+            if (await ReserveLineAsync(orderId, line, wait: false, cancellationToken) != LineOutcome.Reserved)
             {
                 await ReleaseLinesAsync(orderId, stockLines.Take(i), cancellationToken);
                 LogOutOfStock(orderId, line.Sku);
@@ -67,6 +60,62 @@ public sealed partial class InventoryStore
         }
 
         return ReservationResult.AllReserved;
+    }
+
+    /// <summary>
+    /// A backorder's reservation (docs/inventory.md, "Backorders"): reserves every line it can and keeps it; a line short of
+    /// stock puts the order on its SKU's waiting list instead (or keeps it there, or serves it when its turn has come). The
+    /// answer is <see cref="ReservationResult.AllReserved"/>, <see cref="ReservationResult.Waiting"/> with the SKUs still
+    /// waited for, or out of stock for a SKU that has no stock at all (then nothing stays reserved or waiting). Idempotent;
+    /// <see cref="ReleaseAsync"/> gives back what is held and takes the order off every waiting list.
+    /// </summary>
+    public async Task<ReservationResult> ReserveOrWaitAsync(string orderId, IReadOnlyList<OrderLine> lines, CancellationToken cancellationToken)
+    {
+        InventoryKeys.ThrowIfInvalidOrderId(orderId);
+        var stockLines = StockLine.From(lines);
+        if (stockLines.Any(line => line.Quantity < 1))
+        {
+            throw new ArgumentException("Every line needs a quantity of at least 1.", nameof(lines));
+        }
+
+        var waiting = new List<string>();
+        for (var i = 0; i < stockLines.Count; i++)
+        {
+            var line = stockLines[i];
+            switch (await ReserveLineAsync(orderId, line, wait: true, cancellationToken))
+            {
+                case LineOutcome.Waiting:
+                    waiting.Add(line.Partition!);
+                    break;
+                case LineOutcome.Short:
+                    await ReleaseLinesAsync(orderId, stockLines.Take(i), cancellationToken);
+                    LogOutOfStock(orderId, line.Sku);
+                    return ReservationResult.OutOfStock(line.Sku);
+            }
+        }
+
+        return waiting.Count == 0 ? ReservationResult.AllReserved : ReservationResult.Waiting(waiting);
+    }
+
+    /// <summary>The orders waiting for the SKU, oldest first (empty for a SKU the shop does not accept).</summary>
+    public Task<IReadOnlyList<StockWaiter>> GetWaitersAsync(string sku, CancellationToken cancellationToken) =>
+        InventoryKeys.PartitionFor(sku) is { } partition ? _partitions.GetWaitersAsync(partition, cancellationToken) : Task.FromResult<IReadOnlyList<StockWaiter>>([]);
+
+    private async Task<LineOutcome> ReserveLineAsync(string orderId, StockLine line, bool wait, CancellationToken cancellationToken)
+    {
+        if (line.Partition is null)
+        {
+            return LineOutcome.Short;
+        }
+
+        var (outcome, reorder, pointer) = await _partitions.TryReserveAsync(line.Partition, orderId, line.Quantity, wait, cancellationToken);
+        if (reorder is not null)
+        {
+            // Committed with the reservation; sent now, or by the outbox sweeper (through its pointer) if this send fails.
+            await _relay.RelayAsync(Table, [reorder], pointer, cancellationToken);
+        }
+
+        return outcome;
     }
 
     /// <summary>Gives back every line the order holds. Lines never reserved, or released already, are left alone.</summary>
@@ -120,7 +169,9 @@ public sealed partial class InventoryStore
         }
 
         var receipt = new StockReceiptEntity { RowKey = InventoryKeys.ReceiptRowKey(receiptId), ReceiptId = receiptId, Quantity = quantity, Note = note };
-        return await _partitions.AddUnitsAsync(partition, receipt, createStockRow: CatalogSeed.Find(partition) is not null, cancellationToken);
+        return await _partitions.AddUnitsAsync(partition, receipt, createStockRow: CatalogSeed.Find(partition) is not null, cancellationToken) is { } added
+            ? (added.Added, added.Receipt)
+            : null;
     }
 
     /// <summary>The order's reservations (Reserved or Released) of the SKUs on these lines, in line order.</summary>
@@ -189,6 +240,11 @@ public sealed partial class InventoryStore
             Note = $"reorder {reorderId}",
         };
         var result = await _partitions.AddUnitsAsync(partition, row, createStockRow: false, cancellationToken, closesReorderId: reorderId);
+        if (result is { Reorder: { } reorder })
+        {
+            await _relay.RelayAsync(Table, [reorder], result.Value.Pointer, cancellationToken);
+        }
+
         return result?.Added;
     }
 

@@ -20,19 +20,22 @@ internal static class ReorderPolicy
     }
 
     /// <summary>
-    /// With the stock row already reduced: when it is below the reorder point and no reorder is open, marks the reorder open
-    /// on the row (which the caller writes under its ETag) and returns the outbox row of its ReorderStock command.
+    /// With the stock row already changed: when what is free of it (available less what waiting orders need) is below the
+    /// reorder point and no reorder is open, marks the reorder open on the row (which the caller writes under its ETag) and
+    /// returns the outbox row of its ReorderStock command. The reorder asks for the reorder quantity plus the units waiting
+    /// orders need beyond the stock, so that one replenishment serves every order waiting when it was opened.
     /// </summary>
     public static OutboxEntity? OpenIfDue(StockEntity stock, DateTimeOffset now)
     {
-        if (stock.OpenReorderId is not null || For(stock) is not { } policy || stock.Available >= policy.Point)
+        var free = stock.Free();
+        if (stock.OpenReorderId is not null || For(stock) is not { } policy || free >= policy.Point)
         {
             return null;
         }
 
         stock.ReorderCount++;
         stock.OpenReorderId = $"{stock.PartitionKey}-{stock.ReorderCount}";
-        var command = new ReorderStock(stock.OpenReorderId, stock.PartitionKey, policy.Quantity, now);
+        var command = new ReorderStock(stock.OpenReorderId, stock.PartitionKey, checked(policy.Quantity + Math.Max(0, -free)), now);
         return OutboxEntity.For(stock.PartitionKey, command.ToMessage(), now);
     }
 }

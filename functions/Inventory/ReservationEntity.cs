@@ -7,6 +7,9 @@ public static class ReservationStatuses
 {
     public const string Reserved = "Reserved";
     public const string Released = "Released";
+
+    /// <summary>Backordered: the order is on the SKU's waiting list (<see cref="ReservationEntity.WaitingRowKey"/>) and holds nothing.</summary>
+    public const string Waiting = "Waiting";
 }
 
 /// <summary>
@@ -32,6 +35,9 @@ public sealed class ReservationEntity : ITableEntity
     public DateTimeOffset ReservedAt { get; set; }
 
     public DateTimeOffset? ReleasedAt { get; set; }
+
+    /// <summary>While <see cref="ReservationStatuses.Waiting"/>: the order's row on the SKU's waiting list.</summary>
+    public string? WaitingRowKey { get; set; }
 
     public StockReservation ToReservation() => new(PartitionKey, OrderId, Quantity, Status, ReservedAt, ReleasedAt);
 

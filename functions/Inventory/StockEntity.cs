@@ -33,4 +33,16 @@ public sealed class StockEntity : ITableEntity
 
     /// <summary>How many reorders this SKU opened; the next one's id is <c>{sku}-{count + 1}</c>, so a retry opens the same.</summary>
     public int ReorderCount { get; set; }
+
+    /// <summary>
+    /// Units the SKU's waiting orders (backorders) still need: a reservation by any other order leaves them untouched, so a
+    /// later order cannot take what an earlier one waits for. Changed with the waiting list, in the stock row's transaction.
+    /// </summary>
+    public int WaitingQuantity { get; set; }
+
+    /// <summary>How many orders ever joined the SKU's waiting list; the next one's row is <c>waiting|{count + 1}</c>.</summary>
+    public long WaitingCount { get; set; }
+
+    /// <summary>Units an order that is not waiting may take: <see cref="Available"/> less <see cref="WaitingQuantity"/>.</summary>
+    public int Free() => Available - WaitingQuantity;
 }

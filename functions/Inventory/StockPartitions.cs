@@ -13,6 +13,14 @@ namespace Shop.Functions.Inventory;
 /// that read rows someone else changed since gets 412 (or 409 when the reservation row appeared), reads again and
 /// retries, up to <see cref="MaxAttempts"/> times with jittered back-off. Stock can therefore never go below zero.
 /// </summary>
+/// <summary>What a reservation of one line came to.</summary>
+internal enum LineOutcome
+{
+    Reserved,
+    Short,
+    Waiting,
+}
+
 internal sealed partial class StockPartitions(TableClient table, OutboxIndex outboxIndex, TimeProvider time, ILogger logger)
 {
     /// <summary>
@@ -23,11 +31,16 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
 
 
     /// <summary>
-    /// True when the order holds <paramref name="quantity"/> of the SKU (reserved now, or before); false when the stock is short.
-    /// A reservation that leaves the stock below its reorder point, with no reorder open, opens one in the same transaction:
+    /// <see cref="LineOutcome.Reserved"/> when the order holds <paramref name="quantity"/> of the SKU (reserved now, or before);
+    /// <see cref="LineOutcome.Short"/> when the stock is short, or <see cref="LineOutcome.Waiting"/> instead when
+    /// <paramref name="wait"/>: the order joins the SKU's waiting list (or stays on it), holding nothing. Units that waiting
+    /// orders need (<see cref="StockEntity.WaitingQuantity"/>) are taken by them only, oldest first: an order not on the list
+    /// takes from <see cref="StockEntity.Free"/>, a waiting one from what the waiters ahead of it leave.
+    /// A change that leaves the free stock below its reorder point, with no reorder open, opens one in the same transaction:
     /// the marker on the stock row and the ReorderStock command's outbox row (<paramref name="Reorder"/>, for the caller to relay).
     /// </summary>
-    public async Task<(bool Reserved, OutboxEntity? Reorder, OutboxPointer? Pointer)> TryReserveAsync(string sku, string orderId, int quantity, CancellationToken cancellationToken)
+    public async Task<(LineOutcome Outcome, OutboxEntity? Reorder, OutboxPointer? Pointer)> TryReserveAsync(
+        string sku, string orderId, int quantity, bool wait, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -37,7 +50,7 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
             if (reservation is { Status: ReservationStatuses.Reserved })
             {
                 LogAlreadyReserved(orderId, sku);
-                return (true, null, null);
+                return (LineOutcome.Reserved, null, null);
             }
 
             if (reservation is { Status: ReservationStatuses.Released })
@@ -45,32 +58,87 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
                 // The order gave its stock back (it was compensated): this is a late duplicate of a reservation, and
                 // taking the units again would leak them. Released is final.
                 LogReleasedBefore(orderId, sku);
-                return (false, null, null);
+                return (LineOutcome.Short, null, null);
             }
 
-            if (stock is null || stock.Available < quantity)
+            var now = time.GetUtcNow();
+            List<TableTransactionAction> actions;
+            LineOutcome outcome;
+            if (reservation is { Status: ReservationStatuses.Waiting })
+            {
+                var ahead = stock is null ? 0 : await WaitingAheadAsync(sku, reservation.WaitingRowKey!, cancellationToken);
+                if (stock is null || stock.Available - ahead < reservation.Quantity)
+                {
+                    LogStillWaiting(orderId, sku, reservation.Quantity, stock?.Available, ahead);
+                    return (LineOutcome.Waiting, null, null);
+                }
+
+                // Its turn: the units leave the stock and the waiting list with it.
+                stock.Available -= reservation.Quantity;
+                stock.WaitingQuantity = Math.Max(0, stock.WaitingQuantity - reservation.Quantity);
+                stock.UpdatedAt = now;
+                var waitingRow = new WaitingEntity { PartitionKey = sku, RowKey = reservation.WaitingRowKey!, ETag = ETag.All };
+                reservation.Status = ReservationStatuses.Reserved;
+                reservation.ReservedAt = now;
+                reservation.WaitingRowKey = null;
+                actions =
+                [
+                    new(TableTransactionActionType.UpdateMerge, stock, stock.ETag),
+                    new(TableTransactionActionType.UpdateReplace, reservation, reservation.ETag),
+                    new(TableTransactionActionType.Delete, waitingRow, ETag.All),
+                ];
+                outcome = LineOutcome.Reserved;
+            }
+            else if (stock is null || stock.Free() < quantity)
             {
                 // The two reads ran concurrently. Read the reservation again, after the stock read: if a duplicate call
-                // for this same order took the stock meanwhile, the order holds it.
-                if (await FindReservationAsync(sku, orderId, cancellationToken) is { Status: ReservationStatuses.Reserved })
+                // for this same order took the stock (or joined the list) meanwhile, that stands.
+                if (await FindReservationAsync(sku, orderId, cancellationToken) is { } again)
                 {
-                    return (true, null, null);
+                    if (again.Status != ReservationStatuses.Released)
+                    {
+                        continue;
+                    }
                 }
 
                 if (stock is null)
                 {
+                    // No stock row: nothing will ever be replenished, so nobody waits for it.
                     await ThrowIfTableMissingAsync(sku, cancellationToken);
+                    LogShort(orderId, sku, quantity, null);
+                    return (LineOutcome.Short, null, null);
                 }
 
-                LogShort(orderId, sku, quantity, stock?.Available);
-                return (false, null, null);
+                LogShort(orderId, sku, quantity, stock.Free());
+                if (!wait)
+                {
+                    return (LineOutcome.Short, null, null);
+                }
+
+                stock.WaitingCount++;
+                stock.WaitingQuantity = checked(stock.WaitingQuantity + quantity);
+                stock.UpdatedAt = now;
+                var waiting = ReservationEntity.Reserve(sku, orderId, quantity, now);
+                waiting.Status = ReservationStatuses.Waiting;
+                waiting.WaitingRowKey = InventoryKeys.WaitingRowKey(stock.WaitingCount);
+                var waitingRow = new WaitingEntity { PartitionKey = sku, RowKey = waiting.WaitingRowKey, OrderId = orderId, Quantity = quantity, Since = now };
+                actions =
+                [
+                    new(TableTransactionActionType.UpdateMerge, stock, stock.ETag),
+                    new(TableTransactionActionType.Add, waiting),
+                    new(TableTransactionActionType.Add, waitingRow),
+                ];
+                outcome = LineOutcome.Waiting;
+            }
+            else
+            {
+                stock.Available -= quantity;
+                stock.UpdatedAt = now;
+                var reserved = ReservationEntity.Reserve(sku, orderId, quantity, now);
+                actions = [new(TableTransactionActionType.UpdateMerge, stock, stock.ETag), new(TableTransactionActionType.Add, reserved)];
+                outcome = LineOutcome.Reserved;
             }
 
-            var now = time.GetUtcNow();
-            stock.Available -= quantity;
-            stock.UpdatedAt = now;
-            var reserved = ReservationEntity.Reserve(sku, orderId, quantity, now);
-            List<TableTransactionAction> actions = [new(TableTransactionActionType.UpdateMerge, stock, stock.ETag), new(TableTransactionActionType.Add, reserved)];
             var reorder = ReorderPolicy.OpenIfDue(stock, now);
             OutboxPointer? pointer = null;
             if (reorder is not null)
@@ -84,17 +152,57 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
 
             if (await TrySubmitAsync(actions, sku, cancellationToken))
             {
-                LogReserved(orderId, sku, quantity, stock.Available);
+                if (outcome == LineOutcome.Reserved)
+                {
+                    LogReserved(orderId, sku, quantity, stock.Available);
+                }
+                else
+                {
+                    LogWaiting(orderId, sku, quantity, stock.WaitingCount);
+                }
+
                 if (reorder is not null)
                 {
                     LogReorderOpened(sku, stock.OpenReorderId!, stock.Available);
                 }
 
-                return (true, reorder, pointer);
+                return (outcome, reorder, pointer);
             }
 
             await BackOffAsync(sku, attempt, cancellationToken);
         }
+    }
+
+    /// <summary>The SKU's waiting orders, oldest first.</summary>
+    public async Task<IReadOnlyList<StockWaiter>> GetWaitersAsync(string sku, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {sku} and RowKey ge {InventoryKeys.WaitingRowKeyPrefix} and RowKey lt {InventoryKeys.WaitingRowKeyEnd}");
+        var waiters = new List<StockWaiter>();
+        await foreach (var row in table.QueryAsync<WaitingEntity>(filter, cancellationToken: cancellationToken))
+        {
+            waiters.Add(new StockWaiter(row.OrderId, row.Quantity, row.Since));
+        }
+
+        return waiters;
+    }
+
+    /// <summary>
+    /// Units the waiters ahead of <paramref name="waitingRowKey"/> need. Read after the stock row and outside the transaction,
+    /// yet exact when the transaction commits: every change of the waiting list (join, leave, serve) changes the stock row
+    /// too, so a list changed since the stock row was read fails the transaction on the stock row's ETag.
+    /// </summary>
+    private async Task<int> WaitingAheadAsync(string sku, string waitingRowKey, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {sku} and RowKey ge {InventoryKeys.WaitingRowKeyPrefix} and RowKey lt {waitingRowKey}");
+        var ahead = 0;
+        await foreach (var row in table.QueryAsync<WaitingEntity>(filter, select: [nameof(WaitingEntity.Quantity)], cancellationToken: cancellationToken))
+        {
+            ahead += row.Quantity;
+        }
+
+        return ahead;
     }
 
     /// <summary>
@@ -128,6 +236,33 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
             }
 
             var now = time.GetUtcNow();
+            if (reservation.Status == ReservationStatuses.Waiting)
+            {
+                // A backorder that gives up: off the waiting list, holding nothing, and what it waited for is free again.
+                var waitingRow = new WaitingEntity { PartitionKey = sku, RowKey = reservation.WaitingRowKey!, ETag = ETag.All };
+                var wanted = reservation.Quantity;
+                reservation.Status = ReservationStatuses.Released;
+                reservation.ReleasedAt = now;
+                reservation.Quantity = 0;
+                reservation.WaitingRowKey = null;
+                List<TableTransactionAction> leave = [new(TableTransactionActionType.UpdateReplace, reservation, reservation.ETag), new(TableTransactionActionType.Delete, waitingRow, ETag.All)];
+                if (stock is not null)
+                {
+                    stock.WaitingQuantity = Math.Max(0, stock.WaitingQuantity - wanted);
+                    stock.UpdatedAt = now;
+                    leave.Add(new(TableTransactionActionType.UpdateMerge, stock, stock.ETag));
+                }
+
+                if (await TrySubmitAsync(leave, sku, cancellationToken))
+                {
+                    LogLeftWaitingList(orderId, sku, wanted);
+                    return false;
+                }
+
+                await BackOffAsync(sku, attempt, cancellationToken);
+                continue;
+            }
+
             reservation.Status = ReservationStatuses.Released;
             reservation.ReleasedAt = now;
             List<TableTransactionAction> actions = [new(TableTransactionActionType.UpdateReplace, reservation, reservation.ETag)];
@@ -158,7 +293,7 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
     /// answered (<c>Added</c> false): a receipt counts once, whoever sends it twice. With <paramref name="createStockRow"/>,
     /// a SKU without a stock row gets one. Null when the SKU has no stock row and none may be created.
     /// </summary>
-    public async Task<(bool Added, StockReceiptEntity Receipt)?> AddUnitsAsync(
+    public async Task<(bool Added, StockReceiptEntity Receipt, OutboxEntity? Reorder, OutboxPointer? Pointer)?> AddUnitsAsync(
         string sku, StockReceiptEntity receipt, bool createStockRow, CancellationToken cancellationToken, string? closesReorderId = null)
     {
         for (var attempt = 1; ; attempt++)
@@ -170,7 +305,7 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
             if (existing.HasValue)
             {
                 LogReceiptSeen(sku, receipt.ReceiptId);
-                return (false, existing.Value!);
+                return (false, existing.Value!, null, null);
             }
 
             var found = await stockRead;
@@ -183,6 +318,7 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
 
             var now = time.GetUtcNow();
             TableTransactionAction stockWrite;
+            OutboxEntity? reorder = null;
             if (stock is null)
             {
                 stock = new StockEntity { PartitionKey = sku, Available = receipt.Quantity, UpdatedAt = now };
@@ -197,6 +333,9 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
                     // The replenishment closes the open reorder: the next shortfall may open another. Replace, because a
                     // merge would leave the property that a null omits.
                     stock.OpenReorderId = null;
+
+                    // Orders that joined the waiting list while it was open may still want more than there is now.
+                    reorder = ReorderPolicy.OpenIfDue(stock, now);
                 }
 
                 stockWrite = new(TableTransactionActionType.UpdateReplace, stock, stock.ETag);
@@ -205,10 +344,24 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
             receipt.PartitionKey = sku;
             receipt.ReceivedAt = now;
             receipt.AvailableAfter = stock.Available;
-            if (await TrySubmitAsync([stockWrite, new(TableTransactionActionType.Add, receipt)], sku, cancellationToken))
+            List<TableTransactionAction> actions = [stockWrite, new(TableTransactionActionType.Add, receipt)];
+            OutboxPointer? pointer = null;
+            if (reorder is not null)
+            {
+                actions.Add(new(TableTransactionActionType.Add, reorder));
+                pointer = OutboxPointer.For(table.Name, [reorder]);
+                await outboxIndex.PointAsync(pointer, cancellationToken);
+            }
+
+            if (await TrySubmitAsync(actions, sku, cancellationToken))
             {
                 LogUnitsAdded(sku, receipt.Quantity, receipt.ReceiptId, stock.Available);
-                return (true, receipt);
+                if (reorder is not null)
+                {
+                    LogReorderOpened(sku, stock.OpenReorderId!, stock.Available);
+                }
+
+                return (true, receipt, reorder, pointer);
             }
 
             await BackOffAsync(sku, attempt, cancellationToken);
@@ -284,6 +437,15 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} wants {Quantity} of {Sku}; available: {Available}")]
     private partial void LogShort(string orderId, string sku, int quantity, int? available);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} waits for {Quantity} of {Sku} (waiting list position {Position})")]
+    private partial void LogWaiting(string orderId, string sku, int quantity, long position);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Order {OrderId} still waits for {Quantity} of {Sku}: {Available} available, {Ahead} wanted by waiters ahead")]
+    private partial void LogStillWaiting(string orderId, string sku, int quantity, int? available, int ahead);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} left the waiting list of {Sku} ({Quantity} wanted)")]
+    private partial void LogLeftWaitingList(string orderId, string sku, int quantity);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Released {Quantity} of {Sku} held by order {OrderId}")]
     private partial void LogReleased(string orderId, string sku, int quantity);

@@ -26,6 +26,7 @@ public static class CustomerEmails
         OrderEventTypes.OrderFailed,
         OrderEventTypes.OrderCancelled,
         OrderEventTypes.PaymentRefunded,
+        OrderEventTypes.Backordered,
     ];
 
     public static bool IsFor(string eventType) => EventTypes.Contains(eventType, StringComparer.Ordinal);
@@ -54,6 +55,9 @@ public static class CustomerEmails
             OrderEventTypes.PaymentRefunded => (
                 $"We have refunded your payment for order {id}",
                 new[] { $"We have refunded {Amount(data)} for your order {id} to the card you paid with.", "Your bank may take a few days to show it." }),
+            OrderEventTypes.Backordered => (
+                $"Your order {id} is waiting for stock",
+                new[] { $"Part of your order {id} is out of stock at the moment. We have ordered more and will send your order as soon as it arrives.", "We have not taken any payment yet. You can cancel the order at any time until it ships." }),
             _ => throw new ArgumentException($"'{eventType}' is not an event customers are told about.", nameof(eventType)),
         };
 

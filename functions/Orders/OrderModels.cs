@@ -27,6 +27,12 @@ public static class OrderStatuses
     /// <summary>The saga is reserving stock or charging payment.</summary>
     public const string Processing = "Processing";
 
+    /// <summary>
+    /// Backordered: some lines are short of stock and the order waits for a replenishment (up to
+    /// <c>Fulfillment:BackorderLimit</c>), keeping what it reserved. Nothing is charged yet; still cancellable.
+    /// </summary>
+    public const string Backordered = "Backordered";
+
     /// <summary>Shipment requested; waiting for the carrier to dispatch it (still cancellable).</summary>
     public const string AwaitingShipment = "AwaitingShipment";
 

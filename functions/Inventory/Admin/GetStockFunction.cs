@@ -43,5 +43,5 @@ public sealed partial class GetStockFunction(InventoryStore store, ILogger<GetSt
 
 internal static class StockAdmin
 {
-    public static StockResponse ToResponse(StockEntity stock) => new(stock.PartitionKey, stock.Available, stock.UpdatedAt);
+    public static StockResponse ToResponse(StockEntity stock) => new(stock.PartitionKey, stock.Available, stock.UpdatedAt, stock.WaitingQuantity);
 }

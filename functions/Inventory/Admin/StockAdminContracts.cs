@@ -15,5 +15,5 @@ public sealed record StockReceiptRequest(string? ReceiptId, int? Quantity, strin
 /// <summary>A goods receipt as booked: <see cref="AvailableAfter"/> is the stock right after its units were added.</summary>
 public sealed record StockReceiptResponse(string Sku, string ReceiptId, int Quantity, DateTimeOffset ReceivedAt, int AvailableAfter, string? Note, string StockUrl);
 
-/// <summary>A SKU's stock row as stored.</summary>
-public sealed record StockResponse(string Sku, int Available, DateTimeOffset UpdatedAt);
+/// <summary>A SKU's stock row as stored; <see cref="WaitingQuantity"/>: units its backordered orders wait for.</summary>
+public sealed record StockResponse(string Sku, int Available, DateTimeOffset UpdatedAt, int WaitingQuantity = 0);

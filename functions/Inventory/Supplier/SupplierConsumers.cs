@@ -1,5 +1,7 @@
 using Azure.Messaging.ServiceBus;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 
@@ -15,12 +17,18 @@ public sealed class ReorderStockConsumer(MessagePipeline pipeline, SandboxSuppli
         pipeline.ProcessAsync(ConsumerEntity.Queue(Queues.ReorderStock), message, actions, handler, cancellationToken);
 }
 
-public sealed class StockReplenishedConsumer(MessagePipeline pipeline, StockReplenishedHandler handler)
+public sealed class StockReplenishedConsumer(MessagePipeline pipeline, InventoryStore store, ILogger<StockReplenishedHandler> logger)
 {
     [Function(nameof(ReceiveReplenishment))]
     public Task ReceiveReplenishment(
         [ServiceBusTrigger(Topics.OrderEvents, Subscriptions.Inventory, Connection = Connections.ServiceBus)] ServiceBusReceivedMessage message,
         ServiceBusMessageActions actions,
+        [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        pipeline.ProcessAsync(ConsumerEntity.ForSubscription(Topics.OrderEvents, Subscriptions.Inventory), message, actions, handler, cancellationToken);
+        pipeline.ProcessAsync(
+            ConsumerEntity.ForSubscription(Topics.OrderEvents, Subscriptions.Inventory),
+            message,
+            actions,
+            new StockReplenishedHandler(store, client, logger),
+            cancellationToken);
 }

@@ -57,6 +57,12 @@ public static class OrderEventTypes
 {
     public const string OrderAccepted = nameof(OrderAccepted);
     public const string StockReserved = nameof(StockReserved);
+    /// <summary>
+    /// The order waits for stock (status <see cref="OrderStatuses.Backordered"/>): <c>data.reason</c> lists the SKUs it waits
+    /// for, <c>data.items</c> the order's lines. Once per order; <see cref="StockReserved"/> follows when it is served.
+    /// </summary>
+    public const string Backordered = nameof(Backordered);
+
     public const string PaymentCaptured = nameof(PaymentCaptured);
     public const string ShipmentRequested = nameof(ShipmentRequested);
 
@@ -91,6 +97,6 @@ public static class OrderEventTypes
     [
         OrderAccepted, StockReserved, PaymentCaptured, ShipmentRequested, ShipmentDispatched, OrderCompleted,
         OrderFailed, OrderCancelled, PaymentRefunded, StockReleased, ShipmentCancellationRequested, ShipmentCancelled,
-        OrderNeedsAttention,
+        OrderNeedsAttention, Backordered,
     ];
 }

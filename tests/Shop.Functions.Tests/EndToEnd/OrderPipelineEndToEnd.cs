@@ -117,7 +117,8 @@ public sealed class OrderPipelineEndToEnd(AzuriteFixture azurite) : IAsyncLifeti
     [InlineData(true)]
     public async Task FailsWithoutChargingGivenTooLittleStock(bool deliverTwice)
     {
-        var shop = await StartAsync(deliverTwice);
+        // Without backorders (a deployment's choice): out of stock fails at once. ReorderEndToEnd has the backordered order.
+        var shop = await StartAsync(deliverTwice, new() { ["Fulfillment:Backorders"] = "false" });
         await shop.SetStockAsync("SKU-020", 1);
 
         var orderId = await SubmitAsync(shop, Order());
@@ -131,6 +132,33 @@ public sealed class OrderPipelineEndToEnd(AzuriteFixture azurite) : IAsyncLifeti
         Assert.Equal(["OrderAccepted", "OrderFailed"], await EmailsAsync(shop, orderId));
         Assert.Equal((1, 100), (await StockAsync(shop, "SKU-020"), await StockAsync(shop, "SKU-021")));
         Assert.Empty(await PaymentRowKindsAsync(shop, orderId));
+        AssertNothingLost(shop, deliverTwice);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CompletesAfterTheSuppliersReplenishmentGivenTooLittleStockAndBackorders(bool deliverTwice)
+    {
+        var shop = await StartAsync(deliverTwice, new() { ["Fulfillment:Backorders"] = "true", ["Fulfillment:BackorderLimit"] = "00:01:00" });
+        var table = shop.Shop.Tables.GetTableClient(StorageTables.Inventory);
+        var stock = (await shop.Shop.Get<Functions.Inventory.InventoryStore>().GetStockAsync("SKU-020", CancellationToken.None))!;
+        (stock.Available, stock.OpenReorderId, stock.WaitingQuantity) = (1, null, 0);
+        await table.UpsertEntityAsync(stock, TableUpdateMode.Replace);
+        shop.Conservation.Seed("SKU-020", 1);
+
+        // 2 wanted, 1 in stock: Backordered, the shortage reorders, the sandbox supplier delivers after 1 s, it completes.
+        var orderId = await SubmitAsync(shop, Order());
+        var order = await FinishedOrderAsync(shop, orderId);
+        await AssertConservedAsync(shop);
+
+        Assert.Equal(OrderStatuses.Completed, order.GetProperty("status").GetString());
+        Assert.Equal(["Submitted", "OrderAccepted", "Backordered", "StockReserved", "PaymentCaptured", "ShipmentRequested", "OrderCompleted"], StepsOf(order));
+        await shop.Broker.WhenIdleAsync(Patience);
+        AssertReceivedInSequence(_hooks, orderId, _webhookSecret, ["OrderAccepted", "Backordered", .. HappyEvents.Skip(1)]);
+        Assert.Contains("Backordered", await EmailsAsync(shop, orderId));
+        Assert.Contains("OrderCompleted", await EmailsAsync(shop, orderId));
+        Assert.Equal(["charge:Captured"], await PaymentRowKindsAsync(shop, orderId));
         AssertNothingLost(shop, deliverTwice);
     }
 

@@ -13,8 +13,8 @@ namespace Shop.Functions.Tests.EndToEnd;
 /// <summary>
 /// Reordering through the whole app (<see cref="ShopPipeline"/>): an order takes SKU-034 below its reorder point, the
 /// ReorderStock command goes to the sandbox supplier once, its StockReplenished (after Supplier:LeadTime, 1 s here) adds
-/// the units once and closes the reorder; a goods receipt adds its units once; goods are conserved. Also with every
-/// message delivered twice.
+/// the units once and closes the reorder; a goods receipt adds its units once; a backordered order waits for the
+/// supplier's replenishment and completes; goods are conserved. Also with every message delivered twice.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 [Trait("Category", "Slow")]
@@ -69,6 +69,34 @@ public sealed class ReorderEndToEnd(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Empty(shop.Broker.DeadLetters);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CompletesABackorderedOrderAfterTheSuppliersReplenishment(bool deliverTwice)
+    {
+        var shop = _pipeline = await ShopPipeline.StartAsync(
+            azurite.ConnectionString,
+            new BrokerOptions { DeliverTwice = deliverTwice },
+            new Dictionary<string, string?> { ["Fulfillment:Backorders"] = "true", ["Fulfillment:BackorderLimit"] = "00:01:00" });
+        var reorderId = await ResetStockAsync(shop, 2);
+
+        // 5 wanted, 2 in stock: the order waits, the shortage reorders 50 + the 3 missing, the supplier delivers after 1 s.
+        var orderId = await SubmitAsync(shop, quantity: 5);
+        Assert.Equal(OrderStatuses.Completed, await FinishedStatusAsync(shop, orderId));
+        await shop.Broker.WhenIdleAsync(Patience);
+
+        var steps = (await shop.OrderAsync(orderId)).Json().GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["Submitted", "OrderAccepted", "Backordered", "StockReserved", "PaymentCaptured", "ShipmentRequested", "OrderCompleted"], steps);
+        Assert.Single(shop.Broker.Sent, m => m.Subject == nameof(ReorderStock) && m.CorrelationId == reorderId);
+        Assert.Single(shop.Broker.Sent, m => m.Subject == StockReplenished.EventType && m.CorrelationId == reorderId);
+        Assert.Single(shop.Broker.Sent, m => m.Subject == "Backordered" && m.MessageId.Contains(orderId, StringComparison.Ordinal));
+        Assert.Contains(shop.Broker.Sent, m => m.MessageId == $"SendEmail:{orderId}:Backordered");
+        var stock = (await shop.Shop.Get<InventoryStore>().GetStockAsync(Sku, CancellationToken.None))!;
+        Assert.Equal((2 + 53 - 5, 0, null), (stock.Available, stock.WaitingQuantity, stock.OpenReorderId));
+        await shop.AssertConservedAsync();
+        Assert.Empty(shop.Broker.DeadLetters);
+    }
+
     /// <summary>Puts the SKU's stock at <paramref name="available"/> with no reorder open; returns the id its next reorder gets.</summary>
     private static async Task<string> ResetStockAsync(ShopPipeline shop, int available)
     {
@@ -76,6 +104,7 @@ public sealed class ReorderEndToEnd(AzuriteFixture azurite) : IAsyncLifetime
         var stock = await shop.Shop.Get<InventoryStore>().GetStockAsync(Sku, CancellationToken.None) ?? new StockEntity { PartitionKey = Sku };
         stock.Available = available;
         stock.OpenReorderId = null;
+        stock.WaitingQuantity = 0;
         await table.UpsertEntityAsync(stock, Azure.Data.Tables.TableUpdateMode.Replace);
         shop.Conservation.Seed(Sku, available);
         return $"{Sku}-{stock.ReorderCount + 1}";

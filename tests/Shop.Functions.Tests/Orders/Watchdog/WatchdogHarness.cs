@@ -51,19 +51,26 @@ public sealed class WatchdogHarness : IAsyncDisposable
 
     public OpenOrderIndex Index => Shop.Get<OpenOrderIndex>();
 
-    public static async Task<WatchdogHarness> StartAsync(AzuriteFixture azurite)
+    /// <param name="settings">Settings on top of the harness's own (e.g. backorders on).</param>
+    public static async Task<WatchdogHarness> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null)
     {
         var clock = new ManualClock(Epoch.AddMinutes(Random.Shared.Next(0, 60 * 24 * 300)));
         var requests = new TableRequestLog();
+        var values = new Dictionary<string, string?>
+        {
+            ["Fulfillment:ShippingTimeout"] = "00:05:00",
+            ["Fulfillment:ActivityMaxAttempts"] = "4",
+            ["Fulfillment:ActivityFirstRetryInterval"] = "00:00:00.100",
+            ["Fulfillment:ActivityMaxRetryInterval"] = "00:00:00.500",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
         var shop = await ShopTestServices.StartAsync(
             azurite.ConnectionString,
-            new Dictionary<string, string?>
-            {
-                ["Fulfillment:ShippingTimeout"] = "00:05:00",
-                ["Fulfillment:ActivityMaxAttempts"] = "4",
-                ["Fulfillment:ActivityFirstRetryInterval"] = "00:00:00.100",
-                ["Fulfillment:ActivityMaxRetryInterval"] = "00:00:00.500",
-            },
+            values,
             services =>
             {
                 services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
@@ -76,9 +83,9 @@ public sealed class WatchdogHarness : IAsyncDisposable
         return new WatchdogHarness(shop, durable, clock, requests);
     }
 
-    public async Task<string> SubmitAsync()
+    public async Task<string> SubmitAsync(string? body = null)
     {
-        var request = HttpTest.Request("POST", "/api/orders", OrderRequests.ValidJson());
+        var request = HttpTest.Request("POST", "/api/orders", body ?? OrderRequests.ValidJson());
         var response = await HttpTest.RunAsync(request, await Shop.Function<SubmitOrderFunction>().SubmitOrder(request, CancellationToken.None));
         Assert.Equal(StatusCodes.Status202Accepted, response.Status);
         return response.Json().GetProperty("orderId").GetString()!;
