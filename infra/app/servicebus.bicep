@@ -21,7 +21,7 @@ var topicName = 'order-events'
 var subscriptions = [
   {
     name: 'notifications'
-    filter: '(retryFor IS NULL OR retryFor = \'notifications\') AND (sys.Label = \'OrderAccepted\' OR sys.Label = \'ShipmentDispatched\' OR sys.Label = \'OrderCompleted\' OR sys.Label = \'OrderFailed\' OR sys.Label = \'OrderCancelled\' OR sys.Label = \'PaymentRefunded\')'
+    filter: '(retryFor IS NULL OR retryFor = \'notifications\') AND (sys.Label = \'OrderAccepted\' OR sys.Label = \'ShipmentDispatched\' OR sys.Label = \'OrderCompleted\' OR sys.Label = \'OrderFailed\' OR sys.Label = \'OrderCancelled\' OR sys.Label = \'PaymentRefunded\' OR sys.Label = \'Backordered\')'
   }
   {
     name: 'webhooks'
