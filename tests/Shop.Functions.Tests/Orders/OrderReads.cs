@@ -1,0 +1,29 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.AspNetCore.Http;
+using Shop.Functions.Orders;
+using Shop.Functions.Orders.GetOrder;
+using Shop.Functions.Orders.GetOrderStatus;
+using Shop.Functions.Orders.SubmitOrder;
+using Shop.Functions.Tests.Infrastructure;
+using Xunit;
+
+namespace Shop.Functions.Tests.Orders;
+
+internal static class OrderReads
+{
+    public static async Task<string> SubmitAsync(ShopTestServices shop)
+    {
+        var request = HttpTest.Request("POST", "/api/orders", OrderRequests.ValidJson());
+        var response = await HttpTest.RunAsync(request, await shop.Function<SubmitOrderFunction>().SubmitOrder(request, CancellationToken.None));
+        Assert.Equal(StatusCodes.Status202Accepted, response.Status);
+        return response.Json().GetProperty("orderId").GetString()!;
+    }
+
+    /// <summary>What the saga will do later: move the order on.</summary>
+    public static Task SetStatusAsync(ShopTestServices shop, string orderId, string status) =>
+        shop.OrdersTable.UpdateEntityAsync(
+            new TableEntity(orderId, OrderEntity.OrderRowKey) { ["Status"] = status, ["Step"] = status },
+            ETag.All,
+            TableUpdateMode.Merge);
+}
