@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Shop.Functions.Catalog;
 
 /// <summary>
@@ -22,8 +20,7 @@ public static partial class CatalogKeys
     public static string SaleRowKey(string orderId) => SaleRowKeyPrefix + orderId;
 
     /// <summary>The partition of a SKU, or null when it is not a SKU the shop accepts.</summary>
-    public static string? PartitionFor(string? sku) =>
-        sku is not null && SkuPattern().IsMatch(sku) ? sku.ToUpperInvariant() : null;
+    public static string? PartitionFor(string? sku) => Sku.PartitionFor(sku);
 
     /// <summary>An order id usable in a RowKey: no '/', '\', '#', '?' nor control characters, at most 200 characters.</summary>
     public static bool IsUsableOrderId(string? orderId) =>
@@ -32,7 +29,4 @@ public static partial class CatalogKeys
         && orderId.AsSpan().IndexOfAny("/\\#?") < 0
         && !orderId.Any(char.IsControl);
 
-    // The same SKUs order intake accepts (SubmitOrderValidator).
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
-    private static partial Regex SkuPattern();
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Shop.Functions.Catalog;
 
 namespace Shop.Functions.Inventory;
 
@@ -35,8 +36,7 @@ public static partial class InventoryKeys
     public static bool IsValidReceiptId(string? id) => id is not null && ReceiptIdPattern().IsMatch(id);
 
     /// <summary>The partition of a SKU, or null when no stock can exist for it (not a SKU the shop accepts).</summary>
-    public static string? PartitionFor(string? sku) =>
-        sku is not null && SkuPattern().IsMatch(sku) ? sku.ToUpperInvariant() : null;
+    public static string? PartitionFor(string? sku) => Sku.PartitionFor(sku);
 
     /// <summary>An order id must be usable in a RowKey: no '/', '\', '#', '?' nor control characters.</summary>
     internal static void ThrowIfInvalidOrderId(string orderId)
@@ -51,7 +51,4 @@ public static partial class InventoryKeys
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")]
     private static partial Regex ReceiptIdPattern();
 
-    // The same SKUs order intake accepts (SubmitOrderValidator).
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
-    private static partial Regex SkuPattern();
 }

@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Shop.Functions.Catalog;
 using Shop.Functions.Orders;
 
 namespace Shop.Functions.Shipping;
@@ -34,7 +34,7 @@ public static partial class ShipOrderValidator
         }
 
         // The SKUs intake accepts: anything else did not come from an order, and a huge one would fail every retry in storage.
-        if (command.Items.Any(line => line is null || line.Sku is null || !SkuPattern().IsMatch(line.Sku) || line.Quantity < 1))
+        if (command.Items.Any(line => line is null || !Sku.IsValid(line.Sku) || line.Quantity < 1))
         {
             return "Every item needs a sku (letters, digits, '-' and '_', at most 64) and a quantity of at least 1.";
         }
@@ -57,6 +57,4 @@ public static partial class ShipOrderValidator
             : null;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
-    private static partial Regex SkuPattern();
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Shop.Functions.Catalog;
 using Shop.Functions.Notifications;
 
 namespace Shop.Functions.Orders.SubmitOrder;
@@ -74,9 +75,9 @@ public static partial class SubmitOrderValidator
                 continue;
             }
 
-            if (errors.RequireText($"{path}.sku", item.Sku, 64))
+            if (errors.RequireText($"{path}.sku", item.Sku, Sku.MaxLength))
             {
-                if (!SkuPattern().IsMatch(item.Sku!))
+                if (!Sku.IsValid(item.Sku))
                 {
                     errors.Add($"{path}.sku", "A SKU has letters, digits, '-' and '_' only.");
                 }
@@ -184,8 +185,6 @@ public static partial class SubmitOrderValidator
     /// <summary>The address the customer e-mails go to: whatever notifications could not send to is refused here.</summary>
     private static bool IsEmail(string value) => EmailAddresses.IsValid(value);
 
-    [GeneratedRegex("^[A-Za-z0-9_-]+$")]
-    private static partial Regex SkuPattern();
 
     [GeneratedRegex("^[A-Z]{2}$")]
     private static partial Regex CountryPattern();
