@@ -9,7 +9,7 @@ namespace Shop.Functions.Shipping;
 /// Command: dispatch an order's items to its address. The carrier answers with ShipmentDispatched when the parcel
 /// leaves, or ShipmentCancelled when a <see cref="CancelShipment"/> came first; either carries
 /// <paramref name="DispatchSequence"/>: the order's sequence number that the saga set aside for it (0 in commands sent
-/// before it existed, which the carrier answers with <see cref="Shipment.UnsequencedDispatch"/>). An order whose
+/// before it existed, which the carrier passes on as 0: "not part of the order's sequence"). An order whose
 /// shipment was cancelled before this command arrived books nothing.
 /// </summary>
 public sealed record ShipOrder(string OrderId, IReadOnlyList<OrderLine> Items, ShippingAddress Address, long DispatchSequence = 0)

@@ -14,12 +14,6 @@ public sealed record Shipment(string OrderId, string TrackingNumber, DateTimeOff
     /// <summary>The <see cref="OrderEventData.Status"/> of ShipmentCancelled: the shipment's, not the order's.</summary>
     public const string CancelledStatus = "Cancelled";
 
-    /// <summary>
-    /// The sequence ShipmentDispatched carries when its ShipOrder had no <see cref="ShipOrder.DispatchSequence"/> (a
-    /// command from before the saga reserved one). Consumers take it as "not part of the order's sequence".
-    /// </summary>
-    public const long UnsequencedDispatch = 0;
-
     /// <summary>One of <see cref="ShipmentStates"/>.</summary>
     public string State { get; init; } = ShipmentStates.Booked;
 
