@@ -10,9 +10,11 @@ public sealed class WebhookSenderPostAsync
     [Fact]
     public async Task PostsTheBodyAsAStructuredCloudEventWithStandardWebhooksHeadersAndTheOrigin()
     {
+        // The attempt is stamped when it is sent: a clock that stands still keeps that second the post's own.
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var test = Create();
-        var post = Post(receiver.Url);
+        await using var test = Create(time: clock);
+        var post = Post(receiver.Url) with { Timestamp = clock.Now };
 
         var result = await test.Sender.PostAsync(post, CancellationToken.None);
 
