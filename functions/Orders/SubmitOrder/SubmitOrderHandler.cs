@@ -89,7 +89,9 @@ public sealed partial class SubmitOrderHandler(
             {
                 // Either this request's own transaction, committed by an attempt whose response was lost and resent by the
                 // SDK, or an earlier request with the same key. Both answer the stored order when the body is the same.
-                var existing = await store.FindAsync(orderId, cancellationToken)
+                // A row is there, so a read that fails now must not be taken for "nothing stored": it is read as after a
+                // failure (retried, then "outcome unknown").
+                var existing = await FindAfterFailureAsync(orderId, ex, cancellationToken)
                     ?? throw new InvalidOperationException($"Order {orderId} conflicted on insert but cannot be read.", ex);
                 if (existing.RequestHash == order.RequestHash)
                 {

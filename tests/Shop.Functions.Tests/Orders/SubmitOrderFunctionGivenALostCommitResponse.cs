@@ -65,6 +65,24 @@ public sealed class SubmitOrderFunctionGivenALostCommitResponse(AzuriteFixture a
     }
 
     [Fact]
+    public async Task Returns503SayingTheOutcomeIsUnknownGivenTheSdksResendConflictsAndTheReadFails()
+    {
+        // The commit's response is lost once, the SDK resends it and gets EntityAlreadyExists: a row is there. The read that
+        // follows fails through the SDK's retries: the client must not be told that nothing was accepted (seen in a fault run).
+        var customerId = $"lost-{Guid.NewGuid():N}";
+        _faults.LoseResponses(StorageRequest.BatchOn(StorageTables.Orders));
+        _faults.FailFor(request => request.Touches(StorageTables.Orders) && !request.IsBatch && !request.IsWrite, TimeSpan.FromSeconds(30));
+
+        var response = await SubmitAsync(OrderRequests.With(b => b["customer"]!["id"] = customerId), idempotencyKey: null);
+
+        Assert.Equal(1, _faults.Injected(TransportFault.LoseResponse));
+        SubmitOrderFunctionSubmitOrder.AssertProblem(response, StatusCodes.Status503ServiceUnavailable, "urn:shop:problem:dependency-unavailable");
+        Assert.Contains("not known whether", response.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("nothing was accepted", response.Body, StringComparison.Ordinal);
+        _faults.Clear();
+    }
+
+    [Fact]
     public async Task Returns202WithOneOrderAndOnePlaceOrderGivenAnIdempotencyKey()
     {
         var customerId = $"lost-{Guid.NewGuid():N}";
