@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Shop.Functions.Messaging;
 using Shop.Functions.Platform;
 using Shop.Functions.Tests.EndToEnd.Harness;
 using Shop.Functions.Tests.Infrastructure;
@@ -368,6 +369,52 @@ public sealed class FaultRun : IAsyncDisposable
 
             await Task.Delay(500);
         }
+    }
+
+    /// <summary>
+    /// Waits until every effect has happened: the broker idle (retries due more than a minute out aside) and no outbox row
+    /// left in any outbox table, with the sweeper running (an event whose send was refused is in the outbox, not the
+    /// broker, until the sweeper's next run). Fails with the rows left when the run does not drain in time.
+    /// </summary>
+    public async Task DrainAsync(TimeSpan timeout)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            var left = await OutboxRowsAsync();
+            if (left.Count == 0)
+            {
+                await Pipeline.Broker.WhenIdleAsync(deadline - DateTimeOffset.UtcNow, ignoreScheduledAfter: TimeSpan.FromMinutes(1));
+                left = await OutboxRowsAsync();
+                if (left.Count == 0)
+                {
+                    return;
+                }
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The outbox still holds {left.Count} rows after {timeout}: {string.Join(", ", left.Take(10))}.");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>Outbox rows (table/partition/row) in every table that holds them, read without faults.</summary>
+    public async Task<List<string>> OutboxRowsAsync()
+    {
+        var rows = new List<string>();
+        foreach (var table in OutboxSweeper.OutboxTables)
+        {
+            var filter = TableClient.CreateQueryFilter($"RowKey ge {OutboxEntity.RowKeyPrefix} and RowKey lt {OutboxEntity.RowKeyEnd}");
+            await foreach (var row in Table(table).QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"]))
+            {
+                rows.Add($"{table}/{row.PartitionKey}/{row.RowKey}");
+            }
+        }
+
+        return rows;
     }
 
     public async Task<Dictionary<string, OrderRow>> OrderRowsAsync() =>

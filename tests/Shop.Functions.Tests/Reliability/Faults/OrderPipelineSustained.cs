@@ -65,7 +65,7 @@ public sealed class OrderPipelineSustained(AzuriteFixture azurite, ITestOutputHe
         await Task.WhenAll(pending);
         var submittedIn = watch.Elapsed;
         var rows = await run.WaitForTerminalAsync(orders.Select(o => o.OrderId), TimeSpan.FromSeconds(120 + Seconds));
-        await run.Pipeline.Broker.WhenIdleAsync(TimeSpan.FromSeconds(120));
+        await run.DrainAsync(TimeSpan.FromSeconds(120));
         var drainedIn = watch.Elapsed;
         await run.StopSweeperAsync();
         purged += await PurgeFinishedSagasAsync(run, orders, purgedIds);
