@@ -57,6 +57,10 @@ public sealed class RegisterWebhookFunction(
                 ProblemTypes.WebhookNotConfirmed,
                 "The endpoint did not confirm the webhook.",
                 $"{refused.Problem} Nothing was registered (CloudEvents webhook validation handshake)."),
+            RegisterWebhookResult.Unavailable { OutcomeKnown: false } => Problems.ServiceUnavailable(
+                http,
+                "Storage failed while the webhook was being stored, and it is not known whether it was. List your webhooks " +
+                "(GET /api/webhooks) before registering again; delete it if it is there, as its secret was not returned."),
             _ => Problems.ServiceUnavailable(http, "The webhook could not be stored; nothing was registered. Retry later."),
         };
     }

@@ -23,8 +23,8 @@ public abstract record RegisterWebhookResult
     /// <summary>The validation handshake is required and the endpoint did not consent.</summary>
     public sealed record NotConfirmed(string Problem) : RegisterWebhookResult;
 
-    /// <summary>Storage did not answer: nothing was registered.</summary>
-    public sealed record Unavailable : RegisterWebhookResult;
+    /// <summary>Storage failed. <paramref name="OutcomeKnown"/>: nothing was stored; otherwise the webhook may have been.</summary>
+    public sealed record Unavailable(bool OutcomeKnown) : RegisterWebhookResult;
 }
 
 /// <summary>
@@ -81,10 +81,15 @@ public sealed partial class RegisterWebhookHandler(
             LogRegistered(subscription.Id, webhook.Url.Host, subscription.EventTypes);
             return new RegisterWebhookResult.Registered(subscription);
         }
+        catch (WebhookOutcomeUnknownException ex)
+        {
+            LogStorageUnavailable(ex);
+            return new RegisterWebhookResult.Unavailable(OutcomeKnown: false);
+        }
         catch (Exception ex) when (ex.IsStorageFailure())
         {
             LogStorageUnavailable(ex);
-            return new RegisterWebhookResult.Unavailable();
+            return new RegisterWebhookResult.Unavailable(OutcomeKnown: true);
         }
     }
 

@@ -14,11 +14,34 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
 
     private readonly TableClient _table = tables.GetTableClient(StorageTables.Webhooks);
 
+    /// <summary>
+    /// Stores a new subscription. A failed insert is not taken for "not stored": its response may have been lost after it
+    /// was carried out (and the SDK's resend then conflicts with it), so the row is read back, and a row with this
+    /// subscription's secret (drawn for it alone) is this registration.
+    /// </summary>
+    /// <exception cref="WebhookOutcomeUnknownException">The insert failed and the read-back did not answer.</exception>
     public async Task AddAsync(WebhookSubscriptionEntity subscription, CancellationToken cancellationToken)
     {
         try
         {
             await _table.AddEntityAsync(subscription, cancellationToken);
+        }
+        catch (Exception ex) when (ex.IsStorageFailure())
+        {
+            WebhookSubscriptionEntity? stored;
+            try
+            {
+                stored = await FindAsync(subscription.Id, cancellationToken);
+            }
+            catch (Exception readFailure) when (readFailure.IsStorageFailure())
+            {
+                throw new WebhookOutcomeUnknownException(subscription.Id, new AggregateException(ex, readFailure));
+            }
+
+            if (stored?.Secret != subscription.Secret)
+            {
+                throw;
+            }
         }
         finally
         {
@@ -249,4 +272,11 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
             }
         }
     }
+}
+
+/// <summary>A subscription's insert failed and reading it back failed too: it may or may not be stored.</summary>
+public sealed class WebhookOutcomeUnknownException(string webhookId, Exception inner)
+    : Exception($"It is not known whether webhook {webhookId} was stored.", inner)
+{
+    public string WebhookId { get; } = webhookId;
 }
