@@ -15,3 +15,10 @@ public static class StorageFailures
         _ => false,
     };
 }
+
+/// <summary>
+/// A write failed and reading its row back failed too: it may or may not be stored (a response lost after the write was
+/// carried out looks like a failure). The caller must be told so, never "nothing was stored".
+/// </summary>
+public sealed class WriteOutcomeUnknownException(string what, Exception inner)
+    : Exception($"It is not known whether {what} was stored.", inner);

@@ -75,7 +75,7 @@ public sealed partial class SubmitOrderFunction(
 
             result = await handler.HandleAsync(orderId, command with { Prices = priced.Lines }, cancellationToken);
         }
-        catch (OrderOutcomeUnknownException ex)
+        catch (WriteOutcomeUnknownException ex)
         {
             LogStorageUnavailable(ex);
             return Problems.ServiceUnavailable(

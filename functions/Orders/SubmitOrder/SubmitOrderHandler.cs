@@ -137,7 +137,7 @@ public sealed partial class SubmitOrderHandler(
     }
 
     /// <summary>The order row after a failed transaction (null: it was not stored), read up to three times.</summary>
-    /// <exception cref="OrderOutcomeUnknownException">No read answered: it is not known whether the order was stored.</exception>
+    /// <exception cref="WriteOutcomeUnknownException">No read answered: it is not known whether the order was stored.</exception>
     private async Task<OrderEntity?> FindAfterFailureAsync(string orderId, Exception failure, CancellationToken cancellationToken)
     {
         for (var read = 1; ; read++)
@@ -152,7 +152,7 @@ public sealed partial class SubmitOrderHandler(
             }
             catch (Exception ex) when (ex.IsStorageFailure())
             {
-                throw new OrderOutcomeUnknownException(orderId, new AggregateException(failure, ex));
+                throw new WriteOutcomeUnknownException($"order {orderId}", new AggregateException(failure, ex));
             }
         }
     }
@@ -230,11 +230,4 @@ public sealed partial class SubmitOrderHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Idempotency key of order {OrderId} reused with a different body; refused")]
     private partial void LogKeyReused(string orderId);
-}
-
-/// <summary>The order transaction failed and the order row could not be read afterwards: it may or may not be stored.</summary>
-public sealed class OrderOutcomeUnknownException(string orderId, Exception inner)
-    : Exception($"It is not known whether order {orderId} was stored.", inner)
-{
-    public string OrderId { get; } = orderId;
 }

@@ -81,7 +81,7 @@ public sealed partial class RegisterWebhookHandler(
             LogRegistered(subscription.Id, webhook.Url.Host, subscription.EventTypes);
             return new RegisterWebhookResult.Registered(subscription);
         }
-        catch (WebhookOutcomeUnknownException ex)
+        catch (WriteOutcomeUnknownException ex)
         {
             LogStorageUnavailable(ex);
             return new RegisterWebhookResult.Unavailable(OutcomeKnown: false);

@@ -19,7 +19,7 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
     /// was carried out (and the SDK's resend then conflicts with it), so the row is read back, and a row with this
     /// subscription's secret (drawn for it alone) is this registration.
     /// </summary>
-    /// <exception cref="WebhookOutcomeUnknownException">The insert failed and the read-back did not answer.</exception>
+    /// <exception cref="WriteOutcomeUnknownException">The insert failed and the read-back did not answer.</exception>
     public async Task AddAsync(WebhookSubscriptionEntity subscription, CancellationToken cancellationToken)
     {
         try
@@ -35,7 +35,7 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
             }
             catch (Exception readFailure) when (readFailure.IsStorageFailure())
             {
-                throw new WebhookOutcomeUnknownException(subscription.Id, new AggregateException(ex, readFailure));
+                throw new WriteOutcomeUnknownException($"webhook {subscription.Id}", new AggregateException(ex, readFailure));
             }
 
             if (stored?.Secret != subscription.Secret)
@@ -272,11 +272,4 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
             }
         }
     }
-}
-
-/// <summary>A subscription's insert failed and reading it back failed too: it may or may not be stored.</summary>
-public sealed class WebhookOutcomeUnknownException(string webhookId, Exception inner)
-    : Exception($"It is not known whether webhook {webhookId} was stored.", inner)
-{
-    public string WebhookId { get; } = webhookId;
 }

@@ -76,7 +76,7 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
             .Where(o => !atFaultsOff.TryGetValue(o.OrderId, out var r) || !OrderStatuses.IsTerminal(r.Status))
             .GroupBy(o => (o.Kind, atFaultsOff.GetValueOrDefault(o.OrderId)?.Status)).Select(g => $"{g.Count()} {g.Key.Kind} {g.Key.Status}")));
         var rows = await run.WaitForTerminalAsync(plan.Select(o => o.OrderId), TimeSpan.FromSeconds(60 + (2 * Orders)));
-        await run.DrainAsync(TimeSpan.FromSeconds(120));
+        await run.DrainAsync(TimeSpan.FromSeconds(120), ignoreScheduledAfter: TimeSpan.FromMinutes(1));
         var elapsed = watch.Elapsed;
         await run.StopSweeperAsync();
 
