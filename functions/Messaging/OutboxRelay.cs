@@ -15,8 +15,8 @@ namespace Shop.Functions.Messaging;
 /// bounded by a timeout and a circuit breaker per destination (queue or topic), so a Service Bus outage costs callers
 /// milliseconds, not minutes, and one destination that refuses messages (a topic at its size quota) does not hold back the others.
 /// The deletes run in the background: nothing the caller answers depends on them, and a delete that never happens only
-/// means one resend by the sweeper, which duplicate detection absorbs. <see cref="RelayInBackground"/> runs the send
-/// itself in the background too (the submit answers 202 without waiting for Service Bus).
+/// means one resend by the sweeper, which duplicate detection absorbs. <see cref="RelayUnstoredInBackground"/> runs the send
+/// itself in the background (the submit answers 202 without waiting for Service Bus) for a message that was not stored.
 /// </summary>
 public sealed partial class OutboxRelay : IAsyncDisposable
 {
@@ -45,25 +45,10 @@ public sealed partial class OutboxRelay : IAsyncDisposable
         var sent = new List<OutboxEntity>(rows.Count);
         foreach (var row in rows)
         {
-            try
+            if (await TrySendAsync(row, cancellationToken))
             {
-                await PipelineFor(row.Destination).ExecuteAsync(
-                    static (state, ct) => new ValueTask(state.Sender.SendAsync(state.Message, ct)),
-                    (Sender: _sender, Message: row.ToMessage()),
-                    cancellationToken);
+                sent.Add(row);
             }
-            catch (BrokenCircuitException)
-            {
-                LogLeftForSweeper(row.MessageId, row.Destination, "the circuit to this destination is open");
-                continue;
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                LogSendFailed(ex, row.MessageId, row.Destination);
-                continue;
-            }
-
-            sent.Add(row);
         }
 
         if (sent.Count > 0)
@@ -75,15 +60,12 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts <see cref="RelayAsync"/> and returns without waiting for Service Bus: the rows and their pointer, committed
-    /// before this call, are the guarantee that the messages go out (the sweeper sends them if this never finishes).
-    /// Never throws; tracked, so <see cref="DrainAsync"/> and shutdown wait for it.
+    /// Sends, in the background, a message that was not stored with its change (the submit's PlaceOrder: the order row is
+    /// one insert); only if the send fails is the message written to the outbox index (<see cref="OutboxPointer.Carrying"/>)
+    /// for the sweeper. Should that write fail too, or the process die first, the message is lost here and the caller's own
+    /// safety net must cover it (for PlaceOrder: the open-orders watchdog starts the saga). Never throws; tracked.
     /// </summary>
-    public void RelayInBackground(TableClient table, IReadOnlyList<OutboxEntity> rows, OutboxPointer? entry) =>
-        Track(RelayQuietlyAsync(table, rows, entry));
-
-    /// <summary>Deletes, in the background, a pointer whose transaction wrote no row (a repeated submit of an existing order).</summary>
-    public void ForgetInBackground(OutboxPointer entry) => Track(ForgetQuietlyAsync(entry));
+    public void RelayUnstoredInBackground(string table, OutboxEntity row) => Track(RelayUnstoredAsync(table, row));
 
     /// <summary>Waits for the background sends and deletes started so far (tests, and shutdown so that none is cut off).</summary>
     public async Task DrainAsync()
@@ -139,27 +121,43 @@ public sealed partial class OutboxRelay : IAsyncDisposable
         }
     }
 
-    private async Task RelayQuietlyAsync(TableClient table, IReadOnlyList<OutboxEntity> rows, OutboxPointer? entry)
+    private async Task RelayUnstoredAsync(string table, OutboxEntity row)
     {
         try
         {
-            await RelayAsync(table, rows, entry, CancellationToken.None);
+            if (await TrySendAsync(row, CancellationToken.None))
+            {
+                return;
+            }
+
+            await _index.PointAsync(OutboxPointer.Carrying(table, row), CancellationToken.None);
         }
         catch (Exception ex)
         {
-            LogBackgroundRelayFailed(ex, rows.Count > 0 ? rows[0].MessageId : string.Empty);
+            LogUnstoredLost(ex, row.MessageId, row.Destination);
         }
     }
 
-    private async Task ForgetQuietlyAsync(OutboxPointer entry)
+    /// <summary>One send on the immediate path; false (logged) when it failed or the circuit is open.</summary>
+    private async Task<bool> TrySendAsync(OutboxEntity row, CancellationToken cancellationToken)
     {
         try
         {
-            await _index.RemoveAsync(entry, CancellationToken.None);
+            await PipelineFor(row.Destination).ExecuteAsync(
+                static (state, ct) => new ValueTask(state.Sender.SendAsync(state.Message, ct)),
+                (Sender: _sender, Message: row.ToMessage()),
+                cancellationToken);
+            return true;
         }
-        catch (Exception ex) when (ex.IsStorageFailure())
+        catch (BrokenCircuitException)
         {
-            LogPointerDeleteFailed(ex, entry.RowKey);
+            LogLeftForSweeper(row.MessageId, row.Destination, "the circuit to this destination is open");
+            return false;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogSendFailed(ex, row.MessageId, row.Destination);
+            return false;
         }
     }
 
@@ -224,8 +222,8 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending message {MessageId} to {Destination} failed; the outbox sweeper will send it")]
     private partial void LogSendFailed(Exception exception, string messageId, string destination);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The background send of message {MessageId} failed; the outbox sweeper will send it")]
-    private partial void LogBackgroundRelayFailed(Exception exception, string messageId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} to {Destination} could neither be sent nor written to the outbox index; the sender's own safety net must cover it")]
+    private partial void LogUnstoredLost(Exception exception, string messageId, string destination);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox pointer {Pointer} could not be deleted after its rows were sent; the sweeper will delete it")]
     private partial void LogPointerDeleteFailed(Exception exception, string pointer);

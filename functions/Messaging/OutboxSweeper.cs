@@ -56,11 +56,22 @@ public sealed partial class OutboxSweeper(
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = settings.SweepConcurrency, CancellationToken = cancellationToken };
         await foreach (var page in index.PendingAsync(run.Cutoff, Math.Min(settings.SweepBatchSize, 1000), cancellationToken))
         {
-            // The pointers of one order in one worker: its partition is read once, and no two workers send the same rows.
-            var partitions = page.Values.GroupBy(pointer => (pointer.Table, pointer.Partition)).Select(group => group.ToList());
-            await Parallel.ForEachAsync(partitions, parallel, async (pointers, ct) =>
+            // The pointers of one order in one worker: its partition is read once, and no two workers send the same rows. A
+            // pointer that carries its message is a worker's item of its own: no partition to read.
+            var work = page.Values.Where(pointer => pointer.Carries).Select(pointer => new List<OutboxPointer> { pointer })
+                .Concat(page.Values.Where(pointer => !pointer.Carries).GroupBy(pointer => (pointer.Table, pointer.Partition)).Select(group => group.ToList()));
+            await Parallel.ForEachAsync(work, parallel, async (pointers, ct) =>
             {
-                if (!run.OutOfTime)
+                if (run.OutOfTime)
+                {
+                    return;
+                }
+
+                if (pointers[0].Carries)
+                {
+                    await SweepCarriedAsync(run, pointers[0], ct);
+                }
+                else
                 {
                     await SweepPartitionAsync(run, pointers, now, ct);
                 }
@@ -71,6 +82,15 @@ public sealed partial class OutboxSweeper(
                 LogOutOfTime(settings.SweepTimeBudget, run.Sent);
                 return;
             }
+        }
+    }
+
+    /// <summary>Sends the message the pointer carries (<see cref="OutboxPointer.Carrying"/>), then deletes the pointer.</summary>
+    private async Task SweepCarriedAsync(OutboxSweepRun run, OutboxPointer pointer, CancellationToken cancellationToken)
+    {
+        if (await run.TrySendAsync(pointer.CarriedRow(), cancellationToken))
+        {
+            await index.RemoveAsync(pointer, cancellationToken);
         }
     }
 

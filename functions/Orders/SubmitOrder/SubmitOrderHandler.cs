@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -33,21 +34,23 @@ public enum SubmitOrderOutcome
 public sealed record SubmitOrderResult(SubmitOrderOutcome Outcome, OrderEntity Order);
 
 /// <summary>
-/// Accepts an order: an entry in the open-orders index (<see cref="OpenOrderIndex"/>) and a pointer in the outbox index
-/// (<see cref="OutboxIndex"/>), then the order row and the outbox row of its PlaceOrder command in ONE Table transaction,
-/// then the send, started in the background so that the 202 waits for no broker. Once the transaction commits the order is safe, whatever happens next.
+/// Accepts an order: an entry in the open-orders index (<see cref="OpenOrderIndex"/>), then the order row in ONE insert,
+/// then the send of its PlaceOrder command, started in the background so that the 202 waits for no broker. Once the row
+/// is in, the order is safe whatever happens next: the PlaceOrder is not stored with it (the order row at step Submitted
+/// is what it stands for); a send that fails writes it to the outbox index for the sweeper
+/// (<see cref="OutboxRelay.RelayUnstoredInBackground"/>), and if that fails too, or the process dies first, the watchdog
+/// finds the order through its open-orders entry at its due time and starts the saga (docs/messaging.md, "The front door").
 /// With an Idempotency-Key the order id derives from the key, so the duplicate check is the insert itself. The id is fixed
 /// before the first storage attempt, so an EntityAlreadyExists whose stored request hash matches is this order, keyed or
-/// not (a transaction the SDK resent after a lost response conflicts with its own first commit), and is answered 202.
+/// not (an insert the SDK resent after a lost response conflicts with its own first commit), and is answered 202.
 /// </summary>
 /// <remarks>
-/// A transaction that fails after the SDK's retries is not taken for "nothing stored": its response may have been lost
+/// An insert that fails after the SDK's retries is not taken for "nothing stored": its response may have been lost
 /// after it committed, so the row is read before the client is told 503 (a keyless client cannot safely retry).
 /// </remarks>
 public sealed partial class SubmitOrderHandler(
     OrderStore store,
     OutboxRelay relay,
-    OutboxIndex outboxIndex,
     OpenOrderIndex openOrders,
     IOptions<OrdersOptions> options,
     IOptions<OpenOrdersOptions> openOrdersOptions,
@@ -70,24 +73,18 @@ public sealed partial class SubmitOrderHandler(
         {
             var now = time.GetUtcNow();
             var order = NewOrderRow(orderId, command, now);
-            var outbox = OutboxEntity.For(orderId, new PlaceOrder(orderId).ToMessage(), now);
-            var pointer = OutboxPointer.For(store.Table.Name, [outbox]);
+            var placeOrder = OutboxEntity.For(orderId, new PlaceOrder(orderId).ToMessage(), now);
 
-            // Before the order exists, so that no order is ever committed without the watchdog knowing of it, nor its PlaceOrder
-            // without the sweeper knowing of it; both at once (one round trip of waiting). An entry whose transaction then fails
-            // points at no order, and the watchdog drops it; such a pointer points at no row, and the sweeper drops it.
-            var pointed = outboxIndex.PointAsync(pointer, cancellationToken);
-            await Task.WhenAll(openOrders.TrackAsync(orderId, now + openOrdersOptions.Value.DueAfter, cancellationToken), pointed);
-            var pointerCreated = await pointed;
+            // Before the order exists, so that no order is ever committed without the watchdog knowing of it. An entry whose
+            // insert then fails points at no order, and the watchdog drops it.
+            await openOrders.TrackAsync(orderId, now + openOrdersOptions.Value.DueAfter, cancellationToken);
             try
             {
-                await store.Table.SubmitTransactionAsync(
-                    [new TableTransactionAction(TableTransactionActionType.Add, order), new TableTransactionAction(TableTransactionActionType.Add, outbox)],
-                    cancellationToken);
+                await store.Table.AddEntityAsync(order, cancellationToken);
             }
-            catch (TableTransactionFailedException ex) when (ex.ErrorCode == "EntityAlreadyExists")
+            catch (RequestFailedException ex) when (ex.Status == 409)
             {
-                // Either this request's own transaction, committed by an attempt whose response was lost and resent by the
+                // Either this request's own insert, committed by an attempt whose response was lost and resent by the
                 // SDK, or an earlier request with the same key. Both answer the stored order when the body is the same.
                 // A row is there, so a read that fails now must not be taken for "nothing stored": it is read as after a
                 // failure (retried, then "outcome unknown").
@@ -95,12 +92,11 @@ public sealed partial class SubmitOrderHandler(
                     ?? throw new InvalidOperationException($"Order {orderId} conflicted on insert but cannot be read.", ex);
                 if (existing.RequestHash == order.RequestHash)
                 {
-                    return Replay(existing, order, outbox, pointer, pointerCreated);
+                    return Replay(existing, order, placeOrder);
                 }
 
                 if (command.IdempotencyKey is not null)
                 {
-                    ForgetIfCreated(pointer, pointerCreated);
                     LogKeyReused(orderId);
                     return new SubmitOrderResult(SubmitOrderOutcome.KeyReused, existing);
                 }
@@ -117,7 +113,7 @@ public sealed partial class SubmitOrderHandler(
             }
             catch (Exception ex) when (ex.IsStorageFailure())
             {
-                // The transaction failed after the SDK's retries: it may still have committed (a response lost on the way
+                // The insert failed after the SDK's retries: it may still have committed (a response lost on the way
                 // back). The row says which; only when it cannot be read is the outcome unknown.
                 var stored = await FindAfterFailureAsync(orderId, ex, cancellationToken);
                 if (stored?.RequestHash != order.RequestHash)
@@ -125,13 +121,13 @@ public sealed partial class SubmitOrderHandler(
                     throw;
                 }
 
-                return Replay(stored, order, outbox, pointer, pointerCreated);
+                return Replay(stored, order, placeOrder);
             }
 
             LogAccepted(orderId, command.Order.Items.Count, command.IdempotencyKey is not null);
 
-            // Behind the 202: the response waits for no broker. The committed row and its pointer are the guarantee.
-            relay.RelayInBackground(store.Table, [outbox], pointer);
+            // Behind the 202: the response waits for no broker. The committed row and its open-orders entry are the guarantee.
+            relay.RelayUnstoredInBackground(store.Table.Name, placeOrder);
             return new SubmitOrderResult(SubmitOrderOutcome.Accepted, order);
         }
     }
@@ -159,31 +155,21 @@ public sealed partial class SubmitOrderHandler(
 
     /// <summary>
     /// The same request was stored before. When the stored row is this very attempt's (its CreatedAt is ours: the SDK
-    /// resent a transaction whose response was lost), its PlaceOrder has not been sent yet: send it now rather than
-    /// leave it to the sweeper (in the background, as for a first commit). Were it someone else's after all, the send is a
-    /// duplicate that Service Bus drops. Otherwise this attempt wrote no row, and a pointer it created points at none: it
-    /// goes (the first order's rows, if any are left, have the first order's pointer).
+    /// resent an insert whose response was lost), its PlaceOrder has not been sent yet: send it now rather than leave it
+    /// to the watchdog (in the background, as for a first commit). Were it someone else's after all, the send is a
+    /// duplicate that Service Bus drops. Otherwise the first request sent it (or its watchdog entry covers it).
     /// </summary>
-    private SubmitOrderResult Replay(OrderEntity existing, OrderEntity attempted, OutboxEntity outbox, OutboxPointer pointer, bool pointerCreated)
+    private SubmitOrderResult Replay(OrderEntity existing, OrderEntity attempted, OutboxEntity placeOrder)
     {
         if (existing.CreatedAt == attempted.CreatedAt)
         {
             LogCommittedByRetry(existing.OrderId);
-            relay.RelayInBackground(store.Table, [outbox], pointer);
+            relay.RelayUnstoredInBackground(store.Table.Name, placeOrder);
             return new SubmitOrderResult(SubmitOrderOutcome.Accepted, existing);
         }
 
-        ForgetIfCreated(pointer, pointerCreated);
         LogReplayed(existing.OrderId);
         return new SubmitOrderResult(SubmitOrderOutcome.Replayed, existing);
-    }
-
-    private void ForgetIfCreated(OutboxPointer pointer, bool created)
-    {
-        if (created)
-        {
-            relay.ForgetInBackground(pointer);
-        }
     }
 
     private static OrderEntity NewOrderRow(string orderId, SubmitOrderCommand command, DateTimeOffset now)

@@ -23,6 +23,9 @@ public sealed partial record StorageRequest(string Service, string Method, strin
 
     public static Func<StorageRequest, bool> BatchOn(string table) => r => r.IsBatch && r.Touches(table);
 
+    /// <summary>A single-entity insert (a POST to the table, not a <c>$batch</c>), such as the submit's order row.</summary>
+    public static Func<StorageRequest, bool> InsertInto(string table) => r => r.Service == Table && r.Method == "POST" && !r.IsBatch && r.Touches(table);
+
     public static Func<StorageRequest, bool> WritesTo(string table) => r => r.Service == Table && r.IsWrite && r.Touches(table);
 
     public static Func<StorageRequest, bool> During(string activity, Func<StorageRequest, bool> inner) => r => r.Activity == activity && inner(r);

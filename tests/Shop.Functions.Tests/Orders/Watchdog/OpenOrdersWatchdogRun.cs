@@ -65,6 +65,35 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task StartsTheSagaGivenAPlaceOrderThatCouldNeitherBeSentNorWrittenToTheOutboxIndex()
+    {
+        // The submit's PlaceOrder is not stored with the order: when the broker refuses it and the outbox index cannot take
+        // it either, the order's open-orders entry, written before the order, is what still watches the order.
+        _watch.Shop.Sender.FailWith = new InvalidOperationException("Service Bus is down");
+        await _watch.Shop.Tables.DeleteTableAsync(StorageTables.OutboxIndex);
+        try
+        {
+            var orderId = await _watch.SubmitAsync();
+            await _watch.Shop.Get<OutboxRelay>().DrainAsync();
+            _watch.Shop.Sender.FailWith = null;
+
+            Assert.Empty(_watch.Shop.Sender.SentFor(orderId));
+            Assert.Contains(_watch.Shop.Logs.Records, log => log.Level == Microsoft.Extensions.Logging.LogLevel.Error
+                && log.Message.Contains($"PlaceOrder:{orderId}", StringComparison.Ordinal) && log.Message.Contains("could neither be sent nor written", StringComparison.Ordinal));
+            // Storage is whole again by the time the order falls due (the saga's steps use the index).
+            await _watch.Shop.Tables.CreateTableIfNotExistsAsync(StorageTables.OutboxIndex);
+            _watch.Clock.Advance(PastDue);
+
+            Assert.Equal(new WatchdogRun(1, 0, 1, 0, 0, 0), await _watch.WatchAsync());
+            await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        }
+        finally
+        {
+            await _watch.Shop.Tables.CreateTableIfNotExistsAsync(StorageTables.OutboxIndex);
+        }
+    }
+
+    [Fact]
     public async Task LooksAgainLaterGivenASagaStillRunning()
     {
         var orderId = await _watch.SubmitAsync();

@@ -402,10 +402,13 @@ public sealed class FaultRun : IAsyncDisposable
         }
     }
 
-    /// <summary>Outbox rows (table/partition/row) in every table that holds them, read without faults.</summary>
+    /// <summary>
+    /// Outbox rows (table/partition/row) in every table that holds them, and messages the outbox index carries
+    /// (OutboxIndex/bucket/row), read without faults.
+    /// </summary>
     public async Task<List<string>> OutboxRowsAsync()
     {
-        var rows = new List<string>();
+        var rows = (await PendingMessages.CarriedAsync(Tables)).Select(pointer => $"{StorageTables.OutboxIndex}/{pointer.PartitionKey}/{pointer.RowKey}").ToList();
         foreach (var table in OutboxSweeper.OutboxTables)
         {
             var filter = TableClient.CreateQueryFilter($"RowKey ge {OutboxEntity.RowKeyPrefix} and RowKey lt {OutboxEntity.RowKeyEnd}");
