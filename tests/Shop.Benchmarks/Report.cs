@@ -7,7 +7,8 @@ namespace Shop.Benchmarks;
 public static class Report
 {
     public const double MaxRoundTripsPerOrder = 3;
-    public const double MaxP50RatioToBareInsert = 2;
+    /// <summary>Issue 14: the submit within 1.2x of one bare insert (two sequential writes cannot reach it; printed, never asserted).</summary>
+    public const double MaxP50RatioToBareInsert = 1.2;
 
     public static void Write(TextWriter output, BenchmarkOptions options, string azuriteVersion, SequentialResult sequential, ConcurrentResult concurrent)
     {
@@ -37,9 +38,9 @@ public static class Report
         var ratio = submit.Latency.P50 / floor.Latency.P50;
         output.WriteLine("Per accepted order, sequential run          measured   target");
         Row(output, "Table round trips", Invariant($"{trips.Total / n:F2}"));
-        Row(output, "  transactions (POST $batch)", Invariant($"{trips.Transactions / n:F2}"), "1");
-        Row(output, "  deletes (DELETE)", Invariant($"{trips.Deletes / n:F2}"), "1");
-        Row(output, "  other", Invariant($"{trips.Other / n:F2}"), "0");
+        Row(output, "  transactions (POST $batch)", Invariant($"{trips.Transactions / n:F2}"), "0");
+        Row(output, "  deletes (DELETE)", Invariant($"{trips.Deletes / n:F2}"), "0");
+        Row(output, "  other", Invariant($"{trips.Other / n:F2}"), "2");
         foreach (var (kind, count) in trips.OtherByKind.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
             Row(output, "    " + kind, Invariant($"{count / n:F2}"));
@@ -59,10 +60,9 @@ public static class Report
         output.WriteLine("Where the time goes, sequential               p50      p99  KiB/call  CPU µs/call  Azurite µs/call");
         Breakdown(output, "submit (function, all of it)", submit);
         Breakdown(output, "bare insert of the order row (floor)", floor);
-        Breakdown(output, "bare transaction: order + outbox row", sequential.BareTransaction);
-        Breakdown(output, "bare delete of the outbox row", sequential.BareDelete);
-        var storage = sequential.BareTransaction.Latency.P50 + sequential.BareDelete.Latency.P50;
-        output.WriteLine(Invariant($"  {"transaction + delete, p50s added",-38}{storage,9:F2}   ({storage / floor.Latency.P50:F2}x the floor; the rest of the submit p50 is {submit.Latency.P50 - storage:F2} ms)"));
+        Breakdown(output, "bare upsert of an open-orders entry", sequential.BareTrack);
+        var storage = sequential.BareTrack.Latency.P50 + floor.Latency.P50;
+        output.WriteLine(Invariant($"  {"entry + insert, p50s added",-38}{storage,9:F2}   ({storage / floor.Latency.P50:F2}x the floor; the rest of the submit p50 is {submit.Latency.P50 - storage:F2} ms)"));
         output.WriteLine();
 
         output.WriteLine(Invariant($"Checks: {submit.Failures + concurrent.NotAccepted} responses other than 202 in the measured submits;"));

@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Shop.Functions.Messaging;
 using Shop.Functions.Orders;
+using Shop.Functions.Orders.Watchdog;
 using Shop.Functions.Platform;
 using Shop.Functions.Tests.Orders;
 
@@ -11,9 +12,9 @@ namespace Shop.Benchmarks;
 
 /// <summary>
 /// The sequential runs: the submit itself, the floor (a bare insert of an equal row), and the submit's own
-/// two storage calls made bare (the two-row transaction and the outbox delete), to show where the time goes.
+/// two storage calls made bare (the open-orders entry's upsert and the order row's insert), to show where the time goes.
 /// </summary>
-public sealed record SequentialResult(Phase Submit, Phase BareInsert, Phase BareTransaction, Phase BareDelete, long RequestBuildingBytes);
+public sealed record SequentialResult(Phase Submit, Phase BareInsert, Phase BareTrack, long RequestBuildingBytes);
 
 public sealed record ConcurrentResult(LatencyStats Submit, double Seconds, RoundTrips RoundTrips, long Sends, int NotAccepted, TimeSpan Cpu, TimeSpan? AzuriteCpu);
 
@@ -55,7 +56,7 @@ public sealed class SubmitBenchmark(BenchmarkServices services, CpuClock cpu)
         for (var i = 0; i < orders; i++)
         {
             await InsertAsync();
-            await DeleteAsync(await TransactionAsync());
+            await TrackAsync();
         }
 
         notAccepted += (await RunConcurrentAsync(Math.Min(orders, 4 * concurrency), concurrency)).NotAccepted;
@@ -66,8 +67,7 @@ public sealed class SubmitBenchmark(BenchmarkServices services, CpuClock cpu)
     {
         var submit = new Phase(services, cpu);
         var insert = new Phase(services, cpu);
-        var transaction = new Phase(services, cpu);
-        var delete = new Phase(services, cpu);
+        var track = new Phase(services, cpu);
         long requestBytes = 0;
 
         for (var block = 0; block < Blocks; block++)
@@ -88,20 +88,14 @@ public sealed class SubmitBenchmark(BenchmarkServices services, CpuClock cpu)
                 await InsertAsync();
                 return true;
             });
-            var written = new string[size];
-            await transaction.RunAsync(size, async i =>
+            await track.RunAsync(size, async _ =>
             {
-                written[i] = await TransactionAsync();
-                return true;
-            });
-            await delete.RunAsync(size, async i =>
-            {
-                await DeleteAsync(written[i]);
+                await TrackAsync();
                 return true;
             });
         }
 
-        return new SequentialResult(submit, insert, transaction, delete, requestBytes);
+        return new SequentialResult(submit, insert, track, requestBytes);
     }
 
     public async Task<ConcurrentResult> RunConcurrentAsync(int orders, int concurrency)
@@ -157,19 +151,9 @@ public sealed class SubmitBenchmark(BenchmarkServices services, CpuClock cpu)
         return _floor!.AddEntityAsync(row);
     }
 
-    /// <summary>What the handler commits: the order row and its PlaceOrder outbox row in one transaction. Returns the partition.</summary>
-    private async Task<string> TransactionAsync()
-    {
-        var row = _orderRow!;
-        row.PartitionKey = OrderIds.NewRandom();
-        row.ETag = default;
-        var outbox = OutboxEntity.For(row.PartitionKey, new PlaceOrder(row.PartitionKey).ToMessage(), row.CreatedAt);
-        await _floor!.SubmitTransactionAsync(
-            [new TableTransactionAction(TableTransactionActionType.Add, row), new TableTransactionAction(TableTransactionActionType.Add, outbox)]);
-        return row.PartitionKey;
-    }
-
-    /// <summary>What the relay does after the send: delete the outbox row unconditionally.</summary>
-    private Task<Response> DeleteAsync(string partitionKey) =>
-        _floor!.DeleteEntityAsync(partitionKey, OutboxEntity.RowKeyPrefix + $"PlaceOrder:{partitionKey}", ETag.All);
+    /// <summary>What the handler writes before the order: an open-orders entry (an upsert into a 5-minute due bucket).</summary>
+    private Task<Response> TrackAsync() =>
+        _floor!.UpsertEntityAsync(
+            new OpenOrderEntity { PartitionKey = OpenOrderIndex.DuePartition(DateTimeOffset.UtcNow.AddMinutes(15)), RowKey = OrderIds.NewRandom(), DueAt = DateTimeOffset.UtcNow.AddMinutes(15) },
+            TableUpdateMode.Replace);
 }
