@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Shop.Functions.Messaging;
 using Shop.Functions.Orders.Watchdog;
 using Shop.Functions.Platform;
+using Shop.Functions.Webhooks;
 
 namespace Shop.Functions.Orders.SubmitOrder;
 
@@ -52,6 +53,9 @@ public sealed partial class SubmitOrderHandler(
     OrderStore store,
     OutboxRelay relay,
     OpenOrderIndex openOrders,
+    OrderPricing pricing,
+    CallbackUrlPolicy callbacks,
+    CallbackSecrets callbackSecrets,
     IOptions<OrdersOptions> options,
     IOptions<OpenOrdersOptions> openOrdersOptions,
     TimeProvider time,
@@ -61,7 +65,95 @@ public sealed partial class SubmitOrderHandler(
 
     private readonly byte[] _idempotencySecret = options.Value.IdempotencySecretBytes();
 
-    /// <summary>The id the order will have; the trigger opens its log scope with it before calling <see cref="HandleAsync"/>.</summary>
+    /// <summary>
+    /// The whole submission: validates the body and the key, prices the order from the catalog, stores it
+    /// (<see cref="HandleAsync"/>) and says what came of it; storage and catalog failures become
+    /// <see cref="SubmitOrderAnswer.Unavailable"/>. Logs within the order's scope.
+    /// </summary>
+    public async Task<SubmitOrderAnswer> SubmitAsync(SubmitOrderInput input, CancellationToken cancellationToken)
+    {
+        var keyError = IdempotencyKey(input.IdempotencyKeys, out var idempotencyKey);
+        var errors = SubmitOrderValidator.Validate(input.Body, out var order);
+        var callbackError = errors.ContainsKey("callbackUrl") ? null : callbacks.Problem(input.Body.CallbackUrl);
+        if (keyError is not null || callbackError is not null || order is null)
+        {
+            var all = new Dictionary<string, string[]>(errors, StringComparer.Ordinal);
+            if (keyError is not null)
+            {
+                all[IdempotencyKeyHeader] = [keyError];
+            }
+
+            if (callbackError is not null)
+            {
+                all["callbackUrl"] = [callbackError];
+            }
+
+            return new SubmitOrderAnswer.Invalid(all);
+        }
+
+        var command = new SubmitOrderCommand(order, input.Body, idempotencyKey, input.CallerId, input.Account);
+        var orderId = OrderIdFor(command);
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["OrderId"] = orderId });
+        SubmitOrderResult result;
+        try
+        {
+            var priced = await pricing.PriceAsync(order.Items, cancellationToken);
+            if (priced.Lines is null)
+            {
+                return new SubmitOrderAnswer.NotPriced(priced);
+            }
+
+            result = await HandleAsync(orderId, command with { Prices = priced.Lines }, cancellationToken);
+        }
+        catch (WriteOutcomeUnknownException ex)
+        {
+            LogStorageUnavailable(ex);
+            return new SubmitOrderAnswer.Unavailable(OutcomeKnown: false);
+        }
+        catch (Exception ex) when (ex.IsStorageFailure() || ex is Catalog.CatalogUnavailableException)
+        {
+            LogStorageUnavailable(ex);
+            return new SubmitOrderAnswer.Unavailable(OutcomeKnown: true);
+        }
+
+        if (result.Outcome == SubmitOrderOutcome.KeyReused)
+        {
+            return new SubmitOrderAnswer.KeyReused();
+        }
+
+        // The stored order's id: the same as above, unless a random id was taken and another was drawn.
+        var stored = result.Order;
+        return new SubmitOrderAnswer.Accepted(stored.OrderId, stored.Status, string.IsNullOrEmpty(stored.CallbackUrl) ? null : callbackSecrets.For(stored.OrderId));
+    }
+
+    /// <summary>The header the key comes in (its errors are reported under this name).</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    /// <summary>Null when no key was sent or the one sent is valid; otherwise what is wrong with it.</summary>
+    private static string? IdempotencyKey(IReadOnlyList<string?> values, out string? key)
+    {
+        key = null;
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        if (values.Count > 1)
+        {
+            return "Send one Idempotency-Key header.";
+        }
+
+        var value = values[0] ?? string.Empty;
+        if (value.Length is 0 or > 255 || value.Any(c => c is < '!' or > '~'))
+        {
+            return "The key is 1 to 255 printable ASCII characters, such as a UUID.";
+        }
+
+        key = value;
+        return null;
+    }
+
+    /// <summary>The id the order will have (<see cref="SubmitAsync"/> opens its log scope with it before calling <see cref="HandleAsync"/>).</summary>
     public string OrderIdFor(SubmitOrderCommand command) =>
         command.IdempotencyKey is { } key
             ? OrderIds.FromIdempotencyKey(_idempotencySecret, command.CallerId, key)
@@ -201,6 +293,9 @@ public sealed partial class SubmitOrderHandler(
     /// <summary>SHA-256 of the request re-serialized: the same content hashes the same whatever its whitespace or key order.</summary>
     private static string RequestHash(SubmitOrderRequest request) =>
         Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, ShopJsonContext.Default.SubmitOrderRequest)));
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Order storage failed; the submission was refused with 503")]
+    private partial void LogStorageUnavailable(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} accepted with {LineCount} lines (idempotency key: {HasIdempotencyKey})")]
     private partial void LogAccepted(string orderId, int lineCount, bool hasIdempotencyKey);
