@@ -20,7 +20,7 @@ public abstract record CancelOrderResult
     /// <summary>The order ended, or the carrier dispatched it: it can only complete.</summary>
     public sealed record NotCancellable(string Reason) : CancelOrderResult;
 
-    /// <summary>Storage or the task hub did not answer: nothing changed, the client may retry.</summary>
+    /// <summary>Storage or the task hub did not answer: the client may retry (a cancellation is taken once).</summary>
     public sealed record Unavailable(string Detail) : CancelOrderResult;
 }
 
@@ -71,9 +71,10 @@ public sealed partial class CancelOrderHandler(OrderStore store, FulfillmentStar
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // The task hub did not answer: nothing was asked of the saga, so the client may simply retry.
+            // The task hub did not answer. Its answer may have been lost after the event was raised, so this does not say
+            // "nothing changed"; a retry is safe either way: the saga waits for one CancelOrder and ignores any other.
             LogTaskHubUnavailable(ex, orderId);
-            return new CancelOrderResult.Unavailable("The cancellation could not be passed on; nothing changed. Retry later.");
+            return new CancelOrderResult.Unavailable("The cancellation may not have been passed on. Retry: the order takes one cancellation, however often it is asked.");
         }
 
         LogCancellationRequested(orderId);

@@ -178,6 +178,27 @@ public sealed class OrderFulfillmentOrchestratorRun(AzuriteFixture azurite) : IA
     }
 
     [Fact]
+    public async Task TakesOneCancellationGivenTheClientAsksTwice()
+    {
+        // A 503 on cancel cannot say whether the event reached the saga (its answer may be lost), so the client is told
+        // to retry: asking twice must cancel, refund and release once.
+        var orderId = await _saga.SubmitAndPlaceAsync();
+        await _saga.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+
+        Assert.Equal(StatusCodes.Status202Accepted, (await CancelAsync(orderId)).Status);
+        Assert.Equal(StatusCodes.Status202Accepted, (await CancelAsync(orderId)).Status);
+        await _saga.WaitForSagaStatusAsync(orderId, "AwaitingShipmentCancellation");
+        await _saga.CarrierCancelledAsync(orderId);
+
+        Assert.Equal(new FulfillmentResult(orderId, OrderStatuses.Cancelled), await _saga.WaitForEndAsync(orderId));
+        await _saga.AssertConservedAsync();
+        Assert.Single(_saga.Shop.Sender.SentFor(orderId), m => m.Destination == Shop.Functions.Messaging.Queues.CancelShipment);
+        Assert.Single(_saga.EventTypesFor(orderId), type => type == "PaymentRefunded");
+        Assert.Single(_saga.EventTypesFor(orderId), type => type == "ShipmentCancellationRequested");
+        Assert.Equal(1_000, await _saga.StockAsync("SKU-001"));
+    }
+
+    [Fact]
     public async Task CompletesWithoutRefundGivenTheCarrierDispatchedBeforeItCouldCancel()
     {
         var orderId = await _saga.SubmitAndPlaceAsync();
