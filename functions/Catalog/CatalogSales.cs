@@ -16,7 +16,7 @@ public sealed class CatalogSales(TableServiceClient tables)
 {
     private const int ReadParallelism = 16;
 
-    private static readonly string[] CounterColumns = [nameof(SalesEntity.UnitsSold), nameof(SalesEntity.Orders)];
+    private static readonly string[] CounterColumns = [nameof(SalesCounterRow.UnitsSold), nameof(SalesCounterRow.Orders)];
 
     public TableClient Table { get; } = tables.GetTableClient(StorageTables.Catalog);
 
@@ -44,7 +44,7 @@ public sealed class CatalogSales(TableServiceClient tables)
 
     private async Task<SkuSales> FindAsync(string partition, CancellationToken cancellationToken)
     {
-        var response = await Table.GetEntityIfExistsAsync<SalesEntity>(partition, CatalogKeys.SalesRowKey, CounterColumns, cancellationToken);
+        var response = await Table.GetEntityIfExistsAsync<SalesCounterRow>(partition, CatalogKeys.SalesRowKey, CounterColumns, cancellationToken);
         return response.HasValue
             ? new SkuSales(partition, response.Value!.UnitsSold, response.Value.Orders)
             : new SkuSales(partition, 0, 0);

@@ -45,14 +45,14 @@ public sealed partial class CatalogSeeder(
     /// <summary>Writes the items that are missing or differ; returns how many were written.</summary>
     internal static async Task<int> SeedAsync(TableClient table, IEnumerable<CatalogSeedItem> items, CancellationToken cancellationToken)
     {
-        var stored = new Dictionary<string, CatalogItemEntity>(StringComparer.Ordinal);
-        await foreach (var row in table.QueryAsync<CatalogItemEntity>(e => e.PartitionKey == CatalogKeys.ItemsPartition, cancellationToken: cancellationToken))
+        var stored = new Dictionary<string, CatalogItemRow>(StringComparer.Ordinal);
+        await foreach (var row in table.QueryAsync<CatalogItemRow>(e => e.PartitionKey == CatalogKeys.ItemsPartition, cancellationToken: cancellationToken))
         {
             stored[row.RowKey] = row;
         }
 
         var changed = items
-            .Select(CatalogItemEntity.From)
+            .Select(CatalogItemRow.From)
             .Where(item => !stored.TryGetValue(item.RowKey, out var existing) || !existing.SameContent(item))
             .ToList();
         foreach (var chunk in changed.Chunk(MaxTransactionActions))

@@ -13,8 +13,8 @@ public sealed class CatalogStorage(TableServiceClient tables, CatalogSales sales
 
     public async Task<CatalogSnapshot> LoadAsync(CancellationToken cancellationToken)
     {
-        var rows = new List<CatalogItemEntity>();
-        await foreach (var row in _table.QueryAsync<CatalogItemEntity>(e => e.PartitionKey == CatalogKeys.ItemsPartition, cancellationToken: cancellationToken))
+        var rows = new List<CatalogItemRow>();
+        await foreach (var row in _table.QueryAsync<CatalogItemRow>(e => e.PartitionKey == CatalogKeys.ItemsPartition, cancellationToken: cancellationToken))
         {
             rows.Add(row);
         }

@@ -6,7 +6,7 @@ namespace Shop.Functions.Catalog;
 
 /// <summary>
 /// Counts completed orders into units sold per SKU (docs/architecture.md, "Catalog"). Each SKU of an order is one Table transaction
-/// in the SKU's partition: the order's <see cref="SaleEntity"/> is added and the <see cref="SalesEntity"/> counter
+/// in the SKU's partition: the order's <see cref="OrderSaleRow"/> is added and the <see cref="SalesCounterRow"/> counter
 /// updated, conditional on the counter's ETag (or its absence). The sale row makes it idempotent per order: an event
 /// handled twice, redelivered or replayed counts once, in whatever order events of different orders arrive. A writer that
 /// loses a race (412, or 409 when a row appeared) reads again and retries, with jittered back-off. The first attempt does
@@ -60,14 +60,14 @@ public sealed partial class SalesRecorder(TableServiceClient tables, TimeProvide
 
             var now = time.GetUtcNow();
             var first = sales is null;
-            sales ??= new SalesEntity { PartitionKey = sku };
+            sales ??= new SalesCounterRow { PartitionKey = sku };
             sales.UnitsSold += quantity;
             sales.Orders++;
             sales.UpdatedAt = now;
             TableTransactionAction counter = first
                 ? new(TableTransactionActionType.Add, sales)
                 : new(TableTransactionActionType.UpdateMerge, sales, sales.ETag);
-            if (await TrySubmitAsync([counter, new(TableTransactionActionType.Add, SaleEntity.For(sku, orderId, quantity, now))], sku, cancellationToken))
+            if (await TrySubmitAsync([counter, new(TableTransactionActionType.Add, OrderSaleRow.For(sku, orderId, quantity, now))], sku, cancellationToken))
             {
                 LogCounted(orderId, sku, quantity, sales.UnitsSold);
                 return true;
@@ -77,17 +77,17 @@ public sealed partial class SalesRecorder(TableServiceClient tables, TimeProvide
         }
     }
 
-    private async Task<SalesEntity?> ReadCounterAsync(string sku, CancellationToken cancellationToken)
+    private async Task<SalesCounterRow?> ReadCounterAsync(string sku, CancellationToken cancellationToken)
     {
-        var response = await Table.GetEntityIfExistsAsync<SalesEntity>(sku, CatalogKeys.SalesRowKey, cancellationToken: cancellationToken);
+        var response = await Table.GetEntityIfExistsAsync<SalesCounterRow>(sku, CatalogKeys.SalesRowKey, cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;
     }
 
     /// <summary>Two point reads at once; a query for both rows would scan the partition, which grows by a row per order.</summary>
-    private async Task<(SalesEntity? Sales, SaleEntity? Sale)> ReadAsync(string sku, string orderId, CancellationToken cancellationToken)
+    private async Task<(SalesCounterRow? Sales, OrderSaleRow? Sale)> ReadAsync(string sku, string orderId, CancellationToken cancellationToken)
     {
-        var sales = Table.GetEntityIfExistsAsync<SalesEntity>(sku, CatalogKeys.SalesRowKey, cancellationToken: cancellationToken);
-        var sale = Table.GetEntityIfExistsAsync<SaleEntity>(sku, CatalogKeys.SaleRowKey(orderId), cancellationToken: cancellationToken);
+        var sales = Table.GetEntityIfExistsAsync<SalesCounterRow>(sku, CatalogKeys.SalesRowKey, cancellationToken: cancellationToken);
+        var sale = Table.GetEntityIfExistsAsync<OrderSaleRow>(sku, CatalogKeys.SaleRowKey(orderId), cancellationToken: cancellationToken);
         await Task.WhenAll(sales, sale);
         var (salesResponse, saleResponse) = (await sales, await sale);
         return (salesResponse.HasValue ? salesResponse.Value : null, saleResponse.HasValue ? saleResponse.Value : null);

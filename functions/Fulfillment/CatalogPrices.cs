@@ -11,7 +11,7 @@ public static class CatalogPrices
     /// accepted before intake priced orders, from the catalog seed. A SKU the seed does not know cannot be charged
     /// (stock reservation refuses it first).
     /// </summary>
-    public static (decimal Amount, string Currency) Total(OrderEntity order)
+    public static (decimal Amount, string Currency) Total(OrderRow order)
     {
         ArgumentNullException.ThrowIfNull(order);
         var priced = order.GetPricedItems() ?? Seed(order.GetItems());

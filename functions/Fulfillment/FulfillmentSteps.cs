@@ -24,7 +24,7 @@ public sealed class FulfillmentSteps(
     /// Records OrderAccepted and indexes the order in its account's history. <paramref name="known"/>: the row as the caller
     /// just read it (the PlaceOrder consumer, which accepts the order before it starts the saga), so it is not read again.
     /// </summary>
-    public async Task<AcceptedOrder> AcceptOrderAsync(string orderId, OrderEntity? known, CancellationToken cancellationToken)
+    public async Task<AcceptedOrder> AcceptOrderAsync(string orderId, OrderRow? known, CancellationToken cancellationToken)
     {
         var result = await progress.RecordAsync(
             orderId,
@@ -251,12 +251,12 @@ public sealed class FulfillmentSteps(
     /// after the deploy call these same activities, so the final write sends the CancelShipment it forgot (version 2 asks
     /// the carrier before it gets here, so for it this is nothing).
     /// </summary>
-    private static IReadOnlyList<Messaging.OutgoingMessage> CancelShipmentLeftBehind(OrderEntity order) =>
+    private static IReadOnlyList<Messaging.OutgoingMessage> CancelShipmentLeftBehind(OrderRow order) =>
         order.HasStep(OrderEventTypes.ShipmentRequested) && !order.HasStep(OrderEventTypes.ShipmentCancellationRequested)
             ? [new CancelShipment(order.OrderId, order.ReservedSequence ?? 0, order.FailureReason ?? OrderStatuses.Cancelled).ToMessage()]
             : [];
 
-    private Task<OrderChangeResult> RecordCaptureAsync(string orderId, string chargeId, decimal amount, string currency, OrderEntity? known, CancellationToken cancellationToken) =>
+    private Task<OrderChangeResult> RecordCaptureAsync(string orderId, string chargeId, decimal amount, string currency, OrderRow? known, CancellationToken cancellationToken) =>
         progress.RecordAsync(
             orderId,
             new OrderChange(OrderEventTypes.PaymentCaptured)
@@ -272,5 +272,5 @@ public sealed class FulfillmentSteps(
             known,
             cancellationToken);
 
-    private static OrderEventData WithItems(OrderEventData data, OrderEntity order) => data with { Items = order.GetItems() };
+    private static OrderEventData WithItems(OrderEventData data, OrderRow order) => data with { Items = order.GetItems() };
 }

@@ -133,20 +133,20 @@ public sealed partial class InventoryStore
             return null;
         }
 
-        var response = await Table.GetEntityIfExistsAsync<StockEntity>(
-            partition, InventoryKeys.StockRowKey, [nameof(StockEntity.Available)], cancellationToken);
+        var response = await Table.GetEntityIfExistsAsync<StockRow>(
+            partition, InventoryKeys.StockRowKey, [nameof(StockRow.Available)], cancellationToken);
         return response.HasValue ? response.Value!.Available : null;
     }
 
     /// <summary>The stock row of the SKU, or null when it has none (or is not a SKU the shop accepts).</summary>
-    public async Task<StockEntity?> GetStockAsync(string sku, CancellationToken cancellationToken)
+    public async Task<StockRow?> GetStockAsync(string sku, CancellationToken cancellationToken)
     {
         if (InventoryKeys.PartitionFor(sku) is not { } partition)
         {
             return null;
         }
 
-        var response = await Table.GetEntityIfExistsAsync<StockEntity>(partition, InventoryKeys.StockRowKey, cancellationToken: cancellationToken);
+        var response = await Table.GetEntityIfExistsAsync<StockRow>(partition, InventoryKeys.StockRowKey, cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;
     }
 
@@ -154,7 +154,7 @@ public sealed partial class InventoryStore
     /// Books a goods receipt: adds its units to the SKU's stock once per receipt id (<see cref="StockPartitions.AddUnitsAsync"/>).
     /// A SKU of the catalog without a stock row gets one; null for any other SKU without one.
     /// </summary>
-    public async Task<(bool Added, StockReceiptEntity Receipt)?> ReceiveAsync(
+    public async Task<(bool Added, StockReceiptRow Receipt)?> ReceiveAsync(
         string sku, string receiptId, int quantity, string? note, CancellationToken cancellationToken)
     {
         if (InventoryKeys.PartitionFor(sku) is not { } partition)
@@ -168,7 +168,7 @@ public sealed partial class InventoryStore
             throw new ArgumentException("The receipt id cannot be used as a table key.", nameof(receiptId));
         }
 
-        var receipt = new StockReceiptEntity { RowKey = InventoryKeys.ReceiptRowKey(receiptId), ReceiptId = receiptId, Quantity = quantity, Note = note };
+        var receipt = new StockReceiptRow { RowKey = InventoryKeys.ReceiptRowKey(receiptId), ReceiptId = receiptId, Quantity = quantity, Note = note };
         return await _partitions.AddUnitsAsync(partition, receipt, createStockRow: CatalogSeed.Find(partition) is not null, cancellationToken) is { } added
             ? (added.Added, added.Receipt)
             : null;
@@ -182,7 +182,7 @@ public sealed partial class InventoryStore
             .Where(line => line.Partition is not null)
             .Select(line => _partitions.FindReservationAsync(line.Partition!, orderId, cancellationToken));
         var found = await Task.WhenAll(reads);
-        return [.. found.OfType<ReservationEntity>().Select(row => row.ToReservation())];
+        return [.. found.OfType<ReservationRow>().Select(row => row.ToReservation())];
     }
 
     /// <summary>
@@ -194,7 +194,7 @@ public sealed partial class InventoryStore
         ArgumentNullException.ThrowIfNull(items);
         var now = _time.GetUtcNow();
         // All checked before anything is written.
-        var rows = items.Select(item => new StockEntity
+        var rows = items.Select(item => new StockRow
         {
             PartitionKey = InventoryKeys.PartitionFor(item.Sku) ?? throw new ArgumentException($"'{item.Sku}' is not a valid SKU.", nameof(items)),
             Available = item.InitialStock >= 0 ? item.InitialStock : throw new ArgumentException($"{item.Sku} has a negative initial stock.", nameof(items)),
@@ -232,7 +232,7 @@ public sealed partial class InventoryStore
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(quantity, 1);
-        var row = new StockReceiptEntity
+        var row = new StockReceiptRow
         {
             RowKey = InventoryKeys.ReplenishmentRowKey(replenishmentId),
             ReceiptId = replenishmentId,

@@ -34,12 +34,12 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
     /// <see cref="LineOutcome.Reserved"/> when the order holds <paramref name="quantity"/> of the SKU (reserved now, or before);
     /// <see cref="LineOutcome.Short"/> when the stock is short, or <see cref="LineOutcome.Waiting"/> instead when
     /// <paramref name="wait"/>: the order joins the SKU's waiting list (or stays on it), holding nothing. Units that waiting
-    /// orders need (<see cref="StockEntity.WaitingQuantity"/>) are taken by them only, oldest first: an order not on the list
-    /// takes from <see cref="StockEntity.Free"/>, a waiting one from what the waiters ahead of it leave.
+    /// orders need (<see cref="StockRow.WaitingQuantity"/>) are taken by them only, oldest first: an order not on the list
+    /// takes from <see cref="StockRow.Free"/>, a waiting one from what the waiters ahead of it leave.
     /// A change that leaves the free stock below its reorder point, with no reorder open, opens one in the same transaction:
     /// the marker on the stock row and the ReorderStock command's outbox row (<paramref name="Reorder"/>, for the caller to relay).
     /// </summary>
-    public async Task<(LineOutcome Outcome, OutboxEntity? Reorder, OutboxPointer? Pointer)> TryReserveAsync(
+    public async Task<(LineOutcome Outcome, OutboxRow? Reorder, OutboxPointer? Pointer)> TryReserveAsync(
         string sku, string orderId, int quantity, bool wait, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -77,7 +77,7 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
                 stock.Available -= reservation.Quantity;
                 stock.WaitingQuantity = Math.Max(0, stock.WaitingQuantity - reservation.Quantity);
                 stock.UpdatedAt = now;
-                var waitingRow = new WaitingEntity { PartitionKey = sku, RowKey = reservation.WaitingRowKey!, ETag = ETag.All };
+                var waitingRow = new WaitingRow { PartitionKey = sku, RowKey = reservation.WaitingRowKey!, ETag = ETag.All };
                 reservation.Status = ReservationStatuses.Reserved;
                 reservation.ReservedAt = now;
                 reservation.WaitingRowKey = null;
@@ -118,10 +118,10 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
                 stock.WaitingCount++;
                 stock.WaitingQuantity = checked(stock.WaitingQuantity + quantity);
                 stock.UpdatedAt = now;
-                var waiting = ReservationEntity.Reserve(sku, orderId, quantity, now);
+                var waiting = ReservationRow.Reserve(sku, orderId, quantity, now);
                 waiting.Status = ReservationStatuses.Waiting;
                 waiting.WaitingRowKey = InventoryKeys.WaitingRowKey(stock.WaitingCount);
-                var waitingRow = new WaitingEntity { PartitionKey = sku, RowKey = waiting.WaitingRowKey, OrderId = orderId, Quantity = quantity, Since = now };
+                var waitingRow = new WaitingRow { PartitionKey = sku, RowKey = waiting.WaitingRowKey, OrderId = orderId, Quantity = quantity, Since = now };
                 actions =
                 [
                     new(TableTransactionActionType.UpdateMerge, stock, stock.ETag),
@@ -134,7 +134,7 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
             {
                 stock.Available -= quantity;
                 stock.UpdatedAt = now;
-                var reserved = ReservationEntity.Reserve(sku, orderId, quantity, now);
+                var reserved = ReservationRow.Reserve(sku, orderId, quantity, now);
                 actions = [new(TableTransactionActionType.UpdateMerge, stock, stock.ETag), new(TableTransactionActionType.Add, reserved)];
                 outcome = LineOutcome.Reserved;
             }
@@ -179,7 +179,7 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {sku} and RowKey ge {InventoryKeys.WaitingRowKeyPrefix} and RowKey lt {InventoryKeys.WaitingRowKeyEnd}");
         var waiters = new List<StockWaiter>();
-        await foreach (var row in table.QueryAsync<WaitingEntity>(filter, cancellationToken: cancellationToken))
+        await foreach (var row in table.QueryAsync<WaitingRow>(filter, cancellationToken: cancellationToken))
         {
             waiters.Add(new StockWaiter(row.OrderId, row.Quantity, row.Since));
         }
@@ -197,7 +197,7 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {sku} and RowKey ge {InventoryKeys.WaitingRowKeyPrefix} and RowKey lt {waitingRowKey}");
         var ahead = 0;
-        await foreach (var row in table.QueryAsync<WaitingEntity>(filter, select: [nameof(WaitingEntity.Quantity)], cancellationToken: cancellationToken))
+        await foreach (var row in table.QueryAsync<WaitingRow>(filter, select: [nameof(WaitingRow.Quantity)], cancellationToken: cancellationToken))
         {
             ahead += row.Quantity;
         }
@@ -222,7 +222,7 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
 
             if (reservation is null)
             {
-                var tombstone = ReservationEntity.Reserve(sku, orderId, quantity: 0, time.GetUtcNow());
+                var tombstone = ReservationRow.Reserve(sku, orderId, quantity: 0, time.GetUtcNow());
                 tombstone.Status = ReservationStatuses.Released;
                 tombstone.ReleasedAt = tombstone.ReservedAt;
                 if (await TrySubmitAsync([new(TableTransactionActionType.Add, tombstone)], sku, cancellationToken))
@@ -239,7 +239,7 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
             if (reservation.Status == ReservationStatuses.Waiting)
             {
                 // A backorder that gives up: off the waiting list, holding nothing, and what it waited for is free again.
-                var waitingRow = new WaitingEntity { PartitionKey = sku, RowKey = reservation.WaitingRowKey!, ETag = ETag.All };
+                var waitingRow = new WaitingRow { PartitionKey = sku, RowKey = reservation.WaitingRowKey!, ETag = ETag.All };
                 var wanted = reservation.Quantity;
                 reservation.Status = ReservationStatuses.Released;
                 reservation.ReleasedAt = now;
@@ -293,13 +293,13 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
     /// answered (<c>Added</c> false): a receipt counts once, whoever sends it twice. With <paramref name="createStockRow"/>,
     /// a SKU without a stock row gets one. Null when the SKU has no stock row and none may be created.
     /// </summary>
-    public async Task<(bool Added, StockReceiptEntity Receipt, OutboxEntity? Reorder, OutboxPointer? Pointer)?> AddUnitsAsync(
-        string sku, StockReceiptEntity receipt, bool createStockRow, CancellationToken cancellationToken, string? closesReorderId = null)
+    public async Task<(bool Added, StockReceiptRow Receipt, OutboxRow? Reorder, OutboxPointer? Pointer)?> AddUnitsAsync(
+        string sku, StockReceiptRow receipt, bool createStockRow, CancellationToken cancellationToken, string? closesReorderId = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var stockRead = table.GetEntityIfExistsAsync<StockEntity>(sku, InventoryKeys.StockRowKey, cancellationToken: cancellationToken);
-            var receiptRead = table.GetEntityIfExistsAsync<StockReceiptEntity>(sku, receipt.RowKey, cancellationToken: cancellationToken);
+            var stockRead = table.GetEntityIfExistsAsync<StockRow>(sku, InventoryKeys.StockRowKey, cancellationToken: cancellationToken);
+            var receiptRead = table.GetEntityIfExistsAsync<StockReceiptRow>(sku, receipt.RowKey, cancellationToken: cancellationToken);
             await Task.WhenAll(stockRead, receiptRead);
             var existing = await receiptRead;
             if (existing.HasValue)
@@ -318,10 +318,10 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
 
             var now = time.GetUtcNow();
             TableTransactionAction stockWrite;
-            OutboxEntity? reorder = null;
+            OutboxRow? reorder = null;
             if (stock is null)
             {
-                stock = new StockEntity { PartitionKey = sku, Available = receipt.Quantity, UpdatedAt = now };
+                stock = new StockRow { PartitionKey = sku, Available = receipt.Quantity, UpdatedAt = now };
                 stockWrite = new(TableTransactionActionType.Add, stock);
             }
             else
@@ -368,15 +368,15 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
         }
     }
 
-    private async Task<StockEntity?> FindStockAsync(string sku, CancellationToken cancellationToken)
+    private async Task<StockRow?> FindStockAsync(string sku, CancellationToken cancellationToken)
     {
-        var response = await table.GetEntityIfExistsAsync<StockEntity>(sku, InventoryKeys.StockRowKey, cancellationToken: cancellationToken);
+        var response = await table.GetEntityIfExistsAsync<StockRow>(sku, InventoryKeys.StockRowKey, cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;
     }
 
-    public async Task<ReservationEntity?> FindReservationAsync(string sku, string orderId, CancellationToken cancellationToken)
+    public async Task<ReservationRow?> FindReservationAsync(string sku, string orderId, CancellationToken cancellationToken)
     {
-        var response = await table.GetEntityIfExistsAsync<ReservationEntity>(sku, InventoryKeys.ReservationRowKey(orderId), cancellationToken: cancellationToken);
+        var response = await table.GetEntityIfExistsAsync<ReservationRow>(sku, InventoryKeys.ReservationRowKey(orderId), cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;
     }
 
@@ -384,9 +384,9 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
     /// Two point reads at once: one round trip of latency, constant cost. (One query for both rows,
     /// <c>RowKey eq 'stock' or RowKey eq '...'</c>, would be a scan of the partition, which grows by a row per order.)
     /// </summary>
-    private async Task<(StockEntity? Stock, ReservationEntity? Reservation)> ReadAsync(string sku, string orderId, CancellationToken cancellationToken)
+    private async Task<(StockRow? Stock, ReservationRow? Reservation)> ReadAsync(string sku, string orderId, CancellationToken cancellationToken)
     {
-        var stock = table.GetEntityIfExistsAsync<StockEntity>(sku, InventoryKeys.StockRowKey, cancellationToken: cancellationToken);
+        var stock = table.GetEntityIfExistsAsync<StockRow>(sku, InventoryKeys.StockRowKey, cancellationToken: cancellationToken);
         var reservation = FindReservationAsync(sku, orderId, cancellationToken);
         await Task.WhenAll(stock, reservation);
         var stockResponse = await stock;
@@ -401,7 +401,7 @@ internal sealed partial class StockPartitions(TableClient table, OutboxIndex out
     {
         try
         {
-            await table.GetEntityAsync<StockEntity>(sku, InventoryKeys.StockRowKey, [nameof(StockEntity.Available)], cancellationToken);
+            await table.GetEntityAsync<StockRow>(sku, InventoryKeys.StockRowKey, [nameof(StockRow.Available)], cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.ErrorCode == TableErrorCode.ResourceNotFound)
         {

@@ -49,10 +49,10 @@ public sealed partial class OutboxLegacyScan(
     private async Task ScanTableAsync(OutboxSweepRun run, TableClient table, LegacyScanState state, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter(
-            $"RowKey ge {OutboxEntity.RowKeyPrefix} and RowKey lt {OutboxEntity.RowKeyEnd} and CreatedAt le {run.Cutoff}");
+            $"RowKey ge {OutboxRow.RowKeyPrefix} and RowKey lt {OutboxRow.RowKeyEnd} and CreatedAt le {run.Cutoff}");
         var pageSize = Math.Min(options.Value.SweepBatchSize, 1000);
         var resumeFrom = state.ContinuationToken;
-        await foreach (var page in table.QueryAsync<OutboxEntity>(filter, maxPerPage: pageSize, cancellationToken: cancellationToken).AsPages(resumeFrom))
+        await foreach (var page in table.QueryAsync<OutboxRow>(filter, maxPerPage: pageSize, cancellationToken: cancellationToken).AsPages(resumeFrom))
         {
             foreach (var row in page.Values)
             {

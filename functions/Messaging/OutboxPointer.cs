@@ -52,7 +52,7 @@ public sealed class OutboxPointer : ITableEntity
     public string[] DestinationList() => Destinations.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>The pointer for outbox rows about to be written in one transaction (all in one partition, created at the same time).</summary>
-    public static OutboxPointer For(string table, IReadOnlyList<OutboxEntity> rows)
+    public static OutboxPointer For(string table, IReadOnlyList<OutboxRow> rows)
     {
         ArgumentOutOfRangeException.ThrowIfZero(rows.Count);
         var first = rows[0];
@@ -68,7 +68,7 @@ public sealed class OutboxPointer : ITableEntity
     }
 
     /// <summary>A pointer that carries <paramref name="row"/> (a message that was never stored in its partition).</summary>
-    public static OutboxPointer Carrying(string table, OutboxEntity row) => new()
+    public static OutboxPointer Carrying(string table, OutboxRow row) => new()
     {
         PartitionKey = OutboxIndex.BucketOf(row.CreatedAt),
         RowKey = row.PartitionKey + "|" + row.MessageId,
@@ -84,17 +84,17 @@ public sealed class OutboxPointer : ITableEntity
     };
 
     /// <summary>The carried message as the outbox row it stands for (not stored anywhere: nothing to delete once sent).</summary>
-    public OutboxEntity CarriedRow()
+    public OutboxRow CarriedRow()
     {
         if (!Carries)
         {
             throw new InvalidOperationException($"Pointer {RowKey} carries no message.");
         }
 
-        return new OutboxEntity
+        return new OutboxRow
         {
             PartitionKey = Partition,
-            RowKey = OutboxEntity.RowKeyPrefix + MessageId,
+            RowKey = OutboxRow.RowKeyPrefix + MessageId,
             Destination = Destinations,
             MessageId = MessageId!,
             Subject = Subject ?? string.Empty,

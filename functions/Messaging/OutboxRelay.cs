@@ -40,9 +40,9 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     }
 
     /// <summary>Sends each row, then deletes the sent rows and, once all are gone, the pointer; returns how many were sent.</summary>
-    public async Task<int> RelayAsync(TableClient table, IReadOnlyList<OutboxEntity> rows, OutboxPointer? entry, CancellationToken cancellationToken)
+    public async Task<int> RelayAsync(TableClient table, IReadOnlyList<OutboxRow> rows, OutboxPointer? entry, CancellationToken cancellationToken)
     {
-        var sent = new List<OutboxEntity>(rows.Count);
+        var sent = new List<OutboxRow>(rows.Count);
         foreach (var row in rows)
         {
             if (await TrySendAsync(row, cancellationToken))
@@ -65,7 +65,7 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     /// for the sweeper. Should that write fail too, or the process die first, the message is lost here and the caller's own
     /// safety net must cover it (for PlaceOrder: the open-orders watchdog starts the saga). Never throws; tracked.
     /// </summary>
-    public void RelayUnstoredInBackground(string table, OutboxEntity row) => Track(RelayUnstoredAsync(table, row));
+    public void RelayUnstoredInBackground(string table, OutboxRow row) => Track(RelayUnstoredAsync(table, row));
 
     /// <summary>Waits for the background sends and deletes started so far (tests, and shutdown so that none is cut off).</summary>
     public async Task DrainAsync()
@@ -86,7 +86,7 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     public async ValueTask DisposeAsync() => await DrainAsync();
 
     /// <summary>Deletes a sent row; false when that failed (the row is sent again later and deduplicated).</summary>
-    internal static async Task<bool> DeleteSentAsync(TableClient table, OutboxEntity row, ILogger logger, CancellationToken cancellationToken)
+    internal static async Task<bool> DeleteSentAsync(TableClient table, OutboxRow row, ILogger logger, CancellationToken cancellationToken)
     {
         try
         {
@@ -106,7 +106,7 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     }
 
     /// <summary>The rows of one transaction in one delete transaction; false when that failed (then they go one by one).</summary>
-    private async Task<bool> DeleteTogetherAsync(TableClient table, List<OutboxEntity> rows)
+    private async Task<bool> DeleteTogetherAsync(TableClient table, List<OutboxRow> rows)
     {
         try
         {
@@ -121,7 +121,7 @@ public sealed partial class OutboxRelay : IAsyncDisposable
         }
     }
 
-    private async Task RelayUnstoredAsync(string table, OutboxEntity row)
+    private async Task RelayUnstoredAsync(string table, OutboxRow row)
     {
         try
         {
@@ -139,7 +139,7 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     }
 
     /// <summary>One send on the immediate path; false (logged) when it failed or the circuit is open.</summary>
-    private async Task<bool> TrySendAsync(OutboxEntity row, CancellationToken cancellationToken)
+    private async Task<bool> TrySendAsync(OutboxRow row, CancellationToken cancellationToken)
     {
         try
         {
@@ -166,7 +166,7 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     /// batch with other pointers of its bucket (<see cref="OutboxPointerDeletes"/>): a pointer goes only after every row it
     /// points at, so no row is left without one.
     /// </summary>
-    private async Task DeleteAllAsync(TableClient table, List<OutboxEntity> rows, OutboxPointer? entry)
+    private async Task DeleteAllAsync(TableClient table, List<OutboxRow> rows, OutboxPointer? entry)
     {
         var allDeleted = rows.Count > 1 && await DeleteTogetherAsync(table, rows);
         if (!allDeleted)

@@ -24,7 +24,7 @@ internal sealed partial class OutboxSweepRun(IMessageSender sender, TimeProvider
     public bool IsFailing(string destination) => _destinations.TryGetValue(destination, out var state) && state.Failing;
 
     /// <summary>Sends the row unless its destination failed in this run; false when not sent.</summary>
-    public async Task<bool> TrySendAsync(OutboxEntity row, CancellationToken cancellationToken)
+    public async Task<bool> TrySendAsync(OutboxRow row, CancellationToken cancellationToken)
     {
         var destination = _destinations.GetOrAdd(row.Destination, static _ => new Destination());
         if (destination.Failing)
@@ -48,7 +48,7 @@ internal sealed partial class OutboxSweepRun(IMessageSender sender, TimeProvider
         }
     }
 
-    private async Task<bool> SendAsync(OutboxEntity row, Destination destination, CancellationToken cancellationToken)
+    private async Task<bool> SendAsync(OutboxRow row, Destination destination, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["OrderId"] = row.CorrelationId, ["MessageId"] = row.MessageId });
         try

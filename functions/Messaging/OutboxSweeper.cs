@@ -108,8 +108,8 @@ public sealed partial class OutboxSweeper(
 
         var table = tables.GetTableClient(pointers[0].Table);
         var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {pointers[0].Partition} and RowKey ge {OutboxEntity.RowKeyPrefix} and RowKey lt {OutboxEntity.RowKeyEnd}");
-        var rows = await table.QueryAsync<OutboxEntity>(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken);
+            $"PartitionKey eq {pointers[0].Partition} and RowKey ge {OutboxRow.RowKeyPrefix} and RowKey lt {OutboxRow.RowKeyEnd}");
+        var rows = await table.QueryAsync<OutboxRow>(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken);
         if (rows.Count == 0)
         {
             foreach (var pointer in pointers.Where(pointer => pointer.CreatedAt <= now - EmptyPointerGrace))

@@ -9,7 +9,7 @@ namespace Shop.Functions.Orders;
 /// <summary>The order an HTTP read asks for, or the problem to answer instead (404 unknown, 503 storage down).</summary>
 public sealed partial class OrderLookup(OrderStore store, ILogger<OrderLookup> logger)
 {
-    public async Task<(OrderEntity? Order, IActionResult? Problem)> FindAsync(HttpRequest request, string orderId, CancellationToken cancellationToken)
+    public async Task<(OrderRow? Order, IActionResult? Problem)> FindAsync(HttpRequest request, string orderId, CancellationToken cancellationToken)
     {
         try
         {

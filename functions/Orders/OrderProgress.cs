@@ -20,18 +20,18 @@ public sealed record OrderChange(string EventType, string? Status = null)
     public string? StepDetail { get; init; }
 
     /// <summary>Column changes beyond status and step (the charge id, the tracking number).</summary>
-    public Action<OrderEntity>? Update { get; init; }
+    public Action<OrderRow>? Update { get; init; }
 
     /// <summary>What the event says beyond the order id, sequence and status.</summary>
-    public Func<OrderEventData, OrderEntity, OrderEventData>? Describe { get; init; }
+    public Func<OrderEventData, OrderRow, OrderEventData>? Describe { get; init; }
 
     /// <summary>Commands that go out with the event, in the same transaction (RequestShipment's ShipOrder).</summary>
-    public Func<OrderEntity, IReadOnlyList<OutgoingMessage>>? Commands { get; init; }
+    public Func<OrderRow, IReadOnlyList<OutgoingMessage>>? Commands { get; init; }
 
     /// <summary>
     /// Sequence numbers set aside after this change's event for an event that someone else publishes later (the
     /// carrier's ShipmentDispatched): <see cref="Commands"/> see the order with them taken, so the last reserved number is
-    /// <see cref="OrderEntity.Sequence"/>, and the order's next own event comes after them.
+    /// <see cref="OrderRow.Sequence"/>, and the order's next own event comes after them.
     /// </summary>
     public int ReservedSequences { get; init; }
 
@@ -43,7 +43,7 @@ public sealed record OrderChange(string EventType, string? Status = null)
 }
 
 /// <summary>The order after a change, and whether this call made it (false: it had been made before).</summary>
-public sealed record OrderChangeResult(OrderEntity Order, bool Applied);
+public sealed record OrderChangeResult(OrderRow Order, bool Applied);
 
 /// <summary>
 /// Records the saga's progress on the order row: status, step history, sequence + 1, and the step's event
@@ -64,7 +64,7 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, O
     /// as the caller read it in the same step, instead of reading it again (issue 14). The write is guarded by its ETag, so
     /// a row changed since is read again and decided on.
     /// </summary>
-    public async Task<OrderChangeResult> RecordAsync(string orderId, OrderChange change, OrderEntity? known, CancellationToken cancellationToken)
+    public async Task<OrderChangeResult> RecordAsync(string orderId, OrderChange change, OrderRow? known, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -117,7 +117,7 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, O
         }
     }
 
-    private static List<OutboxEntity> Apply(OrderEntity order, OrderChange change, DateTimeOffset now)
+    private static List<OutboxRow> Apply(OrderRow order, OrderChange change, DateTimeOffset now)
     {
         var steps = order.GetSteps();
         steps.Add(new OrderStep(change.EventType, now, change.StepDetail ?? change.FailureReason));
@@ -153,7 +153,7 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, O
         }
 
         IReadOnlyList<OutgoingMessage> messages = [message, .. change.Commands?.Invoke(order) ?? []];
-        return messages.Select(m => OutboxEntity.For(order.OrderId, m, now)).ToList();
+        return messages.Select(m => OutboxRow.For(order.OrderId, m, now)).ToList();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: {EventType} recorded as sequence {Sequence}, status {Status}")]

@@ -9,14 +9,14 @@ public sealed class OrderStore(TableServiceClient tables)
     public TableClient Table { get; } = tables.GetTableClient(StorageTables.Orders);
 
     /// <summary>The order, or null when no order has that id. Ids that are not well formed are not looked up.</summary>
-    public async Task<OrderEntity?> FindAsync(string orderId, CancellationToken cancellationToken)
+    public async Task<OrderRow?> FindAsync(string orderId, CancellationToken cancellationToken)
     {
         if (!OrderIds.IsWellFormed(orderId))
         {
             return null;
         }
 
-        var response = await Table.GetEntityIfExistsAsync<OrderEntity>(orderId, OrderEntity.OrderRowKey, cancellationToken: cancellationToken);
+        var response = await Table.GetEntityIfExistsAsync<OrderRow>(orderId, OrderRow.OrderRowKey, cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;
     }
 }

@@ -15,34 +15,34 @@ internal sealed class SandboxLedger(TableClient table)
     // callers for one order settle in a few rounds.
     private const int MaxCounterRounds = 20;
 
-    public Task<SandboxChargeEntity?> FindChargeAsync(string orderId, CancellationToken cancellationToken) =>
-        FindAsync<SandboxChargeEntity>(orderId, SandboxChargeEntity.Key, cancellationToken);
+    public Task<SandboxChargeRow?> FindChargeAsync(string orderId, CancellationToken cancellationToken) =>
+        FindAsync<SandboxChargeRow>(orderId, SandboxChargeRow.Key, cancellationToken);
 
-    public Task<SandboxRefundEntity?> FindRefundAsync(string orderId, CancellationToken cancellationToken) =>
-        FindAsync<SandboxRefundEntity>(orderId, SandboxRefundEntity.Key, cancellationToken);
+    public Task<SandboxRefundRow?> FindRefundAsync(string orderId, CancellationToken cancellationToken) =>
+        FindAsync<SandboxRefundRow>(orderId, SandboxRefundRow.Key, cancellationToken);
 
     /// <summary>Inserts the charge unless the order has one; answers the order's charge and whether it is this one.</summary>
-    public Task<(SandboxChargeEntity Row, bool Inserted)> AddChargeAsync(SandboxChargeEntity charge, CancellationToken cancellationToken) =>
+    public Task<(SandboxChargeRow Row, bool Inserted)> AddChargeAsync(SandboxChargeRow charge, CancellationToken cancellationToken) =>
         AddOnceAsync(charge, cancellationToken);
 
     /// <summary>Inserts the refund unless the order has one; answers the order's refund and whether it is this one.</summary>
-    public Task<(SandboxRefundEntity Row, bool Inserted)> AddRefundAsync(SandboxRefundEntity refund, CancellationToken cancellationToken) =>
+    public Task<(SandboxRefundRow Row, bool Inserted)> AddRefundAsync(SandboxRefundRow refund, CancellationToken cancellationToken) =>
         AddOnceAsync(refund, cancellationToken);
 
-    public Task<SandboxAttemptsEntity?> FindAttemptsAsync(string orderId, CancellationToken cancellationToken) =>
-        FindAsync<SandboxAttemptsEntity>(orderId, SandboxAttemptsEntity.Key, cancellationToken);
+    public Task<SandboxAttemptsRow?> FindAttemptsAsync(string orderId, CancellationToken cancellationToken) =>
+        FindAsync<SandboxAttemptsRow>(orderId, SandboxAttemptsRow.Key, cancellationToken);
 
     /// <summary>Counts one more attempt of the <paramref name="simulation"/> outage for the order and answers the count, this one included.</summary>
     public async Task<int> CountAttemptAsync(string orderId, string simulation, CancellationToken cancellationToken)
     {
         for (var round = 0; round < MaxCounterRounds; round++)
         {
-            var attempts = await FindAsync<SandboxAttemptsEntity>(orderId, SandboxAttemptsEntity.Key, cancellationToken);
+            var attempts = await FindAsync<SandboxAttemptsRow>(orderId, SandboxAttemptsRow.Key, cancellationToken);
             try
             {
                 if (attempts is null)
                 {
-                    await table.AddEntityAsync(new SandboxAttemptsEntity { PartitionKey = orderId, Count = 1, Simulation = simulation }, cancellationToken);
+                    await table.AddEntityAsync(new SandboxAttemptsRow { PartitionKey = orderId, Count = 1, Simulation = simulation }, cancellationToken);
                     return 1;
                 }
 

@@ -49,7 +49,7 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
             }
 
             var result = await DecideAsync(request, cancellationToken);
-            var (row, inserted) = await _ledger.AddChargeAsync(SandboxChargeEntity.For(request.OrderId, result), cancellationToken);
+            var (row, inserted) = await _ledger.AddChargeAsync(SandboxChargeRow.For(request.OrderId, result), cancellationToken);
             if (!inserted)
             {
                 // A refund's tombstone (or a parallel charge) came first: this charge captures nothing.
@@ -82,7 +82,7 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
             if (charge is null)
             {
                 // Close the order before any charge: the tombstone and a late charge insert the same row, so one wins.
-                var (row, inserted) = await _ledger.AddChargeAsync(SandboxChargeEntity.Closed(request.OrderId, _time.GetUtcNow()), cancellationToken);
+                var (row, inserted) = await _ledger.AddChargeAsync(SandboxChargeRow.Closed(request.OrderId, _time.GetUtcNow()), cancellationToken);
                 if (inserted)
                 {
                     LogClosedBeforeCharge(request.OrderId);
@@ -107,7 +107,7 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
 
             var amount = request.IsEverything ? charge.AmountValue : request.Amount;
             var refund = new RefundResult.Refunded(NewId("re_"), charge.ChargeId!, amount, charge.Currency!, _time.GetUtcNow());
-            var (refundRow, refundInserted) = await _ledger.AddRefundAsync(SandboxRefundEntity.For(request.OrderId, refund), cancellationToken);
+            var (refundRow, refundInserted) = await _ledger.AddRefundAsync(SandboxRefundRow.For(request.OrderId, refund), cancellationToken);
             if (!refundInserted)
             {
                 LogRefundReplayed(request.OrderId, refundRow.RefundId);
@@ -177,7 +177,7 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
         return new ChargeResult.Captured(NewId("ch_"), request.Amount, request.Currency, _time.GetUtcNow());
     }
 
-    private async Task<ChargeResult> ReplayAsync(ChargeRequest request, SandboxChargeEntity first, CancellationToken cancellationToken)
+    private async Task<ChargeResult> ReplayAsync(ChargeRequest request, SandboxChargeRow first, CancellationToken cancellationToken)
     {
         if (first.IsClosed || (first.IsCaptured && await _ledger.FindRefundAsync(request.OrderId, cancellationToken) is not null))
         {
@@ -194,7 +194,7 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
         return first.ToResult();
     }
 
-    private static RefundResult.Rejected? Reject(RefundRequest request, SandboxChargeEntity charge)
+    private static RefundResult.Rejected? Reject(RefundRequest request, SandboxChargeRow charge)
     {
         if (request.ChargeId.Length > 0 && request.ChargeId != charge.ChargeId)
         {

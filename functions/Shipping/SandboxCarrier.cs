@@ -37,7 +37,7 @@ public sealed partial class SandboxCarrier : ICarrier
     public async Task<Shipment> ShipAsync(ShipOrder order, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var row = ShipmentEntity.For(order, CarrierName, NewTrackingNumber(), _time.GetUtcNow());
+        var row = ShipmentRow.For(order, CarrierName, NewTrackingNumber(), _time.GetUtcNow());
         try
         {
             await _table.AddEntityAsync(row, cancellationToken);
@@ -64,7 +64,7 @@ public sealed partial class SandboxCarrier : ICarrier
             {
                 if (row is null)
                 {
-                    var tombstone = ShipmentEntity.Tombstone(command, CarrierName, _time.GetUtcNow());
+                    var tombstone = ShipmentRow.Tombstone(command, CarrierName, _time.GetUtcNow());
                     await _table.AddEntityAsync(tombstone, cancellationToken);
                     LogTombstone(command.OrderId);
                     return tombstone.ToShipment();
@@ -120,9 +120,9 @@ public sealed partial class SandboxCarrier : ICarrier
         throw new InvalidOperationException($"Too many parallel changes to the shipment of order {orderId}.");
     }
 
-    private async Task<ShipmentEntity?> FindAsync(string orderId, CancellationToken cancellationToken)
+    private async Task<ShipmentRow?> FindAsync(string orderId, CancellationToken cancellationToken)
     {
-        var response = await _table.GetEntityIfExistsAsync<ShipmentEntity>(orderId, ShipmentEntity.Key, cancellationToken: cancellationToken);
+        var response = await _table.GetEntityIfExistsAsync<ShipmentRow>(orderId, ShipmentRow.Key, cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;
     }
 

@@ -1,7 +1,7 @@
 namespace Shop.Functions.Shipping;
 
 /// <summary>
-/// The carrier's state of an order's shipment (<see cref="ShipmentEntity.State"/>): <see cref="Booked"/> -> <see cref="Dispatched"/>
+/// The carrier's state of an order's shipment (<see cref="ShipmentRow.State"/>): <see cref="Booked"/> -> <see cref="Dispatched"/>
 /// or <see cref="Cancelled"/>, each move ETag-guarded, so a cancel and a dispatch racing end in exactly one of the two.
 /// A row written before states existed has none: its ShipmentDispatched was scheduled at booking, so it counts as
 /// dispatched for a cancel (too late) and is moved to Dispatched by a dispatch.

@@ -124,8 +124,8 @@ public static class OutboxBenchmark
             await services.SubmitAsync(BenchmarkServices.NewRequest(body));
         }
 
-        OrderEntity? row = null;
-        await foreach (var found in services.Tables.GetTableClient(StorageTables.Orders).QueryAsync<OrderEntity>(o => o.RowKey == OrderEntity.OrderRowKey, maxPerPage: 1))
+        OrderRow? row = null;
+        await foreach (var found in services.Tables.GetTableClient(StorageTables.Orders).QueryAsync<OrderRow>(o => o.RowKey == OrderRow.OrderRowKey, maxPerPage: 1))
         {
             row = found;
             break;
@@ -176,7 +176,7 @@ public static class OutboxBenchmark
             Enumerable.Range(0, count / 100),
             new ParallelOptions { MaxDegreeOfParallelism = 1 },
             async (batch, ct) => await Task.WhenAll(Enumerable.Range(from + (batch * 100), 100).Select(i => AddOnceAsync(orders,
-                new TableEntity($"ord_seed{i:D7}", OrderEntity.OrderRowKey)
+                new TableEntity($"ord_seed{i:D7}", OrderRow.OrderRowKey)
                 {
                     ["Status"] = OrderStatuses.Completed,
                     ["CustomerId"] = "cust_seed",

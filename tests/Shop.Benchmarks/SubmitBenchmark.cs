@@ -27,7 +27,7 @@ public sealed class SubmitBenchmark(BenchmarkServices services, CpuClock cpu)
     private const int Blocks = 10;
     private const string FloorTable = "BareInsertFloor";
     private readonly string _body = OrderRequests.ValidJson();
-    private OrderEntity? _orderRow;
+    private OrderRow? _orderRow;
     private TableClient? _floor;
 
     public async Task<int> WarmUpAsync(int orders, int concurrency)
@@ -42,7 +42,7 @@ public sealed class SubmitBenchmark(BenchmarkServices services, CpuClock cpu)
 
         // The bare calls write copies of a row the function wrote: the same properties and size.
         var ordersTable = services.Tables.GetTableClient(StorageTables.Orders);
-        await foreach (var row in ordersTable.QueryAsync<OrderEntity>(o => o.RowKey == OrderEntity.OrderRowKey, maxPerPage: 1))
+        await foreach (var row in ordersTable.QueryAsync<OrderRow>(o => o.RowKey == OrderRow.OrderRowKey, maxPerPage: 1))
         {
             _orderRow = row;
             break;
@@ -154,6 +154,6 @@ public sealed class SubmitBenchmark(BenchmarkServices services, CpuClock cpu)
     /// <summary>What the handler writes before the order: an open-orders entry (an upsert into a 5-minute due bucket).</summary>
     private Task<Response> TrackAsync() =>
         _floor!.UpsertEntityAsync(
-            new OpenOrderEntity { PartitionKey = OpenOrderIndex.DuePartition(DateTimeOffset.UtcNow.AddMinutes(15)), RowKey = OrderIds.NewRandom(), DueAt = DateTimeOffset.UtcNow.AddMinutes(15) },
+            new OpenOrderRow { PartitionKey = OpenOrderIndex.DuePartition(DateTimeOffset.UtcNow.AddMinutes(15)), RowKey = OrderIds.NewRandom(), DueAt = DateTimeOffset.UtcNow.AddMinutes(15) },
             TableUpdateMode.Replace);
 }

@@ -17,7 +17,7 @@ public sealed partial class GetStockFunction(InventoryStore store, ILogger<GetSt
         CancellationToken cancellationToken)
     {
         var http = request.HttpContext;
-        StockEntity? stock;
+        StockRow? stock;
         try
         {
             stock = await store.GetStockAsync(sku, cancellationToken);
@@ -43,5 +43,5 @@ public sealed partial class GetStockFunction(InventoryStore store, ILogger<GetSt
 
 internal static class StockAdmin
 {
-    public static StockResponse ToResponse(StockEntity stock) => new(stock.PartitionKey, stock.Available, stock.UpdatedAt, stock.WaitingQuantity);
+    public static StockResponse ToResponse(StockRow stock) => new(stock.PartitionKey, stock.Available, stock.UpdatedAt, stock.WaitingQuantity);
 }

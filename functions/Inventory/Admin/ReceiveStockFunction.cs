@@ -41,7 +41,7 @@ public sealed partial class ReceiveStockFunction(InventoryStore store, PublicUrl
             return Problems.Validation(http, errors);
         }
 
-        (bool Added, StockReceiptEntity Receipt)? booked;
+        (bool Added, StockReceiptRow Receipt)? booked;
         try
         {
             booked = await store.ReceiveAsync(sku, receipt.ReceiptId!, receipt.Quantity!.Value, receipt.Note, cancellationToken);

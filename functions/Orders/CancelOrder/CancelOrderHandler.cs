@@ -33,7 +33,7 @@ public sealed partial class CancelOrderHandler(OrderStore store, FulfillmentStar
 {
     public async Task<CancelOrderResult> HandleAsync(string orderId, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        OrderEntity? order;
+        OrderRow? order;
         try
         {
             order = await store.FindAsync(orderId, cancellationToken);

@@ -13,7 +13,7 @@ public sealed class CustomerOrderIndex(TableServiceClient tables)
     private readonly TableClient _table = tables.GetTableClient(StorageTables.CustomerOrders);
 
     /// <summary>Indexes <paramref name="order"/> under its account; nothing when it has none.</summary>
-    public async Task AddAsync(OrderEntity order, CancellationToken cancellationToken)
+    public async Task AddAsync(OrderRow order, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
         if (string.IsNullOrEmpty(order.Account))
@@ -21,10 +21,10 @@ public sealed class CustomerOrderIndex(TableServiceClient tables)
             return;
         }
 
-        var entry = new CustomerOrderEntity
+        var entry = new CustomerOrderRow
         {
-            PartitionKey = CustomerOrderEntity.PartitionFor(order.Account),
-            RowKey = CustomerOrderEntity.RowKeyFor(order.CreatedAt, order.OrderId),
+            PartitionKey = CustomerOrderRow.PartitionFor(order.Account),
+            RowKey = CustomerOrderRow.RowKeyFor(order.CreatedAt, order.OrderId),
             OrderId = order.OrderId,
             CreatedAt = order.CreatedAt,
         };
@@ -32,14 +32,14 @@ public sealed class CustomerOrderIndex(TableServiceClient tables)
     }
 
     /// <summary>One page of <paramref name="account"/>'s orders, newest first, after the row key <paramref name="after"/>.</summary>
-    public async Task<IReadOnlyList<CustomerOrderEntity>> PageAsync(string account, int max, string? after, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CustomerOrderRow>> PageAsync(string account, int max, string? after, CancellationToken cancellationToken)
     {
-        var partition = CustomerOrderEntity.PartitionFor(account);
+        var partition = CustomerOrderRow.PartitionFor(account);
         var filter = after is null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {partition}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {after}");
-        var page = new List<CustomerOrderEntity>(max);
-        await foreach (var entry in _table.QueryAsync<CustomerOrderEntity>(filter, maxPerPage: max, cancellationToken: cancellationToken))
+        var page = new List<CustomerOrderRow>(max);
+        await foreach (var entry in _table.QueryAsync<CustomerOrderRow>(filter, maxPerPage: max, cancellationToken: cancellationToken))
         {
             page.Add(entry);
             if (page.Count == max)

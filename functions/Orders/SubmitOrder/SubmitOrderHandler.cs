@@ -32,7 +32,7 @@ public enum SubmitOrderOutcome
     KeyReused,
 }
 
-public sealed record SubmitOrderResult(SubmitOrderOutcome Outcome, OrderEntity Order);
+public sealed record SubmitOrderResult(SubmitOrderOutcome Outcome, OrderRow Order);
 
 /// <summary>
 /// Accepts an order: an entry in the open-orders index (<see cref="OpenOrderIndex"/>), then the order row in ONE insert,
@@ -165,7 +165,7 @@ public sealed partial class SubmitOrderHandler(
         {
             var now = time.GetUtcNow();
             var order = NewOrderRow(orderId, command, now);
-            var placeOrder = OutboxEntity.For(orderId, new PlaceOrder(orderId).ToMessage(), now);
+            var placeOrder = OutboxRow.For(orderId, new PlaceOrder(orderId).ToMessage(), now);
 
             // Before the order exists, so that no order is ever committed without the watchdog knowing of it. An entry whose
             // insert then fails points at no order, and the watchdog drops it.
@@ -226,7 +226,7 @@ public sealed partial class SubmitOrderHandler(
 
     /// <summary>The order row after a failed transaction (null: it was not stored), read up to three times.</summary>
     /// <exception cref="WriteOutcomeUnknownException">No read answered: it is not known whether the order was stored.</exception>
-    private async Task<OrderEntity?> FindAfterFailureAsync(string orderId, Exception failure, CancellationToken cancellationToken)
+    private async Task<OrderRow?> FindAfterFailureAsync(string orderId, Exception failure, CancellationToken cancellationToken)
     {
         for (var read = 1; ; read++)
         {
@@ -251,7 +251,7 @@ public sealed partial class SubmitOrderHandler(
     /// to the watchdog (in the background, as for a first commit). Were it someone else's after all, the send is a
     /// duplicate that Service Bus drops. Otherwise the first request sent it (or its watchdog entry covers it).
     /// </summary>
-    private SubmitOrderResult Replay(OrderEntity existing, OrderEntity attempted, OutboxEntity placeOrder)
+    private SubmitOrderResult Replay(OrderRow existing, OrderRow attempted, OutboxRow placeOrder)
     {
         if (existing.CreatedAt == attempted.CreatedAt)
         {
@@ -264,10 +264,10 @@ public sealed partial class SubmitOrderHandler(
         return new SubmitOrderResult(SubmitOrderOutcome.Replayed, existing);
     }
 
-    private static OrderEntity NewOrderRow(string orderId, SubmitOrderCommand command, DateTimeOffset now)
+    private static OrderRow NewOrderRow(string orderId, SubmitOrderCommand command, DateTimeOffset now)
     {
         var order = command.Order;
-        return new OrderEntity
+        return new OrderRow
         {
             PartitionKey = orderId,
             Status = OrderStatuses.Accepted,

@@ -34,7 +34,7 @@ public sealed partial class ListOrdersNeedingAttentionFunction(OpenOrderIndex in
             return Problems.Validation(http, errors!);
         }
 
-        IReadOnlyList<NeedsAttentionEntity> page;
+        IReadOnlyList<NeedsAttentionRow> page;
         try
         {
             page = await index.NeedsAttentionAsync(query.Max, query.After, cancellationToken);

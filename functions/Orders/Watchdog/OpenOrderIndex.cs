@@ -33,7 +33,7 @@ public sealed class OpenOrderIndex(TableServiceClient tables)
     /// <summary>Looks at the order again at <paramref name="dueAt"/> (an upsert: tracking twice in one bucket is one entry).</summary>
     public Task TrackAsync(string orderId, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
         Table.UpsertEntityAsync(
-            new OpenOrderEntity { PartitionKey = DuePartition(dueAt), RowKey = orderId, DueAt = dueAt },
+            new OpenOrderRow { PartitionKey = DuePartition(dueAt), RowKey = orderId, DueAt = dueAt },
             TableUpdateMode.Replace,
             cancellationToken);
 
@@ -44,7 +44,7 @@ public sealed class OpenOrderIndex(TableServiceClient tables)
     {
         try
         {
-            await Table.AddEntityAsync(new NeedsAttentionEntity { RowKey = orderId, Reason = reason, FlaggedAt = at }, cancellationToken);
+            await Table.AddEntityAsync(new NeedsAttentionRow { RowKey = orderId, Reason = reason, FlaggedAt = at }, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -53,11 +53,11 @@ public sealed class OpenOrderIndex(TableServiceClient tables)
     }
 
     /// <summary>Entries due by <paramref name="now"/>, oldest bucket first: a PartitionKey range, never a scan.</summary>
-    public async Task<IReadOnlyList<OpenOrderEntity>> DueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<OpenOrderRow>> DueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey ge {DuePrefix} and PartitionKey le {DuePartition(now)} and DueAt le {now}");
-        var due = new List<OpenOrderEntity>(Math.Min(max, 1000));
-        await foreach (var entry in Table.QueryAsync<OpenOrderEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
+        var due = new List<OpenOrderRow>(Math.Min(max, 1000));
+        await foreach (var entry in Table.QueryAsync<OpenOrderRow>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
         {
             due.Add(entry);
             if (due.Count >= max)
@@ -70,7 +70,7 @@ public sealed class OpenOrderIndex(TableServiceClient tables)
     }
 
     /// <summary>Moves the entry to a later bucket: the new entry is written before the old one goes, so none is lost.</summary>
-    public async Task RescheduleAsync(OpenOrderEntity entry, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    public async Task RescheduleAsync(OpenOrderRow entry, DateTimeOffset dueAt, CancellationToken cancellationToken)
     {
         await TrackAsync(entry.OrderId, dueAt, cancellationToken);
         if (DuePartition(dueAt) != entry.PartitionKey)
@@ -80,7 +80,7 @@ public sealed class OpenOrderIndex(TableServiceClient tables)
     }
 
     /// <summary>Removes the entry, unless someone changed it since it was read (then the next run decides again).</summary>
-    public async Task UntrackAsync(OpenOrderEntity entry, CancellationToken cancellationToken)
+    public async Task UntrackAsync(OpenOrderRow entry, CancellationToken cancellationToken)
     {
         try
         {
@@ -93,13 +93,13 @@ public sealed class OpenOrderIndex(TableServiceClient tables)
     }
 
     /// <summary>One page of the orders that need attention, by order id, after <paramref name="after"/>.</summary>
-    public async Task<IReadOnlyList<NeedsAttentionEntity>> NeedsAttentionAsync(int max, string? after, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<NeedsAttentionRow>> NeedsAttentionAsync(int max, string? after, CancellationToken cancellationToken)
     {
         var filter = after is null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {NeedsAttentionPartition}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {NeedsAttentionPartition} and RowKey gt {after}");
-        var page = new List<NeedsAttentionEntity>(max);
-        await foreach (var entry in Table.QueryAsync<NeedsAttentionEntity>(filter, maxPerPage: max, cancellationToken: cancellationToken))
+        var page = new List<NeedsAttentionRow>(max);
+        await foreach (var entry in Table.QueryAsync<NeedsAttentionRow>(filter, maxPerPage: max, cancellationToken: cancellationToken))
         {
             page.Add(entry);
             if (page.Count >= max)

@@ -71,7 +71,7 @@ public sealed partial class OpenOrdersWatchdog(
         return run;
     }
 
-    private async Task<Outcome> LookAtAsync(DurableTaskClient client, OpenOrderEntity entry, DateTimeOffset now, OpenOrdersOptions settings, CancellationToken cancellationToken)
+    private async Task<Outcome> LookAtAsync(DurableTaskClient client, OpenOrderRow entry, DateTimeOffset now, OpenOrdersOptions settings, CancellationToken cancellationToken)
     {
         // No order: intake tracked it, then its transaction failed (the client was told 503). Terminal: nothing to watch.
         var order = await orders.FindAsync(entry.OrderId, cancellationToken);

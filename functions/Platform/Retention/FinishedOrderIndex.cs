@@ -23,16 +23,16 @@ public sealed class FinishedOrderIndex(TableServiceClient tables)
     /// <summary>Records that the order ends at <paramref name="at"/> (an upsert: a retried terminal write is one entry).</summary>
     public Task TrackAsync(string orderId, DateTimeOffset at, CancellationToken cancellationToken) =>
         Table.UpsertEntityAsync(
-            new FinishedOrderEntity { PartitionKey = DayPartition(at), RowKey = orderId, FinishedAt = at },
+            new FinishedOrderRow { PartitionKey = DayPartition(at), RowKey = orderId, FinishedAt = at },
             TableUpdateMode.Replace,
             cancellationToken);
 
     /// <summary>Entries of the days wholly before <paramref name="cutoff"/>'s day, oldest first: a PartitionKey range.</summary>
-    public async Task<IReadOnlyList<FinishedOrderEntity>> BeforeAsync(DateTimeOffset cutoff, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FinishedOrderRow>> BeforeAsync(DateTimeOffset cutoff, int max, CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey ge {DayPrefix} and PartitionKey lt {DayPartition(cutoff)}");
-        var entries = new List<FinishedOrderEntity>(Math.Min(max, 1000));
-        await foreach (var entry in Table.QueryAsync<FinishedOrderEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
+        var entries = new List<FinishedOrderRow>(Math.Min(max, 1000));
+        await foreach (var entry in Table.QueryAsync<FinishedOrderRow>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
         {
             entries.Add(entry);
             if (entries.Count >= max)
@@ -44,7 +44,7 @@ public sealed class FinishedOrderIndex(TableServiceClient tables)
         return entries;
     }
 
-    public async Task RemoveAsync(FinishedOrderEntity entry, CancellationToken cancellationToken)
+    public async Task RemoveAsync(FinishedOrderRow entry, CancellationToken cancellationToken)
     {
         try
         {
@@ -58,7 +58,7 @@ public sealed class FinishedOrderIndex(TableServiceClient tables)
 }
 
 /// <summary>An order that ended: PartitionKey = its day (<see cref="FinishedOrderIndex.DayPartition"/>), RowKey = the order id.</summary>
-public sealed class FinishedOrderEntity : ITableEntity
+public sealed class FinishedOrderRow : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
 

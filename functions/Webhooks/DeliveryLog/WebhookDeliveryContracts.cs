@@ -17,7 +17,7 @@ public sealed record WebhookDeliveryResponse(
     DateTimeOffset? DeliveredAt,
     DateTimeOffset? NextAttemptAt)
 {
-    public static WebhookDeliveryResponse From(WebhookDeliveryEntity row) => new(
+    public static WebhookDeliveryResponse From(WebhookDeliveryRow row) => new(
         row.Id,
         row.EventId,
         row.EventType,

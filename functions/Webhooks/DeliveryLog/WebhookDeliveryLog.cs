@@ -33,7 +33,7 @@ public sealed class WebhookDeliveryLog(TableServiceClient tables)
     /// Takes the delivery for one attempt: creates its row, or leases an existing one that is not settled in this
     /// round and not leased by another copy. Conditional writes (ETag, insert) make two copies exclusive.
     /// </summary>
-    public async Task<(DeliveryClaim Claim, WebhookDeliveryEntity Row)> ClaimAsync(
+    public async Task<(DeliveryClaim Claim, WebhookDeliveryRow Row)> ClaimAsync(
         DeliverWebhook command, string url, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -82,7 +82,7 @@ public sealed class WebhookDeliveryLog(TableServiceClient tables)
 
     /// <summary>Writes the outcome of the attempt this handler claimed, and releases the lease.</summary>
     public async Task RecordAsync(
-        WebhookDeliveryEntity row,
+        WebhookDeliveryRow row,
         string status,
         IEnumerable<WebhookAttemptRecord> attempts,
         string? error,
@@ -105,25 +105,25 @@ public sealed class WebhookDeliveryLog(TableServiceClient tables)
         await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
     }
 
-    public async Task<WebhookDeliveryEntity?> FindAsync(string partition, string deliveryId, CancellationToken cancellationToken)
+    public async Task<WebhookDeliveryRow?> FindAsync(string partition, string deliveryId, CancellationToken cancellationToken)
     {
         if (!WebhookIds.IsDeliveryId(deliveryId))
         {
             return null;
         }
 
-        var response = await _table.GetEntityIfExistsAsync<WebhookDeliveryEntity>(partition, deliveryId, cancellationToken: cancellationToken);
+        var response = await _table.GetEntityIfExistsAsync<WebhookDeliveryRow>(partition, deliveryId, cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;
     }
 
     /// <summary>Up to <paramref name="top"/> deliveries, newest event first, after the delivery id <paramref name="after"/> when given.</summary>
-    public async Task<List<WebhookDeliveryEntity>> ListAsync(string partition, int top, string? after, CancellationToken cancellationToken)
+    public async Task<List<WebhookDeliveryRow>> ListAsync(string partition, int top, string? after, CancellationToken cancellationToken)
     {
         var filter = after is null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {partition}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {after}");
-        var rows = new List<WebhookDeliveryEntity>(top);
-        await foreach (var row in _table.QueryAsync<WebhookDeliveryEntity>(filter, maxPerPage: top, cancellationToken: cancellationToken))
+        var rows = new List<WebhookDeliveryRow>(top);
+        await foreach (var row in _table.QueryAsync<WebhookDeliveryRow>(filter, maxPerPage: top, cancellationToken: cancellationToken))
         {
             rows.Add(row);
             if (rows.Count == top)
@@ -135,7 +135,7 @@ public sealed class WebhookDeliveryLog(TableServiceClient tables)
         return rows;
     }
 
-    private static WebhookDeliveryEntity NewRow(DeliverWebhook command, DateTimeOffset now) => new()
+    private static WebhookDeliveryRow NewRow(DeliverWebhook command, DateTimeOffset now) => new()
     {
         PartitionKey = command.LogPartition,
         RowKey = command.DeliveryId,

@@ -45,7 +45,7 @@ public sealed partial class DeliverWebhookHandler(
         }
 
         var now = time.GetUtcNow();
-        WebhookSubscriptionEntity? subscription = null;
+        WebhookSubscriptionRow? subscription = null;
         string url;
         IReadOnlyList<string> secrets;
         if (message.IsCallback)
@@ -85,8 +85,8 @@ public sealed partial class DeliverWebhookHandler(
     private async Task<MessageOutcome> SettleAsync(
         DeliverWebhook message,
         MessageContext context,
-        WebhookSubscriptionEntity? subscription,
-        WebhookDeliveryEntity row,
+        WebhookSubscriptionRow? subscription,
+        WebhookDeliveryRow row,
         WebhookPostResult result,
         IEnumerable<WebhookAttemptRecord> attempts,
         DateTimeOffset now,
@@ -136,7 +136,7 @@ public sealed partial class DeliverWebhookHandler(
         }
     }
 
-    private async Task MarkFailingAsync(WebhookSubscriptionEntity? subscription, string reason, CancellationToken cancellationToken)
+    private async Task MarkFailingAsync(WebhookSubscriptionRow? subscription, string reason, CancellationToken cancellationToken)
     {
         if (subscription is not null)
         {

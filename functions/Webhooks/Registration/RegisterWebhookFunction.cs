@@ -65,7 +65,7 @@ public sealed class RegisterWebhookFunction(
         };
     }
 
-    private JsonResponse<WebhookResponse> Created(HttpRequest request, WebhookSubscriptionEntity subscription)
+    private JsonResponse<WebhookResponse> Created(HttpRequest request, WebhookSubscriptionRow subscription)
     {
         var location = urls.Absolute(request, WebhookRoutes.SubscriptionPath(subscription.Id));
         var answer = WebhookResponse.From(subscription, urls.Absolute(request, WebhookRoutes.DeliveriesPath(subscription.Id)), withSecret: true);

@@ -13,7 +13,7 @@ public abstract record RegisterWebhookResult
     }
 
     /// <summary>Stored; the subscription carries its signing secret, shown this once.</summary>
-    public sealed record Registered(WebhookSubscriptionEntity Subscription) : RegisterWebhookResult;
+    public sealed record Registered(WebhookSubscriptionRow Subscription) : RegisterWebhookResult;
 
     /// <summary>The URL's host resolves to an address the SSRF guard refuses.</summary>
     public sealed record DestinationRefused(string Reason) : RegisterWebhookResult;
@@ -66,7 +66,7 @@ public sealed partial class RegisterWebhookHandler(
             }
 
             var now = time.GetUtcNow();
-            var subscription = new WebhookSubscriptionEntity
+            var subscription = new WebhookSubscriptionRow
             {
                 RowKey = WebhookIds.NewSubscriptionId(),
                 Url = webhook.Url.AbsoluteUri,

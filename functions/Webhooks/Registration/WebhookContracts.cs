@@ -23,7 +23,7 @@ public sealed record WebhookResponse(
     string DeliveriesUrl,
     string? Secret = null)
 {
-    public static WebhookResponse From(WebhookSubscriptionEntity subscription, string deliveriesUrl, bool withSecret = false) => new(
+    public static WebhookResponse From(WebhookSubscriptionRow subscription, string deliveriesUrl, bool withSecret = false) => new(
         subscription.Id,
         subscription.Url,
         subscription.EventTypeList(),

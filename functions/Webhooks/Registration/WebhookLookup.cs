@@ -18,11 +18,11 @@ public sealed partial class WebhookLookup(WebhookSubscriptionStore store, Gatewa
     public string? CallerOf(HttpRequest request) => gateway.Verified(request);
 
     /// <summary>The subscription when it exists and the request's caller owns it; null otherwise (either way a 404).</summary>
-    public async Task<WebhookSubscriptionEntity?> FindOwnedAsync(HttpRequest request, string id, CancellationToken cancellationToken) =>
+    public async Task<WebhookSubscriptionRow?> FindOwnedAsync(HttpRequest request, string id, CancellationToken cancellationToken) =>
         await store.FindAsync(id, cancellationToken) is { } subscription && subscription.IsOwnedBy(CallerOf(request)) ? subscription : null;
 
     /// <summary>The caller's own subscriptions.</summary>
-    public async Task<List<WebhookSubscriptionEntity>> ListOwnedAsync(HttpRequest request, CancellationToken cancellationToken)
+    public async Task<List<WebhookSubscriptionRow>> ListOwnedAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var caller = CallerOf(request);
         return [.. (await store.ListAsync(cancellationToken)).Where(subscription => subscription.IsOwnedBy(caller))];

@@ -11,10 +11,10 @@ namespace Shop.Functions.Webhooks.Registration;
 public sealed class WebhookSubscriptionCache(IOptions<WebhookOptions> options, TimeProvider time)
 {
     private readonly Lock _gate = new();
-    private (Task<List<WebhookSubscriptionEntity>> Read, DateTimeOffset At)? _current;
+    private (Task<List<WebhookSubscriptionRow>> Read, DateTimeOffset At)? _current;
 
     /// <summary>The cached list, or a new read by <paramref name="read"/> when there is none younger than the TTL.</summary>
-    public Task<List<WebhookSubscriptionEntity>> GetAsync(Func<CancellationToken, Task<List<WebhookSubscriptionEntity>>> read, CancellationToken cancellationToken)
+    public Task<List<WebhookSubscriptionRow>> GetAsync(Func<CancellationToken, Task<List<WebhookSubscriptionRow>>> read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(read);
         var ttl = options.Value.SubscriptionCacheTtl;
@@ -23,7 +23,7 @@ public sealed class WebhookSubscriptionCache(IOptions<WebhookOptions> options, T
             return read(cancellationToken);
         }
 
-        Task<List<WebhookSubscriptionEntity>> shared;
+        Task<List<WebhookSubscriptionRow>> shared;
         lock (_gate)
         {
             var now = time.GetUtcNow();

@@ -146,7 +146,7 @@ public sealed partial class WebhookSubscriptionFunctions(
                 .WithHeader("Cache-Control", "no-store");
         });
 
-    private WebhookResponse Describe(HttpRequest request, WebhookSubscriptionEntity subscription) =>
+    private WebhookResponse Describe(HttpRequest request, WebhookSubscriptionRow subscription) =>
         WebhookResponse.From(subscription, urls.Absolute(request, WebhookRoutes.DeliveriesPath(subscription.Id)));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {WebhookId} updated")]

@@ -20,7 +20,7 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
     /// subscription's secret (drawn for it alone) is this registration.
     /// </summary>
     /// <exception cref="WriteOutcomeUnknownException">The insert failed and the read-back did not answer.</exception>
-    public async Task AddAsync(WebhookSubscriptionEntity subscription, CancellationToken cancellationToken)
+    public async Task AddAsync(WebhookSubscriptionRow subscription, CancellationToken cancellationToken)
     {
         try
         {
@@ -28,7 +28,7 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
         }
         catch (Exception ex) when (ex.IsStorageFailure())
         {
-            WebhookSubscriptionEntity? stored;
+            WebhookSubscriptionRow? stored;
             try
             {
                 stored = await FindAsync(subscription.Id, cancellationToken);
@@ -50,14 +50,14 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
     }
 
     /// <summary>The subscription, or null when there is none with that id (ids that are not well formed are not looked up).</summary>
-    public async Task<WebhookSubscriptionEntity?> FindAsync(string id, CancellationToken cancellationToken)
+    public async Task<WebhookSubscriptionRow?> FindAsync(string id, CancellationToken cancellationToken)
     {
         if (!WebhookIds.IsSubscriptionId(id))
         {
             return null;
         }
 
-        var response = await _table.GetEntityIfExistsAsync<WebhookSubscriptionEntity>(WebhookSubscriptionEntity.Partition, id, cancellationToken: cancellationToken);
+        var response = await _table.GetEntityIfExistsAsync<WebhookSubscriptionRow>(WebhookSubscriptionRow.Partition, id, cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;
     }
 
@@ -67,7 +67,7 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
     /// delivery reads it this way: a change made on another instance reaches deliveries within the TTL, as it reaches the
     /// fan-out.
     /// </summary>
-    public async Task<WebhookSubscriptionEntity?> FindCachedAsync(string id, CancellationToken cancellationToken)
+    public async Task<WebhookSubscriptionRow?> FindCachedAsync(string id, CancellationToken cancellationToken)
     {
         if (!WebhookIds.IsSubscriptionId(id))
         {
@@ -79,11 +79,11 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
     }
 
     /// <summary>Every subscription, in id order (one partition query).</summary>
-    public async Task<List<WebhookSubscriptionEntity>> ListAsync(CancellationToken cancellationToken)
+    public async Task<List<WebhookSubscriptionRow>> ListAsync(CancellationToken cancellationToken)
     {
-        var all = new List<WebhookSubscriptionEntity>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {WebhookSubscriptionEntity.Partition}");
-        await foreach (var subscription in _table.QueryAsync<WebhookSubscriptionEntity>(filter, cancellationToken: cancellationToken))
+        var all = new List<WebhookSubscriptionRow>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {WebhookSubscriptionRow.Partition}");
+        await foreach (var subscription in _table.QueryAsync<WebhookSubscriptionRow>(filter, cancellationToken: cancellationToken))
         {
             all.Add(subscription);
         }
@@ -92,7 +92,7 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
     }
 
     /// <summary>Every subscription, as read at most <see cref="WebhookOptions.SubscriptionCacheTtl"/> ago (for the fan-out).</summary>
-    public Task<List<WebhookSubscriptionEntity>> ListCachedAsync(CancellationToken cancellationToken) =>
+    public Task<List<WebhookSubscriptionRow>> ListCachedAsync(CancellationToken cancellationToken) =>
         cache.GetAsync(ListAsync, cancellationToken);
 
     /// <summary>Deleted subscriptions whose delivery log retention has not removed yet: one row each (RowKey = the id).</summary>
@@ -127,7 +127,7 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
 
         try
         {
-            var response = await _table.DeleteEntityAsync(WebhookSubscriptionEntity.Partition, id, ETag.All, cancellationToken);
+            var response = await _table.DeleteEntityAsync(WebhookSubscriptionRow.Partition, id, ETag.All, cancellationToken);
             if (response.Status == 404)
             {
                 return false;
@@ -145,7 +145,7 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
     }
 
     /// <summary>Makes <paramref name="newSecret"/> current; the old one signs too until the grace period ends. Null when unknown.</summary>
-    public Task<WebhookSubscriptionEntity?> RotateSecretAsync(string id, string newSecret, TimeSpan gracePeriod, CancellationToken cancellationToken) =>
+    public Task<WebhookSubscriptionRow?> RotateSecretAsync(string id, string newSecret, TimeSpan gracePeriod, CancellationToken cancellationToken) =>
         ChangeAsync(id, subscription =>
         {
             subscription.PreviousSecret = subscription.Secret;
@@ -155,7 +155,7 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
         }, cancellationToken);
 
     /// <summary>Applies <paramref name="update"/> under the row's ETag. Null when unknown.</summary>
-    public Task<WebhookSubscriptionEntity?> UpdateAsync(string id, ValidWebhookUpdate update, CancellationToken cancellationToken) =>
+    public Task<WebhookSubscriptionRow?> UpdateAsync(string id, ValidWebhookUpdate update, CancellationToken cancellationToken) =>
         ChangeAsync(id, subscription =>
         {
             ArgumentNullException.ThrowIfNull(update);
@@ -177,7 +177,7 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
             return true;
         }, cancellationToken);
 
-    /// <summary>How fresh <see cref="WebhookSubscriptionEntity.LastDeliveredAt"/> is kept: it is written at most this often.</summary>
+    /// <summary>How fresh <see cref="WebhookSubscriptionRow.LastDeliveredAt"/> is kept: it is written at most this often.</summary>
     public static readonly TimeSpan LastDeliveredResolution = TimeSpan.FromMinutes(1);
 
     /// <summary>
@@ -187,7 +187,7 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
     /// would collide on its ETag (the pipeline benchmark measured 22 writes and 17 conflicts per order).
     /// </summary>
     /// <param name="known">The subscription as the caller read it before the delivery.</param>
-    public async Task RecordDeliveredAsync(WebhookSubscriptionEntity known, CancellationToken cancellationToken)
+    public async Task RecordDeliveredAsync(WebhookSubscriptionRow known, CancellationToken cancellationToken)
     {
         if (!NeedsDeliveredUpdate(known, time.GetUtcNow()))
         {
@@ -212,13 +212,13 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
         }, cancellationToken);
     }
 
-    private static bool NeedsDeliveredUpdate(WebhookSubscriptionEntity subscription, DateTimeOffset now) =>
+    private static bool NeedsDeliveredUpdate(WebhookSubscriptionRow subscription, DateTimeOffset now) =>
         subscription.Status == WebhookStatuses.Failing
         || subscription.LastDeliveredAt is not { } last
         || now - last >= LastDeliveredResolution;
 
     /// <summary>Marks it <see cref="WebhookStatuses.Failing"/> (unless disabled) with the reason.</summary>
-    public Task<WebhookSubscriptionEntity?> MarkFailingAsync(string id, string reason, CancellationToken cancellationToken) =>
+    public Task<WebhookSubscriptionRow?> MarkFailingAsync(string id, string reason, CancellationToken cancellationToken) =>
         ChangeAsync(id, subscription =>
         {
             if (subscription.Status == WebhookStatuses.Disabled)
@@ -230,14 +230,14 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
             return true;
         }, cancellationToken);
 
-    public Task<WebhookSubscriptionEntity?> DisableAsync(string id, string reason, CancellationToken cancellationToken) =>
+    public Task<WebhookSubscriptionRow?> DisableAsync(string id, string reason, CancellationToken cancellationToken) =>
         ChangeAsync(id, subscription =>
         {
             SetStatus(subscription, WebhookStatuses.Disabled, reason);
             return true;
         }, cancellationToken);
 
-    private void SetStatus(WebhookSubscriptionEntity subscription, string status, string? reason)
+    private void SetStatus(WebhookSubscriptionRow subscription, string status, string? reason)
     {
         subscription.Status = status;
         subscription.StatusReason = reason;
@@ -245,7 +245,7 @@ public sealed class WebhookSubscriptionStore(TableServiceClient tables, TimeProv
     }
 
     /// <summary>Read, change, write back under the row's ETag (again on a concurrent change). Null when there is no such row.</summary>
-    private async Task<WebhookSubscriptionEntity?> ChangeAsync(string id, Func<WebhookSubscriptionEntity, bool> change, CancellationToken cancellationToken)
+    private async Task<WebhookSubscriptionRow?> ChangeAsync(string id, Func<WebhookSubscriptionRow, bool> change, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {

@@ -171,7 +171,7 @@ public sealed class PipelineBenchmark(ShopPipeline shop, OperationCounter tables
         var stepGaps = new Dictionary<string, List<double>>(StringComparer.Ordinal);
         foreach (var id in orderIds)
         {
-            var order = (await shop.Shop.OrdersTable.GetEntityAsync<OrderEntity>(id, OrderEntity.OrderRowKey)).Value;
+            var order = (await shop.Shop.OrdersTable.GetEntityAsync<OrderRow>(id, OrderRow.OrderRowKey)).Value;
             notCompleted += order.Status == OrderStatuses.Completed ? 0 : 1;
             var steps = order.GetSteps();
             foreach (var (from, to) in steps.Zip(steps.Skip(1)))
@@ -245,7 +245,7 @@ public sealed class PipelineBenchmark(ShopPipeline shop, OperationCounter tables
         var response = await shop.SubmitAsync(NextOrder(), "bench-prime");
         var orderId = response.Json().GetProperty("orderId").GetString()!;
         await _completions.GetOrAdd(orderId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(OrderPatience);
-        _bareRow = (await shop.Shop.OrdersTable.GetEntityAsync<TableEntity>(orderId, OrderEntity.OrderRowKey)).Value;
+        _bareRow = (await shop.Shop.OrdersTable.GetEntityAsync<TableEntity>(orderId, OrderRow.OrderRowKey)).Value;
     }
 
     /// <summary>A row the size of a real order row (a real one, copied), under a partition of its own.</summary>

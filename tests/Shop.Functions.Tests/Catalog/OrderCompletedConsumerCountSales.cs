@@ -207,9 +207,9 @@ public sealed class OrderCompletedConsumerCountSales(AzuriteFixture azurite) : I
 
     private Task<long> UnitsSoldAsync(string sku) => _shop.Get<CatalogSales>().GetUnitsSoldAsync(sku, CancellationToken.None);
 
-    private async Task<List<SaleEntity>> SaleRowsAsync(string sku) =>
+    private async Task<List<OrderSaleRow>> SaleRowsAsync(string sku) =>
         await _shop.Get<CatalogSales>().Table
-            .QueryAsync<SaleEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {sku} and RowKey ge {CatalogKeys.SaleRowKeyPrefix} and RowKey lt {CatalogKeys.SaleRowKeyEnd}"))
+            .QueryAsync<OrderSaleRow>(TableClient.CreateQueryFilter($"PartitionKey eq {sku} and RowKey ge {CatalogKeys.SaleRowKeyPrefix} and RowKey lt {CatalogKeys.SaleRowKeyEnd}"))
             .ToListAsync();
 
     private void VerifyDeadLettered(ServiceBusReceivedMessage message, string reason, string describedBy)

@@ -64,7 +64,7 @@ public sealed class OrderTelemetryEndToEnd(AzuriteFixture azurite) : IAsyncLifet
             Assert.Equal(303, (await shop.PollUntilFinishedAsync(declined, Patience)).Status);
 
             // An outbox row five minutes old that the sweeper resends: a command nobody accepts, dead-lettered.
-            var stale = OutboxEntity.For(
+            var stale = OutboxRow.For(
                 OrderIds.NewRandom(),
                 new OutgoingMessage(Queues.PlaceOrder, $"junk-{Guid.NewGuid():N}", "NoSuchCommand", "junk", BinaryData.FromString("{}")),
                 DateTimeOffset.UtcNow - TimeSpan.FromMinutes(5));

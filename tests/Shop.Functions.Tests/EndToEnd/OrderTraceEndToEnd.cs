@@ -129,7 +129,7 @@ public sealed class OrderTraceEndToEnd : IDisposable
     private static async Task<bool> HasOutboxRowsAsync(ShopPipeline shop, string orderId)
     {
         var filter = Azure.Data.Tables.TableClient.CreateQueryFilter(
-            $"PartitionKey eq {orderId} and RowKey ge {OutboxEntity.RowKeyPrefix} and RowKey lt {"outbox}"}");
+            $"PartitionKey eq {orderId} and RowKey ge {OutboxRow.RowKeyPrefix} and RowKey lt {"outbox}"}");
         await foreach (var _ in shop.Shop.OrdersTable.QueryAsync<Azure.Data.Tables.TableEntity>(filter, select: ["RowKey"]))
         {
             return true;

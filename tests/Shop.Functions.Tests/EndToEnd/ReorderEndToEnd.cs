@@ -101,7 +101,7 @@ public sealed class ReorderEndToEnd(AzuriteFixture azurite) : IAsyncLifetime
     private static async Task<string> ResetStockAsync(ShopPipeline shop, int available)
     {
         var table = shop.Shop.Tables.GetTableClient(StorageTables.Inventory);
-        var stock = await shop.Shop.Get<InventoryStore>().GetStockAsync(Sku, CancellationToken.None) ?? new StockEntity { PartitionKey = Sku };
+        var stock = await shop.Shop.Get<InventoryStore>().GetStockAsync(Sku, CancellationToken.None) ?? new StockRow { PartitionKey = Sku };
         stock.Available = available;
         stock.OpenReorderId = null;
         stock.WaitingQuantity = 0;

@@ -40,7 +40,7 @@ internal static class Backorders
 
         var old = await saga.Shop.Get<InventoryStore>().GetStockAsync(sku, CancellationToken.None);
         await table.UpsertEntityAsync(
-            new StockEntity
+            new StockRow
             {
                 PartitionKey = sku,
                 Available = available,
@@ -72,7 +72,7 @@ internal static class Backorders
             new MessageContext($"StockReplenished:{replenishmentId}", StockReplenished.EventType, reorderId, 1, DateTimeOffset.UtcNow),
             CancellationToken.None);
 
-    public static async Task<StockEntity> StockRowAsync(SagaHarness saga, string sku) =>
+    public static async Task<StockRow> StockRowAsync(SagaHarness saga, string sku) =>
         (await saga.Shop.Get<InventoryStore>().GetStockAsync(sku, CancellationToken.None))!;
 
     public static Task<IReadOnlyList<StockWaiter>> WaitersAsync(SagaHarness saga, string sku) =>

@@ -29,7 +29,7 @@ public sealed class CatalogPricesTotal
         Assert.Equal(((first.Price * 2) + (second.Price * 3), first.Currency), CatalogPrices.Total(order));
     }
 
-    private static OrderEntity Order(List<OrderLine> lines) => new()
+    private static OrderRow Order(List<OrderLine> lines) => new()
     {
         PartitionKey = OrderIds.NewRandom(),
         Items = JsonSerializer.Serialize(lines, ShopJsonContext.Default.ListOrderLine),

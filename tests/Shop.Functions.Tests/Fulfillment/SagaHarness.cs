@@ -189,7 +189,7 @@ public sealed class SagaHarness : IAsyncDisposable
     }
 
     /// <summary>Waits until the order row reaches a status (the saga's progress as clients see it).</summary>
-    public Task<OrderEntity> WaitForStatusAsync(string orderId, string status, int seconds = 30) =>
+    public Task<OrderRow> WaitForStatusAsync(string orderId, string status, int seconds = 30) =>
         OrderRows.WaitForStatusAsync(Shop, orderId, status, seconds);
 
     /// <summary>The test plays the carrier: the parcel has left (the conservation check counts it as dispatched).</summary>
@@ -225,7 +225,7 @@ public sealed class SagaHarness : IAsyncDisposable
         }
     }
 
-    public Task<OrderEntity> OrderAsync(string orderId) => OrderRows.ReadAsync(Shop, orderId);
+    public Task<OrderRow> OrderAsync(string orderId) => OrderRows.ReadAsync(Shop, orderId);
 
     /// <summary>The order events the app published for an order, in the order they were sent.</summary>
     public IReadOnlyList<OrderEvent> EventsFor(string orderId) =>

@@ -6,14 +6,14 @@ namespace Shop.Functions.Tests.Infrastructure;
 /// <summary>The order row as the tests read it: once, or until it reaches a status (the saga's progress as clients see it).</summary>
 public static class OrderRows
 {
-    public static async Task<OrderEntity> ReadAsync(ShopTestServices shop, string orderId)
+    public static async Task<OrderRow> ReadAsync(ShopTestServices shop, string orderId)
     {
         ArgumentNullException.ThrowIfNull(shop);
-        return (await shop.OrdersTable.GetEntityAsync<OrderEntity>(orderId, OrderEntity.OrderRowKey)).Value;
+        return (await shop.OrdersTable.GetEntityAsync<OrderRow>(orderId, OrderRow.OrderRowKey)).Value;
     }
 
     /// <summary>Polls the row until its status is <paramref name="status"/>; fails with the status it has after <paramref name="seconds"/>.</summary>
-    public static async Task<OrderEntity> WaitForStatusAsync(ShopTestServices shop, string orderId, string status, int seconds = 30)
+    public static async Task<OrderRow> WaitForStatusAsync(ShopTestServices shop, string orderId, string status, int seconds = 30)
     {
         var deadline = DateTimeOffset.UtcNow.AddSeconds(seconds);
         while (true)

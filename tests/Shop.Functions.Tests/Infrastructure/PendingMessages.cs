@@ -11,10 +11,10 @@ namespace Shop.Functions.Tests.Infrastructure;
 public static class PendingMessages
 {
     /// <summary>The order's pending messages: its partition's outbox rows, then those the index carries for it.</summary>
-    public static async Task<List<OutboxEntity>> ForOrderAsync(TableServiceClient tables, string orderId)
+    public static async Task<List<OutboxRow>> ForOrderAsync(TableServiceClient tables, string orderId)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orderId} and RowKey ge {OutboxEntity.RowKeyPrefix} and RowKey lt {OutboxEntity.RowKeyEnd}");
-        var stored = await tables.GetTableClient(StorageTables.Orders).QueryAsync<OutboxEntity>(filter).ToListAsync();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orderId} and RowKey ge {OutboxRow.RowKeyPrefix} and RowKey lt {OutboxRow.RowKeyEnd}");
+        var stored = await tables.GetTableClient(StorageTables.Orders).QueryAsync<OutboxRow>(filter).ToListAsync();
         var carried = await CarriedAsync(tables);
         return [.. stored, .. carried.Where(pointer => pointer.Partition == orderId).Select(pointer => pointer.CarriedRow())];
     }

@@ -215,12 +215,12 @@ public sealed class InventoryStoreReserveAsync(AzuriteFixture azurite) : IAsyncL
         Assert.Single(await ReservationRowsAsync(sku));
     }
 
-    private async Task<List<ReservationEntity>> ReservationRowsAsync(string sku)
+    private async Task<List<ReservationRow>> ReservationRowsAsync(string sku)
     {
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {sku} and RowKey ge {InventoryKeys.ReservationRowKeyPrefix} and RowKey lt {InventoryKeys.ReservationRowKeyEnd}");
-        var rows = new List<ReservationEntity>();
-        await foreach (var row in _store.Table.QueryAsync<ReservationEntity>(filter))
+        var rows = new List<ReservationRow>();
+        await foreach (var row in _store.Table.QueryAsync<ReservationRow>(filter))
         {
             rows.Add(row);
         }

@@ -135,8 +135,8 @@ public sealed class InventoryStoreReserveAsyncGivenAReorderPoint(AzuriteFixture 
     private List<OutgoingMessage> Reorders(string sku) =>
         [.. _shop.Sender.Sent.Where(m => m.Subject == nameof(ReorderStock) && m.CorrelationId.StartsWith(sku + "-", StringComparison.Ordinal))];
 
-    private async Task<StockEntity> StockAsync(string sku) => (await _store.GetStockAsync(sku, CancellationToken.None))!;
+    private async Task<StockRow> StockAsync(string sku) => (await _store.GetStockAsync(sku, CancellationToken.None))!;
 
     private async Task<List<TableEntity>> OutboxRowsAsync(string sku) =>
-        await _store.Table.QueryAsync<TableEntity>(e => e.PartitionKey == sku && e.RowKey.CompareTo(OutboxEntity.RowKeyPrefix) >= 0 && e.RowKey.CompareTo("outbox}") < 0).ToListAsync();
+        await _store.Table.QueryAsync<TableEntity>(e => e.PartitionKey == sku && e.RowKey.CompareTo(OutboxRow.RowKeyPrefix) >= 0 && e.RowKey.CompareTo("outbox}") < 0).ToListAsync();
 }

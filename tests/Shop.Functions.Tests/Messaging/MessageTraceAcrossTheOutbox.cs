@@ -27,14 +27,14 @@ public sealed class MessageTraceAcrossTheOutbox : IDisposable
     [Fact]
     public async Task TheConsumerSpanContinuesTheTraceOfTheChangeThatWroteTheOutboxRow()
     {
-        OutboxEntity row;
+        OutboxRow row;
         string traceParent;
         ActivityTraceId traceId;
         using (var submit = Submit.StartActivity("SubmitOrder")!)
         {
             traceParent = submit.Id!;
             traceId = submit.TraceId;
-            row = OutboxEntity.For("ord_1", new OutgoingMessage(Queues.PlaceOrder, "TestCommand:ord_1", FakeHandler.Subject, "ord_1", BinaryData.FromString("""{"orderId":"ord_1","quantity":2}""")), DateTimeOffset.UtcNow);
+            row = OutboxRow.For("ord_1", new OutgoingMessage(Queues.PlaceOrder, "TestCommand:ord_1", FakeHandler.Subject, "ord_1", BinaryData.FromString("""{"orderId":"ord_1","quantity":2}""")), DateTimeOffset.UtcNow);
         }
 
         Assert.Null(Activity.Current);

@@ -105,8 +105,8 @@ public sealed class OutboxGivenOneDestinationRefusing(AzuriteFixture azurite) : 
         return response.Json().GetProperty("orderId").GetString()!;
     }
 
-    private async Task<List<OutboxEntity>> OutboxRowsAsync(string orderId) =>
+    private async Task<List<OutboxRow>> OutboxRowsAsync(string orderId) =>
         await _shop.OrdersTable
-            .QueryAsync<OutboxEntity>(e => e.PartitionKey == orderId && e.RowKey != OrderEntity.OrderRowKey)
+            .QueryAsync<OutboxRow>(e => e.PartitionKey == orderId && e.RowKey != OrderRow.OrderRowKey)
             .ToListAsync();
 }

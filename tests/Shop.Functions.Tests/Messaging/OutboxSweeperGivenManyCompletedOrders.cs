@@ -104,7 +104,7 @@ public sealed class OutboxSweeperGivenManyCompletedOrders(AzuriteFixture azurite
                 Enumerable.Range(batch * 100, 100).Select(i => new TableTransactionAction(
                     // An upsert, so that a transaction the SDK resends after a dropped connection changes nothing.
                     TableTransactionActionType.UpsertReplace,
-                    new TableEntity($"ord_seed{i:D7}", OrderEntity.OrderRowKey)
+                    new TableEntity($"ord_seed{i:D7}", OrderRow.OrderRowKey)
                     {
                         ["Status"] = OrderStatuses.Completed,
                         ["CustomerId"] = "cust_seed",

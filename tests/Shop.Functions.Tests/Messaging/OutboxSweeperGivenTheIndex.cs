@@ -62,7 +62,7 @@ public sealed class OutboxSweeperGivenTheIndex(AzuriteFixture azurite) : IAsyncL
         Assert.Empty(shop.Sender.Sent);
 
         // The order is one row; its PlaceOrder is not stored with it, and is written to the index only if the send fails.
-        Assert.Equal([OrderEntity.OrderRowKey], (await shop.OrdersTable.QueryAsync<TableEntity>(e => e.PartitionKey == orderId).ToListAsync()).Select(row => row.RowKey));
+        Assert.Equal([OrderRow.OrderRowKey], (await shop.OrdersTable.QueryAsync<TableEntity>(e => e.PartitionKey == orderId).ToListAsync()).Select(row => row.RowKey));
         Assert.Empty(await PointersAsync(shop));
 
         broker.SetResult();
@@ -197,17 +197,17 @@ public sealed class OutboxSweeperGivenTheIndex(AzuriteFixture azurite) : IAsyncL
     /// <summary>An order as the build before the index left it: order row and outbox row, no pointer. Returns the message id.</summary>
     private async Task<string> WriteLegacyOrderAsync(ShopTestServices shop, string orderId)
     {
-        var outbox = OutboxEntity.For(orderId, new PlaceOrder(orderId).ToMessage(), _clock.Now - TimeSpan.FromMinutes(5));
+        var outbox = OutboxRow.For(orderId, new PlaceOrder(orderId).ToMessage(), _clock.Now - TimeSpan.FromMinutes(5));
         await shop.OrdersTable.SubmitTransactionAsync(
         [
-            new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(orderId, OrderEntity.OrderRowKey) { ["Status"] = OrderStatuses.Accepted }),
+            new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(orderId, OrderRow.OrderRowKey) { ["Status"] = OrderStatuses.Accepted }),
             new TableTransactionAction(TableTransactionActionType.Add, outbox),
         ]);
         return outbox.MessageId;
     }
 
-    private static async Task<List<OutboxEntity>> OutboxRowsAsync(ShopTestServices shop) =>
-        await shop.OrdersTable.QueryAsync<OutboxEntity>($"RowKey ge '{OutboxEntity.RowKeyPrefix}' and RowKey lt 'outbox}}'").ToListAsync();
+    private static async Task<List<OutboxRow>> OutboxRowsAsync(ShopTestServices shop) =>
+        await shop.OrdersTable.QueryAsync<OutboxRow>($"RowKey ge '{OutboxRow.RowKeyPrefix}' and RowKey lt 'outbox}}'").ToListAsync();
 
     private static async Task<List<OutboxPointer>> PointersAsync(ShopTestServices shop) =>
         await shop.Tables.GetTableClient(StorageTables.OutboxIndex).QueryAsync<OutboxPointer>($"PartitionKey ge '{OutboxIndex.BucketPrefix}'").ToListAsync();

@@ -119,7 +119,7 @@ public sealed class OutboxSweeperSweep(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     /// <summary>The order's messages still to send, once the background sends (and their fallbacks) are done.</summary>
-    private async Task<List<OutboxEntity>> OutboxRowsAsync(string orderId)
+    private async Task<List<OutboxRow>> OutboxRowsAsync(string orderId)
     {
         await _shop.Get<OutboxRelay>().DrainAsync();
         return await PendingMessages.ForOrderAsync(_shop.Tables, orderId);

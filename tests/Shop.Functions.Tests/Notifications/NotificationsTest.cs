@@ -46,9 +46,9 @@ internal static class NotificationsTest
     }
 
     /// <summary>A new order row with a customer, a payment token and a charge (which no e-mail may show).</summary>
-    public static async Task<OrderEntity> AddOrderAsync(this ShopTestServices shop, string name = Name, string email = Email, long sequence = 5)
+    public static async Task<OrderRow> AddOrderAsync(this ShopTestServices shop, string name = Name, string email = Email, long sequence = 5)
     {
-        var order = new OrderEntity
+        var order = new OrderRow
         {
             PartitionKey = OrderIds.NewRandom(),
             Status = OrderStatuses.Processing,

@@ -23,7 +23,7 @@ internal static class OrderReads
     /// <summary>What the saga will do later: move the order on.</summary>
     public static Task SetStatusAsync(ShopTestServices shop, string orderId, string status) =>
         shop.OrdersTable.UpdateEntityAsync(
-            new TableEntity(orderId, OrderEntity.OrderRowKey) { ["Status"] = status, ["Step"] = status },
+            new TableEntity(orderId, OrderRow.OrderRowKey) { ["Status"] = status, ["Step"] = status },
             ETag.All,
             TableUpdateMode.Merge);
 }

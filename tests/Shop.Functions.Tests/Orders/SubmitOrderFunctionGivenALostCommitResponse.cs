@@ -122,7 +122,7 @@ public sealed class SubmitOrderFunctionGivenALostCommitResponse(AzuriteFixture a
         Assert.Equal(OrderStatuses.Accepted, response.Json().GetProperty("status").GetString());
         Assert.Equal($"https://{HttpTest.Host}/api/orders/{orderId}/status", response.Header("Location"));
 
-        var orders = await _shop.OrdersTable.QueryAsync<OrderEntity>(e => e.RowKey == OrderEntity.OrderRowKey && e.CustomerId == customerId).ToListAsync();
+        var orders = await _shop.OrdersTable.QueryAsync<OrderRow>(e => e.RowKey == OrderRow.OrderRowKey && e.CustomerId == customerId).ToListAsync();
         Assert.Equal([orderId], orders.Select(o => o.OrderId));
 
         // Sent right away (not left for the sweeper), once; nothing but the order row is in its partition.
@@ -131,7 +131,7 @@ public sealed class SubmitOrderFunctionGivenALostCommitResponse(AzuriteFixture a
         Assert.Equal($"PlaceOrder:{orderId}", sent.MessageId);
         await _shop.Get<OutboxRelay>().DrainAsync();
         var rows = await _shop.OrdersTable.QueryAsync<TableEntity>(e => e.PartitionKey == orderId).ToListAsync();
-        Assert.Equal([OrderEntity.OrderRowKey], rows.Select(row => row.RowKey));
+        Assert.Equal([OrderRow.OrderRowKey], rows.Select(row => row.RowKey));
     }
 
     private async Task<TestResponse> SubmitAsync(string body, string? idempotencyKey)

@@ -40,7 +40,7 @@ public sealed class SubmitOrderFunctionSubmitOrder(AzuriteFixture azurite) : IAs
     {
         var orderId = (await SubmitAsync(OrderRequests.ValidJson())).Json().GetProperty("orderId").GetString()!;
 
-        var row = (await _shop.OrdersTable.GetEntityAsync<OrderEntity>(orderId, OrderEntity.OrderRowKey)).Value;
+        var row = (await _shop.OrdersTable.GetEntityAsync<OrderRow>(orderId, OrderRow.OrderRowKey)).Value;
         Assert.Equal(OrderStatuses.Accepted, row.Status);
         Assert.Equal("ada@example.com", row.CustomerEmail);
         Assert.Equal([new OrderLine("SKU-001", 2), new OrderLine("SKU-002", 1)], row.GetItems());
@@ -179,12 +179,12 @@ public sealed class SubmitOrderFunctionSubmitOrder(AzuriteFixture azurite) : IAs
         var key = Guid.NewGuid().ToString();
         var first = await SubmitAsync(OrderRequests.ValidJson(), idempotencyKey: key);
         var orderId = first.Json().GetProperty("orderId").GetString()!;
-        var before = (await _shop.OrdersTable.GetEntityAsync<OrderEntity>(orderId, OrderEntity.OrderRowKey)).Value;
+        var before = (await _shop.OrdersTable.GetEntityAsync<OrderRow>(orderId, OrderRow.OrderRowKey)).Value;
 
         var second = await SubmitAsync(OrderRequests.With(b => b["items"]![0]!["quantity"] = 3), idempotencyKey: key);
 
         AssertProblem(second, StatusCodes.Status422UnprocessableEntity, "urn:shop:problem:idempotency-key-reused");
-        var after = (await _shop.OrdersTable.GetEntityAsync<OrderEntity>(orderId, OrderEntity.OrderRowKey)).Value;
+        var after = (await _shop.OrdersTable.GetEntityAsync<OrderRow>(orderId, OrderRow.OrderRowKey)).Value;
         Assert.Equal(before.ETag, after.ETag);
         Assert.Single(_shop.Sender.SentFor(orderId));
     }
@@ -201,7 +201,7 @@ public sealed class SubmitOrderFunctionSubmitOrder(AzuriteFixture azurite) : IAs
         var orderId = Assert.Single(orderIds);
         Assert.Single(_shop.Sender.SentFor(orderId));
         var rows = await _shop.OrdersTable.QueryAsync<TableEntity>(e => e.PartitionKey == orderId).ToListAsync();
-        Assert.Equal([OrderEntity.OrderRowKey], rows.Select(row => row.RowKey));
+        Assert.Equal([OrderRow.OrderRowKey], rows.Select(row => row.RowKey));
     }
 
     [Fact]
@@ -278,7 +278,7 @@ public sealed class SubmitOrderFunctionSubmitOrder(AzuriteFixture azurite) : IAs
 
     private async Task<List<TableEntity>> OutboxRowsAsync(string orderId) =>
         await _shop.OrdersTable
-            .QueryAsync<TableEntity>(e => e.PartitionKey == orderId && e.RowKey.CompareTo(OutboxEntity.RowKeyPrefix) >= 0)
+            .QueryAsync<TableEntity>(e => e.PartitionKey == orderId && e.RowKey.CompareTo(OutboxRow.RowKeyPrefix) >= 0)
             .ToListAsync();
 
     internal static void AssertProblem(TestResponse response, int status, string type)

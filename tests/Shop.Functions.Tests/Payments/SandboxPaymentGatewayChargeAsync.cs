@@ -33,7 +33,7 @@ public sealed class SandboxPaymentGatewayChargeAsync(AzuriteFixture azurite) : I
         Assert.Equal(PaymentsTest.Amount, captured.Amount);
         Assert.Equal(PaymentsTest.Currency, captured.Currency);
         Assert.InRange(captured.CapturedAt, before, DateTimeOffset.UtcNow);
-        Assert.Equal([SandboxChargeEntity.Key], await _shop.RowKeysAsync(orderId));
+        Assert.Equal([SandboxChargeRow.Key], await _shop.RowKeysAsync(orderId));
     }
 
     [Theory]
@@ -62,7 +62,7 @@ public sealed class SandboxPaymentGatewayChargeAsync(AzuriteFixture azurite) : I
         }
 
         // Only the outage's record, which the order's refunds and queries read: nothing was charged.
-        Assert.Equal([SandboxAttemptsEntity.Key], await _shop.RowKeysAsync(orderId));
+        Assert.Equal([SandboxAttemptsRow.Key], await _shop.RowKeysAsync(orderId));
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class SandboxPaymentGatewayChargeAsync(AzuriteFixture azurite) : I
         var fourth = await Gateway.ChargeAsync(request, CancellationToken.None);
 
         Assert.Equal(third, fourth);
-        Assert.Equal([SandboxAttemptsEntity.Key, SandboxChargeEntity.Key], await _shop.RowKeysAsync(orderId));
+        Assert.Equal([SandboxAttemptsRow.Key, SandboxChargeRow.Key], await _shop.RowKeysAsync(orderId));
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class SandboxPaymentGatewayChargeAsync(AzuriteFixture azurite) : I
         Assert.IsType<ChargeResult.Captured>(first);
         Assert.Equal(first, again);
         Assert.Equal(first, otherToken);
-        Assert.Equal([SandboxChargeEntity.Key], await _shop.RowKeysAsync(orderId));
+        Assert.Equal([SandboxChargeRow.Key], await _shop.RowKeysAsync(orderId));
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class SandboxPaymentGatewayChargeAsync(AzuriteFixture azurite) : I
             Enumerable.Range(0, callers).Select(_ => Gateway.ChargeAsync(PaymentsTest.Charge(orderId), CancellationToken.None)));
 
         Assert.Single(results.Cast<ChargeResult.Captured>().Select(c => c.ChargeId).Distinct());
-        Assert.Equal([SandboxChargeEntity.Key], await _shop.RowKeysAsync(orderId));
+        Assert.Equal([SandboxChargeRow.Key], await _shop.RowKeysAsync(orderId));
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed class SandboxPaymentGatewayRefundAsync(AzuriteFixture azurite) : I
 
         Assert.IsType<RefundResult.Refunded>(first);
         Assert.Equal(first, again);
-        Assert.Equal([SandboxChargeEntity.Key, SandboxRefundEntity.Key], await _shop.RowKeysAsync(orderId));
+        Assert.Equal([SandboxChargeRow.Key, SandboxRefundRow.Key], await _shop.RowKeysAsync(orderId));
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class SandboxPaymentGatewayRefundAsync(AzuriteFixture azurite) : I
             Enumerable.Range(0, 10).Select(_ => Gateway.RefundAsync(PaymentsTest.Refund(orderId, charge.ChargeId), CancellationToken.None)));
 
         Assert.Single(results.Cast<RefundResult.Refunded>().Select(r => r.RefundId).Distinct());
-        Assert.Equal([SandboxChargeEntity.Key, SandboxRefundEntity.Key], await _shop.RowKeysAsync(orderId));
+        Assert.Equal([SandboxChargeRow.Key, SandboxRefundRow.Key], await _shop.RowKeysAsync(orderId));
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class SandboxPaymentGatewayRefundAsync(AzuriteFixture azurite) : I
 
         Assert.IsType<RefundResult.NothingCharged>(result);
         // The tombstone that closes the order: a charge arriving later captures nothing.
-        Assert.Equal([SandboxChargeEntity.Key], await _shop.RowKeysAsync(orderId));
+        Assert.Equal([SandboxChargeRow.Key], await _shop.RowKeysAsync(orderId));
     }
 
     [Theory]
@@ -80,7 +80,7 @@ public sealed class SandboxPaymentGatewayRefundAsync(AzuriteFixture azurite) : I
         var result = await Gateway.RefundAsync(RefundRequest.Everything(orderId), CancellationToken.None);
 
         Assert.IsType<RefundResult.NothingCharged>(result);
-        Assert.Equal([SandboxChargeEntity.Key], await _shop.RowKeysAsync(orderId));
+        Assert.Equal([SandboxChargeRow.Key], await _shop.RowKeysAsync(orderId));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class SandboxPaymentGatewayRefundAsync(AzuriteFixture azurite) : I
                 () => Gateway.RefundAsync(RefundRequest.Everything(orderId), CancellationToken.None));
         }
 
-        Assert.Equal([SandboxAttemptsEntity.Key], await _shop.RowKeysAsync(orderId));
+        Assert.Equal([SandboxAttemptsRow.Key], await _shop.RowKeysAsync(orderId));
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class SandboxPaymentGatewayRefundAsync(AzuriteFixture azurite) : I
         var result = await Gateway.RefundAsync(PaymentsTest.Refund(orderId, otherCharge.ChargeId), CancellationToken.None);
 
         Assert.Equal(RefundRejectCodes.ChargeMismatch, Assert.IsType<RefundResult.Rejected>(result).RejectCode);
-        Assert.Equal([SandboxChargeEntity.Key], await _shop.RowKeysAsync(orderId));
+        Assert.Equal([SandboxChargeRow.Key], await _shop.RowKeysAsync(orderId));
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class SandboxPaymentGatewayRefundEverything(AzuriteFixture azurite
 
         Assert.IsType<RefundResult.Refunded>(first);
         Assert.Equal(first, again);
-        Assert.Equal([SandboxChargeEntity.Key, SandboxRefundEntity.Key], await _shop.RowKeysAsync(orderId));
+        Assert.Equal([SandboxChargeRow.Key, SandboxRefundRow.Key], await _shop.RowKeysAsync(orderId));
     }
 
     [Fact]
@@ -60,9 +60,9 @@ public sealed class SandboxPaymentGatewayRefundEverything(AzuriteFixture azurite
 
         Assert.Equal(DeclineCodes.OrderClosed, Assert.IsType<ChargeResult.Declined>(late).DeclineCode);
         Assert.Equal(PaymentStatus.None, await Gateway.GetPaymentAsync(orderId, CancellationToken.None));
-        var row = await _shop.Tables.GetTableClient(SandboxPaymentGateway.TableName).GetEntityAsync<TableEntity>(orderId, SandboxChargeEntity.Key);
-        Assert.Equal(SandboxChargeEntity.ClosedOutcome, row.Value.GetString(nameof(SandboxChargeEntity.Outcome)));
-        Assert.Null(row.Value.GetString(nameof(SandboxChargeEntity.ChargeId)));
+        var row = await _shop.Tables.GetTableClient(SandboxPaymentGateway.TableName).GetEntityAsync<TableEntity>(orderId, SandboxChargeRow.Key);
+        Assert.Equal(SandboxChargeRow.ClosedOutcome, row.Value.GetString(nameof(SandboxChargeRow.Outcome)));
+        Assert.Null(row.Value.GetString(nameof(SandboxChargeRow.ChargeId)));
     }
 
     [Fact]

@@ -92,7 +92,7 @@ public sealed class SubmitOrderUnderLoad(AzuriteFixture azurite, ITestOutputHelp
         var expectedOrders = Submissions - (SharedKeys * PerSharedKey) + SharedKeys;
         Assert.Equal(expectedOrders, orderIds.Count);
 
-        var rows = await _shop.OrdersTable.QueryAsync<OrderEntity>(o => o.CustomerId == customer).ToListAsync();
+        var rows = await _shop.OrdersTable.QueryAsync<OrderRow>(o => o.CustomerId == customer).ToListAsync();
         Assert.Equal(expectedOrders, rows.Count);
         Assert.Equal(orderIds.Order(StringComparer.Ordinal), rows.Select(o => o.OrderId).Order(StringComparer.Ordinal));
         var placed = _shop.Sender.Sent.Skip(sentBefore).ToList();

@@ -107,12 +107,12 @@ public sealed class CancelShipmentConsumerCancelBookedShipment(AzuriteFixture az
     {
         // Its ShipmentDispatched was scheduled when it was booked: cancelling it now would announce both outcomes.
         var orderId = OrderIds.NewRandom();
-        var legacy = new TableEntity(orderId, ShipmentEntity.Key)
+        var legacy = new TableEntity(orderId, ShipmentRow.Key)
         {
-            [nameof(ShipmentEntity.TrackingNumber)] = "SANDBOX-0000000000000001",
-            [nameof(ShipmentEntity.Carrier)] = SandboxCarrier.CarrierName,
-            [nameof(ShipmentEntity.Items)] = "[]",
-            [nameof(ShipmentEntity.CreatedAt)] = DateTimeOffset.UtcNow,
+            [nameof(ShipmentRow.TrackingNumber)] = "SANDBOX-0000000000000001",
+            [nameof(ShipmentRow.Carrier)] = SandboxCarrier.CarrierName,
+            [nameof(ShipmentRow.Items)] = "[]",
+            [nameof(ShipmentRow.CreatedAt)] = DateTimeOffset.UtcNow,
         };
         await _shop.Tables.GetTableClient(StorageTables.Shipments).AddEntityAsync(legacy);
 

@@ -18,8 +18,8 @@ internal static class ShippingTest
     public static ShipOrder Command(string orderId) => new(orderId, [new OrderLine("SKU-001", 2), new OrderLine("SKU-002", 1)], Address, DispatchSequence: 5);
 
     /// <summary>The shipment rows of an order (a well-behaved carrier leaves at most one).</summary>
-    public static async Task<List<ShipmentEntity>> ShipmentsAsync(this ShopTestServices shop, string orderId) =>
-        await shop.Tables.GetTableClient(StorageTables.Shipments).QueryAsync<ShipmentEntity>(e => e.PartitionKey == orderId).ToListAsync();
+    public static async Task<List<ShipmentRow>> ShipmentsAsync(this ShopTestServices shop, string orderId) =>
+        await shop.Tables.GetTableClient(StorageTables.Shipments).QueryAsync<ShipmentRow>(e => e.PartitionKey == orderId).ToListAsync();
 
     public static IReadOnlyList<OutgoingMessage> DispatchedFor(this ShopTestServices shop, string orderId) =>
         shop.Sender.SentFor(orderId).Where(m => m.Subject == OrderEventTypes.ShipmentDispatched).ToList();

@@ -58,7 +58,7 @@ public sealed class FanOutWebhooksConsumerSubscriptionCache(AzuriteFixture azuri
         // Another instance registers: this one's store is not told.
         var second = WebhookIds.NewSubscriptionId();
         await _shop.Tables.GetTableClient(StorageTables.Webhooks).AddEntityAsync(
-            new WebhookSubscriptionEntity { RowKey = second, Url = "http://127.0.0.1:9/second", EventTypes = "*", Secret = "whsec_test", CreatedAt = _clock.Now });
+            new WebhookSubscriptionRow { RowKey = second, Url = "http://127.0.0.1:9/second", EventTypes = "*", Secret = "whsec_test", CreatedAt = _clock.Now });
         await ConsumeAsync(OrderEventTypes.StockReserved, order.OrderId, 2);
         _clock.Advance(Ttl);
         await ConsumeAsync(OrderEventTypes.PaymentCaptured, order.OrderId, 3);

@@ -210,6 +210,6 @@ public sealed class RegisterWebhookFunctionValidationHandshake(AzuriteFixture az
     private Task<TestResponse> RegisterAsync(Uri url) =>
         WebhookTests.RegisterAsync(_shop, WebhookTests.Registration(url.AbsoluteUri, "*"));
 
-    private async Task<IReadOnlyList<WebhookSubscriptionEntity>> ListAsync() =>
+    private async Task<IReadOnlyList<WebhookSubscriptionRow>> ListAsync() =>
         await _shop.Get<WebhookSubscriptionStore>().ListAsync(CancellationToken.None);
 }

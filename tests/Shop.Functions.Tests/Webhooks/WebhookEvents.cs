@@ -13,10 +13,10 @@ namespace Shop.Functions.Tests.Webhooks;
 /// <summary>Orders, order events and DeliverWebhook commands as the webhook consumers receive them.</summary>
 public static class WebhookEvents
 {
-    public static async Task<OrderEntity> AddOrderAsync(ShopTestServices shop, string? callbackUrl = null)
+    public static async Task<OrderRow> AddOrderAsync(ShopTestServices shop, string? callbackUrl = null)
     {
         var now = shop.Get<TimeProvider>().GetUtcNow();
-        var order = new OrderEntity
+        var order = new OrderRow
         {
             PartitionKey = OrderIds.NewRandom(),
             Status = OrderStatuses.Processing,
@@ -53,7 +53,7 @@ public static class WebhookEvents
 
     public static ServiceBusReceivedMessage Received(DeliverWebhook command) => ServiceBusMessages.Received(command.ToMessage());
 
-    public static async Task<WebhookDeliveryEntity> LogAsync(ShopTestServices shop, string partition, string deliveryId) =>
+    public static async Task<WebhookDeliveryRow> LogAsync(ShopTestServices shop, string partition, string deliveryId) =>
         await shop.Get<WebhookDeliveryLog>().FindAsync(partition, deliveryId, CancellationToken.None)
             ?? throw new InvalidOperationException($"No log row for {deliveryId}.");
 

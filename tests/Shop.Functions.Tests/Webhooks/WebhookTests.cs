@@ -77,7 +77,7 @@ public static class WebhookTests
         return (body.GetProperty("id").GetString()!, body.GetProperty("secret").GetString()!);
     }
 
-    public static async Task<WebhookSubscriptionEntity> SubscriptionAsync(ShopTestServices shop, string id) =>
+    public static async Task<WebhookSubscriptionRow> SubscriptionAsync(ShopTestServices shop, string id) =>
         await shop.Get<WebhookSubscriptionStore>().FindAsync(id, CancellationToken.None)
             ?? throw new InvalidOperationException($"No subscription {id}.");
 

@@ -46,7 +46,7 @@ public static class ConservationReader
         bool Ours(string orderId) => !known.Contains(orderId);
         var snapshot = new ConservationSnapshot();
 
-        foreach (var row in await AllAsync<OrderEntity>(tables, StorageTables.Orders, $"RowKey eq '{OrderEntity.OrderRowKey}'"))
+        foreach (var row in await AllAsync<OrderRow>(tables, StorageTables.Orders, $"RowKey eq '{OrderRow.OrderRowKey}'"))
         {
             if (Ours(row.OrderId))
             {
@@ -130,7 +130,7 @@ public static class ConservationReader
         }
     }
 
-    private static (decimal Total, string Currency) TotalOf(OrderEntity order)
+    private static (decimal Total, string Currency) TotalOf(OrderRow order)
     {
         try
         {

@@ -220,9 +220,9 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
         Assert.All(orderReads, r => Assert.Contains("PartitionKey='", r.Path, StringComparison.Ordinal));
     }
 
-    private async Task<List<NeedsAttentionEntity>> AllNeedingAttentionAsync()
+    private async Task<List<NeedsAttentionRow>> AllNeedingAttentionAsync()
     {
-        var all = new List<NeedsAttentionEntity>();
+        var all = new List<NeedsAttentionRow>();
         string? after = null;
         while (true)
         {

@@ -102,15 +102,15 @@ public sealed class WatchdogHarness : IAsyncDisposable
 
     public Task<WatchdogRun> WatchAsync() => Shop.Get<OpenOrdersWatchdog>().RunAsync(Client, CancellationToken.None);
 
-    public Task<OrderEntity> OrderAsync(string orderId) => OrderRows.ReadAsync(Shop, orderId);
+    public Task<OrderRow> OrderAsync(string orderId) => OrderRows.ReadAsync(Shop, orderId);
 
-    public Task<OrderEntity> WaitForStatusAsync(string orderId, string status, int seconds = 30) =>
+    public Task<OrderRow> WaitForStatusAsync(string orderId, string status, int seconds = 30) =>
         OrderRows.WaitForStatusAsync(Shop, orderId, status, seconds);
 
     /// <summary>The order's entries in the due buckets (not its NeedsAttention row).</summary>
-    public async Task<List<OpenOrderEntity>> EntriesAsync(string orderId) =>
+    public async Task<List<OpenOrderRow>> EntriesAsync(string orderId) =>
         await Index.Table
-            .QueryAsync<OpenOrderEntity>(e => e.PartitionKey.CompareTo(OpenOrderIndex.DuePrefix) >= 0 && e.PartitionKey.CompareTo("due-2002") < 0 && e.RowKey == orderId)
+            .QueryAsync<OpenOrderRow>(e => e.PartitionKey.CompareTo(OpenOrderIndex.DuePrefix) >= 0 && e.PartitionKey.CompareTo("due-2002") < 0 && e.RowKey == orderId)
             .ToListAsync();
 
     public async ValueTask DisposeAsync()

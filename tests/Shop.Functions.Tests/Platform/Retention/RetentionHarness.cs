@@ -116,7 +116,7 @@ public sealed class RetentionHarness : IAsyncDisposable
         foreach (var n in new[] { 1, 2 })
         {
             var at = Clock.Now.AddMinutes(n);
-            await Deliveries.UpsertEntityAsync(new WebhookDeliveryEntity
+            await Deliveries.UpsertEntityAsync(new WebhookDeliveryRow
             {
                 PartitionKey = $"{DeliverWebhook.CallbackTarget}-{orderId}",
                 RowKey = WebhookIds.DeliveryId(DeliverWebhook.CallbackTarget, $"OrderFailed:{orderId}:{n}", at),
@@ -133,12 +133,12 @@ public sealed class RetentionHarness : IAsyncDisposable
         return marks + deliveries;
     }
 
-    public async Task<List<FinishedOrderEntity>> FinishedEntriesAsync(string orderId) =>
-        await Finished.QueryAsync<FinishedOrderEntity>(e => e.RowKey == orderId).ToListAsync();
+    public async Task<List<FinishedOrderRow>> FinishedEntriesAsync(string orderId) =>
+        await Finished.QueryAsync<FinishedOrderRow>(e => e.RowKey == orderId).ToListAsync();
 
-    public Task<OrderEntity> OrderAsync(string orderId) => OrderRows.ReadAsync(Shop, orderId);
+    public Task<OrderRow> OrderAsync(string orderId) => OrderRows.ReadAsync(Shop, orderId);
 
-    public Task<OrderEntity> WaitForStatusAsync(string orderId, string status, int seconds = 30) =>
+    public Task<OrderRow> WaitForStatusAsync(string orderId, string status, int seconds = 30) =>
         OrderRows.WaitForStatusAsync(Shop, orderId, status, seconds);
 
     public async ValueTask DisposeAsync()

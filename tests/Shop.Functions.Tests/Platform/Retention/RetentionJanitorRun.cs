@@ -99,7 +99,7 @@ public sealed class RetentionJanitorRun(AzuriteFixture azurite) : IAsyncLifetime
     {
         var subscription = WebhookIds.NewSubscriptionId();
         var webhooks = _retention.Shop.Tables.GetTableClient(StorageTables.Webhooks);
-        await webhooks.AddEntityAsync(new WebhookSubscriptionEntity { RowKey = subscription, Url = "http://127.0.0.1:9/all", EventTypes = "*", Secret = "whsec_test" });
+        await webhooks.AddEntityAsync(new WebhookSubscriptionRow { RowKey = subscription, Url = "http://127.0.0.1:9/all", EventTypes = "*", Secret = "whsec_test" });
         try
         {
             var now = _retention.Clock.Now;
@@ -117,7 +117,7 @@ public sealed class RetentionJanitorRun(AzuriteFixture azurite) : IAsyncLifetime
         }
         finally
         {
-            await webhooks.DeleteEntityAsync(WebhookSubscriptionEntity.Partition, subscription);
+            await webhooks.DeleteEntityAsync(WebhookSubscriptionRow.Partition, subscription);
         }
     }
 
@@ -126,7 +126,7 @@ public sealed class RetentionJanitorRun(AzuriteFixture azurite) : IAsyncLifetime
     {
         var store = _retention.Shop.Get<WebhookSubscriptionStore>();
         var subscription = WebhookIds.NewSubscriptionId();
-        await store.AddAsync(new WebhookSubscriptionEntity { RowKey = subscription, Url = "http://127.0.0.1:9/all", EventTypes = "*", Secret = "whsec_test" }, CancellationToken.None);
+        await store.AddAsync(new WebhookSubscriptionRow { RowKey = subscription, Url = "http://127.0.0.1:9/all", EventTypes = "*", Secret = "whsec_test" }, CancellationToken.None);
         var now = _retention.Clock.Now;
         await AddDeliveryAsync(subscription, "old", now - Defaults.DeliveryLogRetention - TimeSpan.FromDays(1));
         var recent = await AddDeliveryAsync(subscription, "recent", now - TimeSpan.FromHours(1));
@@ -162,7 +162,7 @@ public sealed class RetentionJanitorRun(AzuriteFixture azurite) : IAsyncLifetime
     private async Task<string> AddDeliveryAsync(string subscription, string eventId, DateTimeOffset eventTime)
     {
         var id = WebhookIds.DeliveryId(subscription, eventId, eventTime);
-        await _retention.Deliveries.AddEntityAsync(new WebhookDeliveryEntity { PartitionKey = subscription, RowKey = id, SubscriptionId = subscription, CreatedAt = eventTime });
+        await _retention.Deliveries.AddEntityAsync(new WebhookDeliveryRow { PartitionKey = subscription, RowKey = id, SubscriptionId = subscription, CreatedAt = eventTime });
         return id;
     }
 }

@@ -354,7 +354,7 @@ public sealed class FaultRun : IAsyncDisposable
     }
 
     /// <summary>Polls the order rows until every order is terminal.</summary>
-    public async Task<Dictionary<string, OrderRow>> WaitForTerminalAsync(IEnumerable<string> orderIds, TimeSpan timeout)
+    public async Task<Dictionary<string, OrderOutcome>> WaitForTerminalAsync(IEnumerable<string> orderIds, TimeSpan timeout)
     {
         var ids = orderIds.ToHashSet(StringComparer.Ordinal);
         var deadline = DateTimeOffset.UtcNow + timeout;
@@ -411,7 +411,7 @@ public sealed class FaultRun : IAsyncDisposable
         var rows = (await PendingMessages.CarriedAsync(Tables)).Select(pointer => $"{StorageTables.OutboxIndex}/{pointer.PartitionKey}/{pointer.RowKey}").ToList();
         foreach (var table in OutboxSweeper.OutboxTables)
         {
-            var filter = TableClient.CreateQueryFilter($"RowKey ge {OutboxEntity.RowKeyPrefix} and RowKey lt {OutboxEntity.RowKeyEnd}");
+            var filter = TableClient.CreateQueryFilter($"RowKey ge {OutboxRow.RowKeyPrefix} and RowKey lt {OutboxRow.RowKeyEnd}");
             await foreach (var row in Table(table).QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"]))
             {
                 rows.Add($"{table}/{row.PartitionKey}/{row.RowKey}");
@@ -421,9 +421,9 @@ public sealed class FaultRun : IAsyncDisposable
         return rows;
     }
 
-    public async Task<Dictionary<string, OrderRow>> OrderRowsAsync() =>
+    public async Task<Dictionary<string, OrderOutcome>> OrderRowsAsync() =>
         (await Table(StorageTables.Orders).QueryAsync<TableEntity>(e => e.RowKey == "order").ToListAsync())
-            .ToDictionary(e => e.PartitionKey, e => new OrderRow(e.GetString("Status")!, e.GetString("FailureReason")), StringComparer.Ordinal);
+            .ToDictionary(e => e.PartitionKey, e => new OrderOutcome(e.GetString("Status")!, e.GetString("FailureReason")), StringComparer.Ordinal);
 
     /// <summary>The test's own view of storage: clients without faults, so reads during the run never fail.</summary>
     public TableServiceClient Tables { get; }
@@ -472,4 +472,4 @@ public sealed class FaultRun : IAsyncDisposable
     }
 }
 
-public sealed record OrderRow(string Status, string? FailureReason);
+public sealed record OrderOutcome(string Status, string? FailureReason);

@@ -106,7 +106,7 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
         return 2;
     }
 
-    private void Report(FaultRun run, List<PlannedOrder> plan, Dictionary<string, OrderRow> rows, TimeSpan submitted, TimeSpan faultsOff, TimeSpan elapsed, int restarts)
+    private void Report(FaultRun run, List<PlannedOrder> plan, Dictionary<string, OrderOutcome> rows, TimeSpan submitted, TimeSpan faultsOff, TimeSpan elapsed, int restarts)
     {
         var chaos = run.Chaos;
         var counters = run.Pipeline.Broker.Counters;
@@ -131,7 +131,7 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
         }
     }
 
-    private async Task AssertInvariantsAsync(FaultRun run, List<PlannedOrder> plan, Dictionary<string, OrderRow> rows, int restarts)
+    private async Task AssertInvariantsAsync(FaultRun run, List<PlannedOrder> plan, Dictionary<string, OrderOutcome> rows, int restarts)
     {
         // No order lost: every 202 has its order row and a finished saga; no order exists twice.
         Assert.Equal(plan.Count, plan.Select(o => o.OrderId).Distinct(StringComparer.Ordinal).Count());
@@ -164,12 +164,12 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
             var row = rows[order.OrderId];
             var expected = order.Kind switch
             {
-                OrderKind.Happy => [new OrderRow(OrderStatuses.Completed, null)],
-                OrderKind.Declined => [new OrderRow(OrderStatuses.Failed, FailureReasons.PaymentDeclined)],
+                OrderKind.Happy => [new OrderOutcome(OrderStatuses.Completed, null)],
+                OrderKind.Declined => [new OrderOutcome(OrderStatuses.Failed, FailureReasons.PaymentDeclined)],
                 // The cancel is a request (202): when the client's retries delay it past the carrier's dispatch, the
                 // saga sees ShipmentDispatched first and completes, as it must once shipped. Counted in the report.
-                OrderKind.Cancelled => [new OrderRow(OrderStatuses.Cancelled, null), new OrderRow(OrderStatuses.Completed, null)],
-                _ => new[] { new OrderRow(OrderStatuses.Completed, null), new OrderRow(OrderStatuses.Failed, FailureReasons.OutOfStock) },
+                OrderKind.Cancelled => [new OrderOutcome(OrderStatuses.Cancelled, null), new OrderOutcome(OrderStatuses.Completed, null)],
+                _ => new[] { new OrderOutcome(OrderStatuses.Completed, null), new OrderOutcome(OrderStatuses.Failed, FailureReasons.OutOfStock) },
             };
             if (!expected.Contains(row))
             {
@@ -296,14 +296,14 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
     /// (docs/messaging.md). A cancelled order ships nothing, so ShipmentDispatched is never announced for it; it is refunded
     /// only if the cancel came after the charge (the conservation check weighs every announced refund against the provider).
     /// </summary>
-    private static (string[] Required, string[] Optional) ExpectedEmails(OrderKind kind, OrderRow row) => (kind, row.Status) switch
+    private static (string[] Required, string[] Optional) ExpectedEmails(OrderKind kind, OrderOutcome row) => (kind, row.Status) switch
     {
         (OrderKind.Cancelled, OrderStatuses.Cancelled) => (["OrderCancelled"], ["OrderAccepted", "PaymentRefunded"]),
         (_, OrderStatuses.Completed) => (["OrderCompleted", "ShipmentDispatched"], ["OrderAccepted"]),
         _ => (["OrderFailed"], ["OrderAccepted"]),
     };
 
-    private static (string[] Required, string[] Optional) ExpectedEvents(OrderKind kind, OrderRow row) => (kind, row.Status) switch
+    private static (string[] Required, string[] Optional) ExpectedEvents(OrderKind kind, OrderOutcome row) => (kind, row.Status) switch
     {
         (OrderKind.Cancelled, OrderStatuses.Cancelled) => (CancelledEvents, CancelledMaybeEvents),
         (OrderKind.Declined, _) => (DeclinedEvents, []),

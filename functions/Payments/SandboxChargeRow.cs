@@ -9,7 +9,7 @@ namespace Shop.Functions.Payments;
 /// refund leaves when it finds no charge. Charge and tombstone are conditional inserts of this one row, so a charge and a
 /// refund racing for an order agree on which came first. Holds no payment token.
 /// </summary>
-internal sealed class SandboxChargeEntity : ITableEntity
+internal sealed class SandboxChargeRow : ITableEntity
 {
     public const string Key = "charge";
 
@@ -45,7 +45,7 @@ internal sealed class SandboxChargeEntity : ITableEntity
 
     public decimal AmountValue => decimal.Parse(Amount ?? "0", NumberStyles.Number, CultureInfo.InvariantCulture);
 
-    public static SandboxChargeEntity For(string orderId, ChargeResult result) => result switch
+    public static SandboxChargeRow For(string orderId, ChargeResult result) => result switch
     {
         ChargeResult.Captured captured => new()
         {
@@ -67,7 +67,7 @@ internal sealed class SandboxChargeEntity : ITableEntity
     };
 
     /// <summary>The tombstone of an order closed before it was charged.</summary>
-    public static SandboxChargeEntity Closed(string orderId, DateTimeOffset closedAt) => new()
+    public static SandboxChargeRow Closed(string orderId, DateTimeOffset closedAt) => new()
     {
         PartitionKey = orderId,
         Outcome = ClosedOutcome,

@@ -4,10 +4,10 @@ using Azure.Data.Tables;
 namespace Shop.Functions.Catalog;
 
 /// <summary>
-/// One completed order's units of one SKU, counted in <see cref="SalesEntity"/>: PartitionKey = SKU, RowKey =
+/// One completed order's units of one SKU, counted in <see cref="SalesCounterRow"/>: PartitionKey = SKU, RowKey =
 /// <see cref="CatalogKeys.SaleRowKey"/>. Its existence is what makes counting an order a second time a no-op.
 /// </summary>
-public sealed class SaleEntity : ITableEntity
+public sealed class OrderSaleRow : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
 
@@ -23,7 +23,7 @@ public sealed class SaleEntity : ITableEntity
 
     public DateTimeOffset CountedAt { get; set; }
 
-    internal static SaleEntity For(string partition, string orderId, int quantity, DateTimeOffset now) => new()
+    internal static OrderSaleRow For(string partition, string orderId, int quantity, DateTimeOffset now) => new()
     {
         PartitionKey = partition,
         RowKey = CatalogKeys.SaleRowKey(orderId),

@@ -7,7 +7,7 @@ namespace Shop.Functions.Messaging;
 /// A message waiting to be sent, stored in its aggregate's partition so that it commits in the same
 /// Table transaction as the change that caused it. Deleted once sent.
 /// </summary>
-public sealed class OutboxEntity : ITableEntity
+public sealed class OutboxRow : ITableEntity
 {
     public const string RowKeyPrefix = "outbox|";
 
@@ -37,7 +37,7 @@ public sealed class OutboxEntity : ITableEntity
     /// <summary>The trace context of the change that wrote the row, so a sweeper resend continues the order's trace.</summary>
     public string? TraceParent { get; set; }
 
-    public static OutboxEntity For(string partitionKey, OutgoingMessage message, DateTimeOffset createdAt) => new()
+    public static OutboxRow For(string partitionKey, OutgoingMessage message, DateTimeOffset createdAt) => new()
     {
         PartitionKey = partitionKey,
         RowKey = RowKeyPrefix + message.MessageId,

@@ -5,7 +5,7 @@ using Azure.Data.Tables;
 namespace Shop.Functions.Payments;
 
 /// <summary>The sandbox's record of an order's one refund.</summary>
-internal sealed class SandboxRefundEntity : ITableEntity
+internal sealed class SandboxRefundRow : ITableEntity
 {
     public const string Key = "refund";
 
@@ -21,14 +21,14 @@ internal sealed class SandboxRefundEntity : ITableEntity
 
     public string ChargeId { get; set; } = string.Empty;
 
-    /// <summary>Invariant-culture decimal text, as in <see cref="SandboxChargeEntity.Amount"/>.</summary>
+    /// <summary>Invariant-culture decimal text, as in <see cref="SandboxChargeRow.Amount"/>.</summary>
     public string Amount { get; set; } = "0";
 
     public string Currency { get; set; } = string.Empty;
 
     public DateTimeOffset RefundedAt { get; set; }
 
-    public static SandboxRefundEntity For(string orderId, RefundResult.Refunded result) => new()
+    public static SandboxRefundRow For(string orderId, RefundResult.Refunded result) => new()
     {
         PartitionKey = orderId,
         RefundId = result.RefundId,

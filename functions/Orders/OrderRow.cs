@@ -6,7 +6,7 @@ using Shop.Functions.Platform;
 namespace Shop.Functions.Orders;
 
 /// <summary>The order row: PartitionKey = order id, RowKey = <see cref="OrderRowKey"/>. Its outbox rows share the partition.</summary>
-public sealed class OrderEntity : ITableEntity
+public sealed class OrderRow : ITableEntity
 {
     public const string OrderRowKey = "order";
 

@@ -4,7 +4,7 @@ using Azure.Data.Tables;
 namespace Shop.Functions.Inventory;
 
 /// <summary>The stock row of a SKU: PartitionKey = SKU, RowKey = <see cref="InventoryKeys.StockRowKey"/>.</summary>
-public sealed class StockEntity : ITableEntity
+public sealed class StockRow : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
 

@@ -8,7 +8,7 @@ namespace Shop.Functions.Webhooks.Registration;
 /// reads them all, so one partition keeps that a single query), RowKey = subscription id. The signing secrets are
 /// stored because every delivery must be signed with them; they are never returned after registration or rotation.
 /// </summary>
-public sealed class WebhookSubscriptionEntity : ITableEntity
+public sealed class WebhookSubscriptionRow : ITableEntity
 {
     public const string Partition = "subscriptions";
 

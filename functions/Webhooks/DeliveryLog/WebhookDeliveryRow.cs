@@ -11,7 +11,7 @@ namespace Shop.Functions.Webhooks.DeliveryLog;
 /// serves as the idempotency record: a delivery <see cref="WebhookDeliveryStatuses.IsSettled">settled</see> in its
 /// round is not posted again, and a lease keeps two copies of one command from posting at the same time.
 /// </summary>
-public sealed class WebhookDeliveryEntity : ITableEntity
+public sealed class WebhookDeliveryRow : ITableEntity
 {
     /// <summary>The log keeps the latest attempts; a property holds at most 64 KiB.</summary>
     public const int MaxAttemptsKept = 50;
@@ -83,7 +83,7 @@ public static class WebhookDeliveryStatuses
     public const string Delivering = nameof(Delivering);
     public const string Delivered = nameof(Delivered);
 
-    /// <summary>Failed for now; <see cref="WebhookDeliveryEntity.NextAttemptAt"/> says when it is tried again.</summary>
+    /// <summary>Failed for now; <see cref="WebhookDeliveryRow.NextAttemptAt"/> says when it is tried again.</summary>
     public const string Retrying = nameof(Retrying);
 
     /// <summary>Not attempted: the destination's circuit is open. Tried again at the next attempt time.</summary>

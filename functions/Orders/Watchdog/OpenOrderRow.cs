@@ -7,7 +7,7 @@ namespace Shop.Functions.Orders.Watchdog;
 /// An order the watchdog will look at: PartitionKey = its due bucket (<see cref="OpenOrderIndex.DuePartition"/>),
 /// RowKey = the order id. The watchdog reads due buckets only, never the Orders table.
 /// </summary>
-public sealed class OpenOrderEntity : ITableEntity
+public sealed class OpenOrderRow : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
 
@@ -23,7 +23,7 @@ public sealed class OpenOrderEntity : ITableEntity
 }
 
 /// <summary>An order that needs a person: PartitionKey = <see cref="OpenOrderIndex.NeedsAttentionPartition"/>, RowKey = the order id.</summary>
-public sealed class NeedsAttentionEntity : ITableEntity
+public sealed class NeedsAttentionRow : ITableEntity
 {
     public string PartitionKey { get; set; } = OpenOrderIndex.NeedsAttentionPartition;
 

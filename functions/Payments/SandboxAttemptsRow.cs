@@ -8,7 +8,7 @@ namespace Shop.Functions.Payments;
 /// (<see cref="Simulation"/>): drives <c>tok_flaky</c> and <c>tok_unavailable</c> for the order's charges, and for its
 /// refunds and outcome queries, which carry no token.
 /// </summary>
-internal sealed class SandboxAttemptsEntity : ITableEntity
+internal sealed class SandboxAttemptsRow : ITableEntity
 {
     public const string Key = "attempts";
 

@@ -7,7 +7,7 @@ using Shop.Functions.Platform;
 namespace Shop.Functions.Shipping;
 
 /// <summary>An order's one shipment: PartitionKey = order id, RowKey = <see cref="Key"/>. Holds no address.</summary>
-public sealed class ShipmentEntity : ITableEntity
+public sealed class ShipmentRow : ITableEntity
 {
     public const string Key = "shipment";
 
@@ -46,7 +46,7 @@ public sealed class ShipmentEntity : ITableEntity
     [IgnoreDataMember]
     public string EffectiveState => State ?? ShipmentStates.Dispatched;
 
-    public static ShipmentEntity For(ShipOrder order, string carrier, string trackingNumber, DateTimeOffset createdAt) => new()
+    public static ShipmentRow For(ShipOrder order, string carrier, string trackingNumber, DateTimeOffset createdAt) => new()
     {
         PartitionKey = order.OrderId,
         TrackingNumber = trackingNumber,
@@ -58,7 +58,7 @@ public sealed class ShipmentEntity : ITableEntity
     };
 
     /// <summary>The row a CancelShipment leaves for an order that has no booking: its ShipOrder will book nothing.</summary>
-    public static ShipmentEntity Tombstone(CancelShipment command, string carrier, DateTimeOffset at) => new()
+    public static ShipmentRow Tombstone(CancelShipment command, string carrier, DateTimeOffset at) => new()
     {
         PartitionKey = command.OrderId,
         Carrier = carrier,

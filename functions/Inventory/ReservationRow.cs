@@ -8,7 +8,7 @@ public static class ReservationStatuses
     public const string Reserved = "Reserved";
     public const string Released = "Released";
 
-    /// <summary>Backordered: the order is on the SKU's waiting list (<see cref="ReservationEntity.WaitingRowKey"/>) and holds nothing.</summary>
+    /// <summary>Backordered: the order is on the SKU's waiting list (<see cref="ReservationRow.WaitingRowKey"/>) and holds nothing.</summary>
     public const string Waiting = "Waiting";
 }
 
@@ -16,7 +16,7 @@ public static class ReservationStatuses
 /// What one order holds of one SKU: PartitionKey = SKU, RowKey = <see cref="InventoryKeys.ReservationRowKey"/>.
 /// Written in the same transaction as the stock row it took the units from.
 /// </summary>
-public sealed class ReservationEntity : ITableEntity
+public sealed class ReservationRow : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
 
@@ -41,7 +41,7 @@ public sealed class ReservationEntity : ITableEntity
 
     public StockReservation ToReservation() => new(PartitionKey, OrderId, Quantity, Status, ReservedAt, ReleasedAt);
 
-    internal static ReservationEntity Reserve(string partition, string orderId, int quantity, DateTimeOffset now) => new()
+    internal static ReservationRow Reserve(string partition, string orderId, int quantity, DateTimeOffset now) => new()
     {
         PartitionKey = partition,
         RowKey = InventoryKeys.ReservationRowKey(orderId),

@@ -7,7 +7,7 @@ namespace Shop.Functions.Inventory;
 /// One backordered order on a SKU's waiting list: PartitionKey = SKU, RowKey = <see cref="InventoryKeys.WaitingRowKey"/>
 /// (arrival order). Written and deleted with the order's reservation row and the stock row, in one transaction.
 /// </summary>
-public sealed class WaitingEntity : ITableEntity
+public sealed class WaitingRow : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
 

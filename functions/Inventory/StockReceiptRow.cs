@@ -9,7 +9,7 @@ namespace Shop.Functions.Inventory;
 /// transaction as the stock row it added to, so its presence means the units were counted, and a second delivery of the
 /// same receipt or replenishment counts nothing.
 /// </summary>
-public sealed class StockReceiptEntity : ITableEntity
+public sealed class StockReceiptRow : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
 

@@ -11,7 +11,7 @@ namespace Shop.Functions.Orders.History;
 /// account (the caller the gateway vouched for at submit), RowKey = <see cref="RowKeyFor"/> (newest first, then the order id), so a page of an
 /// account's history is one range query of its partition.
 /// </summary>
-public sealed class CustomerOrderEntity : ITableEntity
+public sealed class CustomerOrderRow : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
 

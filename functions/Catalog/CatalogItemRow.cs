@@ -8,7 +8,7 @@ namespace Shop.Functions.Catalog;
 /// A catalog item: PartitionKey = <see cref="CatalogKeys.ItemsPartition"/>, RowKey = SKU (uppercase). Written by
 /// <see cref="CatalogSeeder"/> from the seed that ships with the app.
 /// </summary>
-public sealed class CatalogItemEntity : ITableEntity
+public sealed class CatalogItemRow : ITableEntity
 {
     public string PartitionKey { get; set; } = CatalogKeys.ItemsPartition;
 
@@ -32,7 +32,7 @@ public sealed class CatalogItemEntity : ITableEntity
 
     public decimal PriceValue => decimal.Parse(Price, NumberStyles.Number, CultureInfo.InvariantCulture);
 
-    public static CatalogItemEntity From(CatalogSeedItem item) => new()
+    public static CatalogItemRow From(CatalogSeedItem item) => new()
     {
         RowKey = CatalogKeys.PartitionFor(item.Sku) ?? throw new ArgumentException($"'{item.Sku}' is not a valid SKU.", nameof(item)),
         Sku = item.Sku,
@@ -43,7 +43,7 @@ public sealed class CatalogItemEntity : ITableEntity
     };
 
     /// <summary>True when the stored row says what <paramref name="other"/> says (keys and content; not ETag or time).</summary>
-    public bool SameContent(CatalogItemEntity other) =>
+    public bool SameContent(CatalogItemRow other) =>
         RowKey == other.RowKey && Sku == other.Sku && Name == other.Name && Description == other.Description
         && Currency == other.Currency && PriceValue == other.PriceValue;
 }

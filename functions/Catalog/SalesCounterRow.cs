@@ -5,9 +5,9 @@ namespace Shop.Functions.Catalog;
 
 /// <summary>
 /// Units sold of a SKU: PartitionKey = SKU, RowKey = <see cref="CatalogKeys.SalesRowKey"/>. Changed only together with
-/// a new <see cref="SaleEntity"/>, in one transaction conditional on this row's ETag.
+/// a new <see cref="OrderSaleRow"/>, in one transaction conditional on this row's ETag.
 /// </summary>
-public sealed class SalesEntity : ITableEntity
+public sealed class SalesCounterRow : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
 
