@@ -9,8 +9,8 @@ public sealed class OrderCompletedConsumer(MessagePipeline pipeline, OrderComple
 {
     private static readonly ConsumerEntity Entity = ConsumerEntity.ForSubscription(Topics.OrderEvents, Subscriptions.Catalog);
 
-    [Function(nameof(CountSales))]
-    public Task CountSales(
+    [Function(nameof(OrderCompleted))]
+    public Task OrderCompleted(
         [ServiceBusTrigger(Topics.OrderEvents, Subscriptions.Catalog, Connection = Connections.ServiceBus)] ServiceBusReceivedMessage message,
         ServiceBusMessageActions actions,
         CancellationToken cancellationToken) =>

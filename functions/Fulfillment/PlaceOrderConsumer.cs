@@ -9,8 +9,8 @@ namespace Shop.Functions.Fulfillment;
 
 public sealed class PlaceOrderConsumer(MessagePipeline pipeline, OrderStore orders, FulfillmentStarter starter, FulfillmentSteps steps)
 {
-    [Function(nameof(StartFulfillment))]
-    public Task StartFulfillment(
+    [Function(nameof(PlaceOrder))]
+    public Task PlaceOrder(
         [ServiceBusTrigger(Queues.PlaceOrder, Connection = Connections.ServiceBus)] ServiceBusReceivedMessage message,
         ServiceBusMessageActions actions,
         [DurableClient] DurableTaskClient client,

@@ -9,8 +9,8 @@ namespace Shop.Functions.Fulfillment;
 
 public sealed class ShipmentDispatchedConsumer(MessagePipeline pipeline, ILogger<ShipmentDispatchedHandler> logger)
 {
-    [Function(nameof(RaiseShipmentDispatched))]
-    public Task RaiseShipmentDispatched(
+    [Function(nameof(ShipmentDispatched))]
+    public Task ShipmentDispatched(
         [ServiceBusTrigger(Topics.OrderEvents, Subscriptions.Fulfillment, Connection = Connections.ServiceBus)] ServiceBusReceivedMessage message,
         ServiceBusMessageActions actions,
         [DurableClient] DurableTaskClient client,

@@ -9,8 +9,8 @@ public sealed class SendEmailConsumer(MessagePipeline pipeline, SendEmailHandler
 {
     private static readonly ConsumerEntity Entity = ConsumerEntity.Queue(Queues.SendEmail);
 
-    [Function(nameof(SendCustomerEmail))]
-    public Task SendCustomerEmail(
+    [Function(nameof(SendEmail))]
+    public Task SendEmail(
         [ServiceBusTrigger(Queues.SendEmail, Connection = Connections.ServiceBus)] ServiceBusReceivedMessage message,
         ServiceBusMessageActions actions,
         CancellationToken cancellationToken) =>

@@ -7,8 +7,8 @@ namespace Shop.Functions.Shipping;
 
 public sealed class CancelShipmentConsumer(MessagePipeline pipeline, CancelShipmentHandler handler)
 {
-    [Function(nameof(CancelBookedShipment))]
-    public Task CancelBookedShipment(
+    [Function(nameof(CancelShipment))]
+    public Task CancelShipment(
         [ServiceBusTrigger(Queues.CancelShipment, Connection = Connections.ServiceBus)] ServiceBusReceivedMessage message,
         ServiceBusMessageActions actions,
         CancellationToken cancellationToken) =>

@@ -7,8 +7,8 @@ namespace Shop.Functions.Shipping;
 
 public sealed class DispatchBookedShipmentConsumer(MessagePipeline pipeline, DispatchBookedShipmentHandler handler)
 {
-    [Function(nameof(HandOverShipment))]
-    public Task HandOverShipment(
+    [Function(nameof(DispatchBookedShipment))]
+    public Task DispatchBookedShipment(
         [ServiceBusTrigger(Queues.DispatchBookedShipment, Connection = Connections.ServiceBus)] ServiceBusReceivedMessage message,
         ServiceBusMessageActions actions,
         CancellationToken cancellationToken) =>

@@ -7,8 +7,8 @@ namespace Shop.Functions.Shipping;
 
 public sealed class ShipOrderConsumer(MessagePipeline pipeline, ShipOrderHandler handler)
 {
-    [Function(nameof(DispatchShipment))]
-    public Task DispatchShipment(
+    [Function(nameof(ShipOrder))]
+    public Task ShipOrder(
         [ServiceBusTrigger(Queues.ShipOrder, Connection = Connections.ServiceBus)] ServiceBusReceivedMessage message,
         ServiceBusMessageActions actions,
         CancellationToken cancellationToken) =>

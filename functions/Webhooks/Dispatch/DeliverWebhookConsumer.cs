@@ -13,8 +13,8 @@ public sealed class DeliverWebhookConsumer(MessagePipeline pipeline, DeliverWebh
 
     private readonly ConsumerOptions _schedule = options.Value.RedeliverySchedule();
 
-    [Function(nameof(DeliverWebhookToEndpoint))]
-    public Task DeliverWebhookToEndpoint(
+    [Function(nameof(DeliverWebhook))]
+    public Task DeliverWebhook(
         [ServiceBusTrigger(Queues.DeliverWebhook, Connection = Connections.ServiceBus)] ServiceBusReceivedMessage message,
         ServiceBusMessageActions actions,
         CancellationToken cancellationToken) =>

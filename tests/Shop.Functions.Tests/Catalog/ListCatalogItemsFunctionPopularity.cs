@@ -56,7 +56,7 @@ public sealed class ListCatalogItemsFunctionPopularity(AzuriteFixture azurite) :
         var actions = new Mock<ServiceBusMessageActions>();
         var message = ServiceBusMessages.Received(OrderCompletedEvents.For(OrderIds.NewRandom(), lines));
 
-        await _catalog.Shop.Function<OrderCompletedConsumer>().CountSales(message, actions.Object, CancellationToken.None);
+        await _catalog.Shop.Function<OrderCompletedConsumer>().OrderCompleted(message, actions.Object, CancellationToken.None);
 
         actions.Verify(a => a.CompleteMessageAsync(message, It.IsAny<CancellationToken>()), Times.Once);
     }

@@ -75,7 +75,7 @@ public sealed class OrderPipelineEndToEndOverSmtp(AzuriteFixture azurite) : IAsy
         _pipeline = await ShopPipeline.StartAsync(
             azurite.ConnectionString,
             new BrokerOptions { DeliverTwice = deliverTwice },
-            SendEmailConsumerSendCustomerEmailOverSmtp.Settings(_smtp.Port));
+            SendEmailConsumerSendEmailOverSmtp.Settings(_smtp.Port));
         await _pipeline.SetStockAsync("SKU-034", 100);
         return _pipeline;
     }

@@ -103,7 +103,7 @@ public sealed class OrderPipelineEndToEndWithRealProviders(AzuriteFixture azurit
     private async Task<ShopPipeline> StartAsync(bool deliverTwice)
     {
         var settings = StripeTest.Settings(_stripe.Url);
-        foreach (var (key, value) in SendEmailConsumerSendCustomerEmailOverSmtp.Settings(_smtp.Port))
+        foreach (var (key, value) in SendEmailConsumerSendEmailOverSmtp.Settings(_smtp.Port))
         {
             settings[key] = value;
         }

@@ -37,18 +37,18 @@ public sealed class ShipmentDispatchedEndToEnd(AzuriteFixture azurite) : IAsyncL
         var orderId = await _saga.SubmitAsync();
 
         var placeOrder = Received(orderId, nameof(PlaceOrder));
-        await _saga.Shop.Function<PlaceOrderConsumer>().StartFulfillment(placeOrder, _actions.Object, _saga.Client, CancellationToken.None);
+        await _saga.Shop.Function<PlaceOrderConsumer>().PlaceOrder(placeOrder, _actions.Object, _saga.Client, CancellationToken.None);
         await _saga.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
 
         var shipOrder = Received(orderId, nameof(ShipOrder));
-        await _saga.Shop.Function<ShipOrderConsumer>().DispatchShipment(shipOrder, _actions.Object, CancellationToken.None);
+        await _saga.Shop.Function<ShipOrderConsumer>().ShipOrder(shipOrder, _actions.Object, CancellationToken.None);
 
         Assert.True(Sent(orderId, nameof(DispatchBookedShipment)).ScheduledEnqueueTime > DateTimeOffset.UtcNow, "The dispatch is due later.");
         Assert.DoesNotContain(_saga.Shop.Sender.SentFor(orderId), m => m.Subject == OrderEventTypes.ShipmentDispatched);
         var handOver = Received(orderId, nameof(DispatchBookedShipment));
-        await _saga.Shop.Function<DispatchBookedShipmentConsumer>().HandOverShipment(handOver, _actions.Object, CancellationToken.None);
+        await _saga.Shop.Function<DispatchBookedShipmentConsumer>().DispatchBookedShipment(handOver, _actions.Object, CancellationToken.None);
         var dispatched = Received(orderId, OrderEventTypes.ShipmentDispatched);
-        await _saga.Shop.Function<ShipmentDispatchedConsumer>().RaiseShipmentDispatched(dispatched, _actions.Object, _saga.Client, CancellationToken.None);
+        await _saga.Shop.Function<ShipmentDispatchedConsumer>().ShipmentDispatched(dispatched, _actions.Object, _saga.Client, CancellationToken.None);
         var result = await _saga.WaitForEndAsync(orderId);
 
         Assert.Equal(new FulfillmentResult(orderId, OrderStatuses.Completed), result);

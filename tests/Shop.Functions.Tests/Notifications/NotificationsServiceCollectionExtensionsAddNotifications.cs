@@ -47,7 +47,7 @@ public sealed class NotificationsServiceCollectionExtensionsAddNotifications(Azu
     [InlineData("smtp")]
     public async Task RegistersTheSmtpSenderGivenTheSmtpProvider(string provider)
     {
-        var settings = SendEmailConsumerSendCustomerEmailOverSmtp.Settings(2525);
+        var settings = SendEmailConsumerSendEmailOverSmtp.Settings(2525);
         settings["Email:Provider"] = provider;
         await using var shop = await NotificationsTest.StartAsync(azurite.ConnectionString, settings);
 
@@ -66,7 +66,7 @@ public sealed class NotificationsServiceCollectionExtensionsAddNotifications(Azu
     [InlineData("Email:Smtp:Timeout", "00:00:00.010", "Timeout")]
     public async Task FailsStartupGivenAnUnusableSmtpSetting(string setting, string value, string named)
     {
-        var settings = SendEmailConsumerSendCustomerEmailOverSmtp.Settings(2525);
+        var settings = SendEmailConsumerSendEmailOverSmtp.Settings(2525);
         settings[setting] = value;
         await using var shop = await NotificationsTest.StartAsync(azurite.ConnectionString, settings);
 
@@ -78,7 +78,7 @@ public sealed class NotificationsServiceCollectionExtensionsAddNotifications(Azu
     [Fact]
     public async Task FailsStartupGivenAPasswordThatWouldTravelInPlainTextToAnotherMachine()
     {
-        var settings = SendEmailConsumerSendCustomerEmailOverSmtp.Settings(587, "shop", "s3cret");
+        var settings = SendEmailConsumerSendEmailOverSmtp.Settings(587, "shop", "s3cret");
         settings["Email:Smtp:Host"] = "smtp.example.com";
         await using var shop = await NotificationsTest.StartAsync(azurite.ConnectionString, settings);
 

@@ -101,7 +101,7 @@ public sealed class NotifyCustomerConsumerNotifyCustomer(AzuriteFixture azurite)
         var command = Assert.Single(_shop.EmailCommands(order.OrderId));
         for (var delivery = 0; delivery < 2; delivery++)
         {
-            await _shop.Function<SendEmailConsumer>().SendCustomerEmail(ServiceBusMessages.Received(command), _actions.Object, CancellationToken.None);
+            await _shop.Function<SendEmailConsumer>().SendEmail(ServiceBusMessages.Received(command), _actions.Object, CancellationToken.None);
         }
 
         Assert.Equal([$"{order.OrderId}/OrderAccepted.eml"], await _shop.EmailBlobsAsync(order.OrderId));

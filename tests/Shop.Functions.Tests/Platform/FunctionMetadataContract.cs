@@ -34,9 +34,9 @@ public sealed class FunctionMetadataContract
         ["SweepOutbox"] = new("timerTrigger", Schedule: "0 * * * * *"),
         ["WatchOpenOrders"] = new("timerTrigger", Schedule: "%WatchOpenOrdersSchedule%"),
         ["ApplyRetention"] = new("timerTrigger", Schedule: "%ApplyRetentionSchedule%"),
-        ["StartFulfillment"] = new("serviceBusTrigger", Queue: "place-order", Connection: "ServiceBus"),
+        ["PlaceOrder"] = new("serviceBusTrigger", Queue: "place-order", Connection: "ServiceBus"),
         ["NotifyCustomer"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "notifications", Connection: "ServiceBus"),
-        ["SendCustomerEmail"] = new("serviceBusTrigger", Queue: "send-email", Connection: "ServiceBus"),
+        ["SendEmail"] = new("serviceBusTrigger", Queue: "send-email", Connection: "ServiceBus"),
         ["OrderFulfillment"] = new("orchestrationTrigger"),
         ["OrderFulfillmentV2"] = new("orchestrationTrigger"),
         ["AcceptOrder"] = new("activityTrigger"),
@@ -52,13 +52,13 @@ public sealed class FunctionMetadataContract
         ["RequestShipmentCancellation"] = new("activityTrigger"),
         ["MarkStepOwed"] = new("activityTrigger"),
         ["MarkNeedsAttention"] = new("activityTrigger"),
-        ["CountSales"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "catalog", Connection: "ServiceBus"),
-        ["DispatchShipment"] = new("serviceBusTrigger", Queue: "ship-order", Connection: "ServiceBus"),
-        ["CancelBookedShipment"] = new("serviceBusTrigger", Queue: "cancel-shipment", Connection: "ServiceBus"),
-        ["HandOverShipment"] = new("serviceBusTrigger", Queue: "dispatch-booked-shipment", Connection: "ServiceBus"),
-        ["AcknowledgeReorder"] = new("serviceBusTrigger", Queue: "reorder-stock", Connection: "ServiceBus"),
-        ["ReceiveReplenishment"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "inventory", Connection: "ServiceBus"),
-        ["RaiseShipmentDispatched"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "fulfillment", Connection: "ServiceBus"),
+        ["OrderCompleted"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "catalog", Connection: "ServiceBus"),
+        ["ShipOrder"] = new("serviceBusTrigger", Queue: "ship-order", Connection: "ServiceBus"),
+        ["CancelShipment"] = new("serviceBusTrigger", Queue: "cancel-shipment", Connection: "ServiceBus"),
+        ["DispatchBookedShipment"] = new("serviceBusTrigger", Queue: "dispatch-booked-shipment", Connection: "ServiceBus"),
+        ["ReorderStock"] = new("serviceBusTrigger", Queue: "reorder-stock", Connection: "ServiceBus"),
+        ["StockReplenished"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "inventory", Connection: "ServiceBus"),
+        ["ShipmentDispatched"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "fulfillment", Connection: "ServiceBus"),
         ["ListDeadLetters"] = new("httpTrigger", Route: "ops/dead-letters/{entity}", Methods: ["get"], AuthLevel: "Admin"),
         ["ReplayDeadLetter"] = new("httpTrigger", Route: "ops/dead-letters/{entity}/{sequenceNumber}/replay", Methods: ["post"], AuthLevel: "Admin"),
         ["ListOrdersNeedingAttention"] = new("httpTrigger", Route: "ops/orders/needs-attention", Methods: ["get"], AuthLevel: "Admin"),
@@ -73,7 +73,7 @@ public sealed class FunctionMetadataContract
         ["ListWebhookDeliveries"] = new("httpTrigger", Route: "webhooks/{id}/deliveries", Methods: ["get"], AuthLevel: "Function"),
         ["RedeliverWebhook"] = new("httpTrigger", Route: "webhooks/{id}/deliveries/{deliveryId}/redeliver", Methods: ["post"], AuthLevel: "Function"),
         ["FanOutWebhooks"] = new("serviceBusTrigger", Topic: "order-events", Subscription: "webhooks", Connection: "ServiceBus"),
-        ["DeliverWebhookToEndpoint"] = new("serviceBusTrigger", Queue: "deliver-webhook", Connection: "ServiceBus"),
+        ["DeliverWebhook"] = new("serviceBusTrigger", Queue: "deliver-webhook", Connection: "ServiceBus"),
         ["ListCatalogItems"] = new("httpTrigger", Route: "catalog/items", Methods: ["get"], AuthLevel: "Anonymous"),
         ["GetCatalogItem"] = new("httpTrigger", Route: "catalog/items/{sku}", Methods: ["get"], AuthLevel: "Anonymous"),
         ["GetHealth"] = new("httpTrigger", Route: "health", Methods: ["get"], AuthLevel: "Anonymous"),
@@ -95,6 +95,24 @@ public sealed class FunctionMetadataContract
             Assert.True(Actual.Value.TryGetValue(name, out var actual), $"{name} is missing from functions.metadata");
             Assert.Equivalent(expected, actual, strict: true);
         }
+    }
+
+    [Fact]
+    public void NamesEachConsumerClassAfterItsFunction()
+    {
+        // One rule for consumers (docs/architecture.md): class XConsumer, function X, X the command or event it takes.
+        var consumers = typeof(Shop.Functions.Messaging.Consumers.MessagePipeline).Assembly.GetTypes()
+            .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+            .Where(method => method.GetParameters().Any(parameter => parameter.GetCustomAttribute<Microsoft.Azure.Functions.Worker.ServiceBusTriggerAttribute>() is not null))
+            .Select(method => (Function: method.GetCustomAttribute<Microsoft.Azure.Functions.Worker.FunctionAttribute>()!.Name, Method: method.Name, Class: method.DeclaringType!.Name))
+            .ToList();
+
+        Assert.Equal(Expected.Count(pair => pair.Value.Type == "serviceBusTrigger"), consumers.Count);
+        Assert.All(consumers, consumer =>
+        {
+            Assert.Equal(consumer.Function + "Consumer", consumer.Class);
+            Assert.Equal(consumer.Function, consumer.Method);
+        });
     }
 
     [Fact]

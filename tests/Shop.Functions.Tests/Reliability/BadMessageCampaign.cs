@@ -87,7 +87,7 @@ public sealed class BadMessageCampaign(AzuriteFixture azurite, ITestOutputHelper
             .Callback((ServiceBusReceivedMessage _, Dictionary<string, object>? _, string? r, string? d, CancellationToken _) => (reason, description) = (r, d))
             .Returns(Task.CompletedTask);
         var sent = _shop.Sender.Sent.Count;
-        var changesBefore = bad.Consumer == "DeliverWebhookToEndpoint" || bad.Consumer == "CountSales"
+        var changesBefore = bad.Consumer == "DeliverWebhook" || bad.Consumer == "OrderCompleted"
             ? await StorageSnapshot.TakeAsync(azurite.ConnectionString)
             : null;
 

@@ -27,11 +27,11 @@ public sealed record ConsumerProfile(string Name, string Subject, Func<JsonObjec
     /// <summary>The profiles, with <paramref name="subscriptionId"/> as the registered webhook that deliveries go to.</summary>
     public static IReadOnlyDictionary<string, ConsumerProfile> For(string subscriptionId) => new ConsumerProfile[]
     {
-        new("StartFulfillment", "PlaceOrder", () => new JsonObject { ["orderId"] = OrderId }, ["orderId"],
+        new("PlaceOrder", "PlaceOrder", () => new JsonObject { ["orderId"] = OrderId }, ["orderId"],
         [
             ("an order that does not exist", body => body["orderId"] = UnknownOrderId),
         ]),
-        new("DispatchShipment", "ShipOrder", ShipOrder, ["orderId", "items[0].sku"],
+        new("ShipOrder", "ShipOrder", ShipOrder, ["orderId", "items[0].sku"],
         [
             ("a negative quantity", body => body["items"]![0]!["quantity"] = -3),
             ("a quantity of 0", body => body["items"]![0]!["quantity"] = 0),
@@ -39,12 +39,12 @@ public sealed record ConsumerProfile(string Name, string Subject, Func<JsonObjec
             ("no address", body => body.Remove("address")),
             ("an address without a city", body => body["address"]!["city"] = " "),
         ]),
-        new("CancelBookedShipment", "CancelShipment", () => new JsonObject { ["orderId"] = OrderId, ["dispatchSequence"] = 5, ["reason"] = "Cancelled" }, ["orderId"],
+        new("CancelShipment", "CancelShipment", () => new JsonObject { ["orderId"] = OrderId, ["dispatchSequence"] = 5, ["reason"] = "Cancelled" }, ["orderId"],
         [
             ("a negative dispatchSequence", body => body["dispatchSequence"] = -1),
             ("a reason of 1 MiB", body => body["reason"] = new string('r', 1024 * 1024)),
         ]),
-        new("HandOverShipment", "DispatchBookedShipment", () => new JsonObject { ["orderId"] = OrderId, ["dispatchSequence"] = 5 }, ["orderId"],
+        new("DispatchBookedShipment", "DispatchBookedShipment", () => new JsonObject { ["orderId"] = OrderId, ["dispatchSequence"] = 5 }, ["orderId"],
         [
             ("a negative dispatchSequence", body => body["dispatchSequence"] = -1),
             ("an order that has no shipment", body => body["orderId"] = UnknownOrderId),
@@ -54,14 +54,14 @@ public sealed record ConsumerProfile(string Name, string Subject, Func<JsonObjec
             ("an order that does not exist", body => SetOrder(body, UnknownOrderId)),
             ("a type that is not its Subject", body => body["type"] = "OrderCompleted"),
         ]),
-        new("SendCustomerEmail", "SendEmail", SendEmail, ["orderId", "eventType"],
+        new("SendEmail", "SendEmail", SendEmail, ["orderId", "eventType"],
         [
             ("a recipient that is no address", body => body["to"] = "not an address"),
             ("a recipient with a line break", body => body["to"] = "ada@example.com\r\nBcc: all@example.com"),
             ("no subject", body => body["subject"] = ""),
             ("no body", body => body["body"] = "  "),
         ]),
-        new("CountSales", "OrderCompleted", () => Event("OrderCompleted"), ["data.orderId", "data.items[0].sku"],
+        new("OrderCompleted", "OrderCompleted", () => Event("OrderCompleted"), ["data.orderId", "data.items[0].sku"],
         [
             ("a negative quantity", body => body["data"]!["items"]![0]!["quantity"] = -5),
             ("a quantity of 0", body => body["data"]!["items"]![0]!["quantity"] = 0),
@@ -75,11 +75,11 @@ public sealed record ConsumerProfile(string Name, string Subject, Func<JsonObjec
             ("a type that is not its Subject", body => body["type"] = "OrderCompleted"),
             ("no event id", body => body["id"] = ""),
         ]),
-        new("RaiseShipmentDispatched", "ShipmentDispatched", () => Event("ShipmentDispatched"), ["data.orderId"],
+        new("ShipmentDispatched", "ShipmentDispatched", () => Event("ShipmentDispatched"), ["data.orderId"],
         [
             ("a type that is not its Subject", body => body["type"] = "ShipmentCancelled"),
         ]),
-        new("DeliverWebhookToEndpoint", "DeliverWebhook", () => DeliverWebhook(subscriptionId), ["deliveryId", "subscriptionId", "event.data.orderId"],
+        new("DeliverWebhook", "DeliverWebhook", () => DeliverWebhook(subscriptionId), ["deliveryId", "subscriptionId", "event.data.orderId"],
         [
             ("a negative round", body => body["round"] = -1),
             ("an event without a type", body => body["event"]!["type"] = ""),
@@ -93,12 +93,12 @@ public sealed record ConsumerProfile(string Name, string Subject, Func<JsonObjec
                 SetOrder((JsonObject)body["event"]!, "../x");
             }),
         ]),
-        new("AcknowledgeReorder", "ReorderStock", () => new JsonObject { ["reorderId"] = "SKU-001-1", ["sku"] = "SKU-001", ["quantity"] = 50, ["requestedAt"] = "2026-12-01T12:00:00Z" }, ["reorderId", "sku"],
+        new("ReorderStock", "ReorderStock", () => new JsonObject { ["reorderId"] = "SKU-001-1", ["sku"] = "SKU-001", ["quantity"] = 50, ["requestedAt"] = "2026-12-01T12:00:00Z" }, ["reorderId", "sku"],
         [
             ("a quantity of 0", body => body["quantity"] = 0),
             ("a negative quantity", body => body["quantity"] = -5),
         ]),
-        new("ReceiveReplenishment", "StockReplenished", StockReplenished, ["replenishmentId", "reorderId", "sku"],
+        new("StockReplenished", "StockReplenished", StockReplenished, ["replenishmentId", "reorderId", "sku"],
         [
             ("a quantity of 0", body => body["quantity"] = 0),
             ("a quantity of ten million", body => body["quantity"] = 10_000_000),

@@ -32,7 +32,7 @@ public sealed class DeliverWebhookGivenACallbackThatCanNeverBePosted(AzuriteFixt
         var command = DeliverWebhook.ForCallback(url, BadMessageRegression.Event(OrderEventTypes.OrderAccepted, orderId));
         var message = ServiceBusMessages.Received(command.ToMessage());
 
-        var actions = await BadMessageRegression.ConsumeAsync(_shop, "DeliverWebhookToEndpoint", message);
+        var actions = await BadMessageRegression.ConsumeAsync(_shop, "DeliverWebhook", message);
 
         actions.VerifyDeadLettered(message, "ValidationFailed", describedAs);
         Assert.Empty(await LogRowsAsync(command.LogPartition));
@@ -46,7 +46,7 @@ public sealed class DeliverWebhookGivenACallbackThatCanNeverBePosted(AzuriteFixt
         var command = DeliverWebhook.ForCallback("https://hooks.example/in", BadMessageRegression.Event(OrderEventTypes.OrderAccepted, orderId));
         var message = ServiceBusMessages.Received(command.ToMessage());
 
-        var actions = await BadMessageRegression.ConsumeAsync(_shop, "DeliverWebhookToEndpoint", message);
+        var actions = await BadMessageRegression.ConsumeAsync(_shop, "DeliverWebhook", message);
 
         actions.VerifyDeadLettered(message, "ValidationFailed", "not an order id");
         Assert.Empty(_shop.Sender.Sent);

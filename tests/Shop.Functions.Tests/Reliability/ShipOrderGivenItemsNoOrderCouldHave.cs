@@ -35,7 +35,7 @@ public sealed class ShipOrderGivenItemsNoOrderCouldHave(AzuriteFixture azurite) 
     {
         var message = ServiceBusMessages.Received(new ShipOrder(OrderIds.NewRandom(), [new OrderLine(sku, quantity)], Address).ToMessage());
 
-        var actions = await BadMessageRegression.ConsumeAsync(_shop, "DispatchShipment", message);
+        var actions = await BadMessageRegression.ConsumeAsync(_shop, "ShipOrder", message);
 
         actions.VerifyDeadLettered(message, "ValidationFailed", "Every item needs a sku");
         Assert.Empty(_shop.Sender.Sent);
@@ -46,7 +46,7 @@ public sealed class ShipOrderGivenItemsNoOrderCouldHave(AzuriteFixture azurite) 
     {
         var message = ServiceBusMessages.Received(new ShipOrder(OrderIds.NewRandom(), [new OrderLine("SKU-001", 1)], Address, DispatchSequence: -1).ToMessage());
 
-        var actions = await BadMessageRegression.ConsumeAsync(_shop, "DispatchShipment", message);
+        var actions = await BadMessageRegression.ConsumeAsync(_shop, "ShipOrder", message);
 
         actions.VerifyDeadLettered(message, "ValidationFailed", "dispatchSequence");
         Assert.Empty(_shop.Sender.Sent);
@@ -58,7 +58,7 @@ public sealed class ShipOrderGivenItemsNoOrderCouldHave(AzuriteFixture azurite) 
         var address = Address with { Line1 = new string('x', 1024 * 1024) };
         var message = ServiceBusMessages.Received(new ShipOrder(OrderIds.NewRandom(), [new OrderLine("SKU-001", 1)], address).ToMessage());
 
-        var actions = await BadMessageRegression.ConsumeAsync(_shop, "DispatchShipment", message);
+        var actions = await BadMessageRegression.ConsumeAsync(_shop, "ShipOrder", message);
 
         actions.VerifyDeadLettered(message, "ValidationFailed", "at most 200 characters");
         Assert.Empty(_shop.Sender.Sent);

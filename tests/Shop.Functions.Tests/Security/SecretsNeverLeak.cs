@@ -153,6 +153,6 @@ public sealed class SecretsNeverLeak(AzuriteFixture azurite, ITestOutputHelper o
     private async Task DeliverAsync(DeliverWebhook command)
     {
         var actions = new Mock<ServiceBusMessageActions>();
-        await _shop.Function<DeliverWebhookConsumer>().DeliverWebhookToEndpoint(ServiceBusMessages.Received(command.ToMessage()), actions.Object, CancellationToken.None);
+        await _shop.Function<DeliverWebhookConsumer>().DeliverWebhook(ServiceBusMessages.Received(command.ToMessage()), actions.Object, CancellationToken.None);
     }
 }

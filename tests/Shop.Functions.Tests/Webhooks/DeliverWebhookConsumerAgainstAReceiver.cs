@@ -239,5 +239,5 @@ public sealed class DeliverWebhookConsumerAgainstAReceiver(AzuriteFixture azurit
     }
 
     private Task ConsumeAsync(ServiceBusReceivedMessage message) =>
-        _shop.Function<DeliverWebhookConsumer>().DeliverWebhookToEndpoint(message, _actions.Object, CancellationToken.None);
+        _shop.Function<DeliverWebhookConsumer>().DeliverWebhook(message, _actions.Object, CancellationToken.None);
 }

@@ -281,5 +281,5 @@ public sealed class DeliverWebhookConsumerDecisions(AzuriteFixture azurite) : IA
     }
 
     private Task ConsumeAsync(ServiceBusReceivedMessage message) =>
-        _shop.Function<DeliverWebhookConsumer>().DeliverWebhookToEndpoint(message, _actions.Object, CancellationToken.None);
+        _shop.Function<DeliverWebhookConsumer>().DeliverWebhook(message, _actions.Object, CancellationToken.None);
 }

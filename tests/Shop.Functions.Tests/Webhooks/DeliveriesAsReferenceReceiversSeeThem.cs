@@ -139,7 +139,7 @@ public sealed class DeliveriesAsReferenceReceiversSeeThem(AzuriteFixture azurite
     }
 
     private Task ConsumeAsync(DeliverWebhook command) =>
-        _shop.Function<DeliverWebhookConsumer>().DeliverWebhookToEndpoint(WebhookEvents.Received(command), _actions.Object, CancellationToken.None);
+        _shop.Function<DeliverWebhookConsumer>().DeliverWebhook(WebhookEvents.Received(command), _actions.Object, CancellationToken.None);
 
     private static async Task<JsonArray> NodeVerifyAsync(IEnumerable<(ReceivedWebhook Request, string[] Secrets, DateTimeOffset Now)> deliveries)
     {

@@ -145,7 +145,7 @@ public sealed class WebhookDeliveryFunctionsTests(AzuriteFixture azurite) : IAsy
     }
 
     private Task ConsumeAsync(OutgoingMessage message) =>
-        _shop.Function<DeliverWebhookConsumer>().DeliverWebhookToEndpoint(ServiceBusMessages.Received(message), new Mock<ServiceBusMessageActions>().Object, CancellationToken.None);
+        _shop.Function<DeliverWebhookConsumer>().DeliverWebhook(ServiceBusMessages.Received(message), new Mock<ServiceBusMessageActions>().Object, CancellationToken.None);
 
     private async Task<TestResponse> ListAsync(string id, string query = "")
     {

@@ -18,7 +18,7 @@ namespace Shop.Functions.Tests.Shipping;
 /// finds the shipment booked before; the last attempt dead-letters.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class ShipOrderConsumerDispatchShipmentOnFailure(AzuriteFixture azurite)
+public sealed class ShipOrderConsumerShipOrderOnFailure(AzuriteFixture azurite)
 {
     private readonly Mock<ServiceBusMessageActions> _actions = new();
 
@@ -111,5 +111,5 @@ public sealed class ShipOrderConsumerDispatchShipmentOnFailure(AzuriteFixture az
     }
 
     private Task ConsumeAsync(ShopTestServices shop, ServiceBusReceivedMessage message) =>
-        shop.Function<ShipOrderConsumer>().DispatchShipment(message, _actions.Object, CancellationToken.None);
+        shop.Function<ShipOrderConsumer>().ShipOrder(message, _actions.Object, CancellationToken.None);
 }

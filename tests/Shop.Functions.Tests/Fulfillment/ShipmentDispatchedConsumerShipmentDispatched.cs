@@ -14,7 +14,7 @@ namespace Shop.Functions.Tests.Fulfillment;
 
 /// <summary>The order-events/fulfillment trigger as the host calls it, on the real saga (a Durable engine in process).</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class ShipmentDispatchedConsumerRaiseShipmentDispatched(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class ShipmentDispatchedConsumerShipmentDispatched(AzuriteFixture azurite) : IAsyncLifetime
 {
     private readonly Mock<ServiceBusMessageActions> _actions = new();
     private SagaHarness _saga = null!;
@@ -147,7 +147,7 @@ public sealed class ShipmentDispatchedConsumerRaiseShipmentDispatched(AzuriteFix
                 ApplicationProperties = lastAttempt,
             });
 
-        await _saga.Shop.Function<ShipmentDispatchedConsumer>().RaiseShipmentDispatched(message, _actions.Object, client.Object, CancellationToken.None);
+        await _saga.Shop.Function<ShipmentDispatchedConsumer>().ShipmentDispatched(message, _actions.Object, client.Object, CancellationToken.None);
 
         VerifyDeadLettered(message, DeadLetterReasons.RetriesExhausted);
         Assert.Empty(_saga.Shop.Sender.SentFor(orderId));
@@ -163,7 +163,7 @@ public sealed class ShipmentDispatchedConsumerRaiseShipmentDispatched(AzuriteFix
             .ThrowsAsync(new TimeoutException("The task hub did not answer."));
         var message = Dispatched(orderId, "SANDBOX-TRACK42");
 
-        await _saga.Shop.Function<ShipmentDispatchedConsumer>().RaiseShipmentDispatched(message, _actions.Object, client.Object, CancellationToken.None);
+        await _saga.Shop.Function<ShipmentDispatchedConsumer>().ShipmentDispatched(message, _actions.Object, client.Object, CancellationToken.None);
 
         VerifyCompleted(message, times: 1);
         var copy = Assert.Single(_saga.Shop.Sender.SentFor(orderId));
@@ -183,7 +183,7 @@ public sealed class ShipmentDispatchedConsumerRaiseShipmentDispatched(AzuriteFix
         var message = ServiceBusMessages.Received(
             (new Shipment(orderId, "SANDBOX-TRACK42", DateTimeOffset.UtcNow) { CancelReason = "Order cancelled" }).ToCancelledMessage(DateTimeOffset.UtcNow, sequence: 5));
 
-        await _saga.Shop.Function<ShipmentDispatchedConsumer>().RaiseShipmentDispatched(message, _actions.Object, client.Object, CancellationToken.None);
+        await _saga.Shop.Function<ShipmentDispatchedConsumer>().ShipmentDispatched(message, _actions.Object, client.Object, CancellationToken.None);
 
         VerifyCompleted(message, times: 1);
         client.Verify(c => c.RaiseEventAsync(orderId, FulfillmentEvents.ShipmentCancelled, new ShipmentCancelledData("Order cancelled"), It.IsAny<CancellationToken>()), Times.Once);
@@ -236,7 +236,7 @@ public sealed class ShipmentDispatchedConsumerRaiseShipmentDispatched(AzuriteFix
     }
 
     private Task ConsumeAsync(ServiceBusReceivedMessage message) =>
-        _saga.Shop.Function<ShipmentDispatchedConsumer>().RaiseShipmentDispatched(message, _actions.Object, _saga.Client, CancellationToken.None);
+        _saga.Shop.Function<ShipmentDispatchedConsumer>().ShipmentDispatched(message, _actions.Object, _saga.Client, CancellationToken.None);
 
     private void VerifyCompleted(ServiceBusReceivedMessage message, int times)
     {

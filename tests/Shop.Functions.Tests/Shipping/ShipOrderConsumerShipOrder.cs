@@ -14,7 +14,7 @@ namespace Shop.Functions.Tests.Shipping;
 
 /// <summary>The ship-order trigger as the host calls it: the app's pipeline and sandbox carrier, Azurite, mocked settlement.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class ShipOrderConsumerDispatchShipment(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class ShipOrderConsumerShipOrder(AzuriteFixture azurite) : IAsyncLifetime
 {
     private static readonly TimeSpan DefaultDelay = TimeSpan.FromSeconds(30);
 
@@ -128,7 +128,7 @@ public sealed class ShipOrderConsumerDispatchShipment(AzuriteFixture azurite) : 
     }
 
     private Task ConsumeAsync(ShopTestServices shop, ServiceBusReceivedMessage message) =>
-        shop.Function<ShipOrderConsumer>().DispatchShipment(message, _actions.Object, CancellationToken.None);
+        shop.Function<ShipOrderConsumer>().ShipOrder(message, _actions.Object, CancellationToken.None);
 
     private string VerifyDeadLettered(ServiceBusReceivedMessage message, string reason)
     {

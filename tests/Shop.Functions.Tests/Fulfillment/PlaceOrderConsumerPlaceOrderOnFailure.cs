@@ -13,7 +13,7 @@ namespace Shop.Functions.Tests.Fulfillment;
 
 /// <summary>The place-order consumer's failure paths, through the app's own pipeline: nothing is started, nothing is lost.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class PlaceOrderConsumerStartFulfillmentOnFailure(AzuriteFixture azurite)
+public sealed class PlaceOrderConsumerPlaceOrderOnFailure(AzuriteFixture azurite)
 {
     private readonly Mock<ServiceBusMessageActions> _actions = new();
 
@@ -93,7 +93,7 @@ public sealed class PlaceOrderConsumerStartFulfillmentOnFailure(AzuriteFixture a
     }
 
     private Task ConsumeAsync(ShopTestServices shop, ServiceBusReceivedMessage message) =>
-        shop.Function<PlaceOrderConsumer>().StartFulfillment(message, _actions.Object, _client.Object, CancellationToken.None);
+        shop.Function<PlaceOrderConsumer>().PlaceOrder(message, _actions.Object, _client.Object, CancellationToken.None);
 
     private void VerifyDeadLetteredOnly(ServiceBusReceivedMessage message, string reason)
     {

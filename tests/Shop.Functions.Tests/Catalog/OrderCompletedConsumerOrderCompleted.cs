@@ -14,7 +14,7 @@ namespace Shop.Functions.Tests.Catalog;
 
 /// <summary>The catalog subscription's trigger as the host calls it: the app's pipeline, a mocked settlement API, real storage.</summary>
 [Collection(CatalogAndPaymentsStorage.Name)]
-public sealed class OrderCompletedConsumerCountSales(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class OrderCompletedConsumerOrderCompleted(AzuriteFixture azurite) : IAsyncLifetime
 {
     private readonly Mock<ServiceBusMessageActions> _actions = new();
     private ShopTestServices _shop = null!;
@@ -168,7 +168,7 @@ public sealed class OrderCompletedConsumerCountSales(AzuriteFixture azurite) : I
         var sent = OrderCompletedEvents.For(OrderIds.NewRandom(), new OrderLine(OrderCompletedEvents.NewSku(), 1));
         var message = ServiceBusMessages.Received(sent);
 
-        await down.Function<OrderCompletedConsumer>().CountSales(message, _actions.Object, CancellationToken.None);
+        await down.Function<OrderCompletedConsumer>().OrderCompleted(message, _actions.Object, CancellationToken.None);
 
         _actions.Verify(a => a.CompleteMessageAsync(message, It.IsAny<CancellationToken>()), Times.Once);
         _actions.VerifyNoOtherCalls();
@@ -196,14 +196,14 @@ public sealed class OrderCompletedConsumerCountSales(AzuriteFixture azurite) : I
             },
         });
 
-        await down.Function<OrderCompletedConsumer>().CountSales(lastAttempt, _actions.Object, CancellationToken.None);
+        await down.Function<OrderCompletedConsumer>().OrderCompleted(lastAttempt, _actions.Object, CancellationToken.None);
 
         VerifyDeadLettered(lastAttempt, DeadLetterReasons.RetriesExhausted, "6 attempts");
         Assert.Empty(down.Sender.Sent);
     }
 
     private Task ConsumeAsync(ServiceBusReceivedMessage message) =>
-        _shop.Function<OrderCompletedConsumer>().CountSales(message, _actions.Object, CancellationToken.None);
+        _shop.Function<OrderCompletedConsumer>().OrderCompleted(message, _actions.Object, CancellationToken.None);
 
     private Task<long> UnitsSoldAsync(string sku) => _shop.Get<CatalogSales>().GetUnitsSoldAsync(sku, CancellationToken.None);
 

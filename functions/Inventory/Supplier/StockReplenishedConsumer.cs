@@ -7,20 +7,11 @@ using Shop.Functions.Messaging.Consumers;
 
 namespace Shop.Functions.Inventory.Supplier;
 
-public sealed class ReorderStockConsumer(MessagePipeline pipeline, SandboxSupplierHandler handler)
-{
-    [Function(nameof(AcknowledgeReorder))]
-    public Task AcknowledgeReorder(
-        [ServiceBusTrigger(Queues.ReorderStock, Connection = Connections.ServiceBus)] ServiceBusReceivedMessage message,
-        ServiceBusMessageActions actions,
-        CancellationToken cancellationToken) =>
-        pipeline.ProcessAsync(ConsumerEntity.Queue(Queues.ReorderStock), message, actions, handler, cancellationToken);
-}
-
+/// <summary><c>order-events/inventory</c>: a StockReplenished books the units and wakes the SKU's waiting orders.</summary>
 public sealed class StockReplenishedConsumer(MessagePipeline pipeline, InventoryStore store, ILogger<StockReplenishedHandler> logger)
 {
-    [Function(nameof(ReceiveReplenishment))]
-    public Task ReceiveReplenishment(
+    [Function(nameof(StockReplenished))]
+    public Task StockReplenished(
         [ServiceBusTrigger(Topics.OrderEvents, Subscriptions.Inventory, Connection = Connections.ServiceBus)] ServiceBusReceivedMessage message,
         ServiceBusMessageActions actions,
         [DurableClient] DurableTaskClient client,

@@ -15,7 +15,7 @@ namespace Shop.Functions.Tests.Shipping;
 
 /// <summary>The carrier-internal dispatch-booked-shipment trigger: Booked -> Dispatched, and only then ShipmentDispatched.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class DispatchBookedShipmentConsumerHandOverShipment(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class DispatchBookedShipmentConsumerDispatchBookedShipment(AzuriteFixture azurite) : IAsyncLifetime
 {
     private readonly Mock<ServiceBusMessageActions> _actions = new();
     private ShopTestServices _shop = null!;
@@ -111,10 +111,10 @@ public sealed class DispatchBookedShipmentConsumerHandOverShipment(AzuriteFixtur
 
     private async Task<ServiceBusReceivedMessage> BookAsync(ShopTestServices shop, string orderId)
     {
-        await shop.Function<ShipOrderConsumer>().DispatchShipment(ServiceBusMessages.Received(ShippingTest.Command(orderId).ToMessage()), _actions.Object, CancellationToken.None);
+        await shop.Function<ShipOrderConsumer>().ShipOrder(ServiceBusMessages.Received(ShippingTest.Command(orderId).ToMessage()), _actions.Object, CancellationToken.None);
         return ServiceBusMessages.Received(Assert.Single(shop.Sender.SentFor(orderId), m => m.Destination == Queues.DispatchBookedShipment));
     }
 
     private Task HandOverAsync(ShopTestServices shop, ServiceBusReceivedMessage message) =>
-        shop.Function<DispatchBookedShipmentConsumer>().HandOverShipment(message, _actions.Object, CancellationToken.None);
+        shop.Function<DispatchBookedShipmentConsumer>().DispatchBookedShipment(message, _actions.Object, CancellationToken.None);
 }

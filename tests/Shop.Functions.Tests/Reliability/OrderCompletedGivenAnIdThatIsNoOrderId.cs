@@ -13,7 +13,7 @@ namespace Shop.Functions.Tests.Reliability;
 /// "' or PartitionKey ne '" were counted as sales: units sold rose for an order that never existed.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class CountSalesGivenAnIdThatIsNoOrderId(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class OrderCompletedGivenAnIdThatIsNoOrderId(AzuriteFixture azurite) : IAsyncLifetime
 {
     private ShopTestServices _shop = null!;
 
@@ -29,7 +29,7 @@ public sealed class CountSalesGivenAnIdThatIsNoOrderId(AzuriteFixture azurite) :
     {
         var message = BadMessageRegression.Received(BadMessageRegression.Event(OrderEventTypes.OrderCompleted, orderId, [new OrderLine("SKU-001", 2)]));
 
-        var actions = await BadMessageRegression.ConsumeAsync(_shop, "CountSales", message);
+        var actions = await BadMessageRegression.ConsumeAsync(_shop, "OrderCompleted", message);
 
         actions.VerifyDeadLettered(message, "ValidationFailed", "orderId");
         var sale = await _shop.Tables.GetTableClient(StorageTables.Catalog)

@@ -19,7 +19,7 @@ namespace Shop.Functions.Tests.Shipping;
 /// the host calls them: Booked -> Dispatched | Cancelled on the Shipments row in Azurite, exactly one outcome event.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class CancelShipmentConsumerCancelBookedShipment(AzuriteFixture azurite, ITestOutputHelper output) : IAsyncLifetime
+public sealed class CancelShipmentConsumerCancelShipment(AzuriteFixture azurite, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int RaceIterations = 30;
 
@@ -211,11 +211,11 @@ public sealed class CancelShipmentConsumerCancelBookedShipment(AzuriteFixture az
     private Task ShipAsync(ShopTestServices shop, ShipOrder command) => ShipAsync(shop, ServiceBusMessages.Received(command.ToMessage()));
 
     private Task ShipAsync(ShopTestServices shop, ServiceBusReceivedMessage message) =>
-        shop.Function<ShipOrderConsumer>().DispatchShipment(message, _actions.Object, CancellationToken.None);
+        shop.Function<ShipOrderConsumer>().ShipOrder(message, _actions.Object, CancellationToken.None);
 
     private Task CancelAsync(ShopTestServices shop, ServiceBusReceivedMessage message) =>
-        shop.Function<CancelShipmentConsumer>().CancelBookedShipment(message, _actions.Object, CancellationToken.None);
+        shop.Function<CancelShipmentConsumer>().CancelShipment(message, _actions.Object, CancellationToken.None);
 
     private Task HandOverAsync(ShopTestServices shop, ServiceBusReceivedMessage message) =>
-        shop.Function<DispatchBookedShipmentConsumer>().HandOverShipment(message, _actions.Object, CancellationToken.None);
+        shop.Function<DispatchBookedShipmentConsumer>().DispatchBookedShipment(message, _actions.Object, CancellationToken.None);
 }

@@ -10,7 +10,7 @@ namespace Shop.Functions.Tests.Fulfillment;
 
 /// <summary>The place-order trigger as the host calls it: the app's pipeline, a mocked settlement API, a real engine.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class PlaceOrderConsumerStartFulfillment(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class PlaceOrderConsumerPlaceOrder(AzuriteFixture azurite) : IAsyncLifetime
 {
     private readonly Mock<ServiceBusMessageActions> _actions = new();
     private SagaHarness _saga = null!;
@@ -62,5 +62,5 @@ public sealed class PlaceOrderConsumerStartFulfillment(AzuriteFixture azurite) :
     }
 
     private Task ConsumeAsync(ServiceBusReceivedMessage message) =>
-        _saga.Shop.Function<PlaceOrderConsumer>().StartFulfillment(message, _actions.Object, _saga.Client, CancellationToken.None);
+        _saga.Shop.Function<PlaceOrderConsumer>().PlaceOrder(message, _actions.Object, _saga.Client, CancellationToken.None);
 }

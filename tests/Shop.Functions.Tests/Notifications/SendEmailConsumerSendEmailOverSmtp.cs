@@ -18,7 +18,7 @@ namespace Shop.Functions.Tests.Notifications;
 /// its 4xx and 5xx answers settle the command.
 /// </summary>
 [Collection(CatalogAndPaymentsStorage.Name)]
-public sealed class SendEmailConsumerSendCustomerEmailOverSmtp(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class SendEmailConsumerSendEmailOverSmtp(AzuriteFixture azurite) : IAsyncLifetime
 {
     private readonly Mock<ServiceBusMessageActions> _actions = new();
     private SmtpTestServer _smtp = null!;
@@ -74,7 +74,7 @@ public sealed class SendEmailConsumerSendCustomerEmailOverSmtp(AzuriteFixture az
         var orderId = OrderIds.NewRandom();
         await using var sandbox = await NotificationsTest.StartAsync(azurite.ConnectionString);
         var command = NotificationsTest.Command(orderId);
-        await sandbox.Function<SendEmailConsumer>().SendCustomerEmail(ServiceBusMessages.Received(command.ToMessage()), _actions.Object, CancellationToken.None);
+        await sandbox.Function<SendEmailConsumer>().SendEmail(ServiceBusMessages.Received(command.ToMessage()), _actions.Object, CancellationToken.None);
         await _shop.SentEmails().DeleteBlobIfExistsAsync(SmtpEmailSender.MarkerNameFor(orderId, "OrderAccepted"));
 
         await ConsumeAsync(ServiceBusMessages.Received(command.ToMessage()));
@@ -206,7 +206,7 @@ public sealed class SendEmailConsumerSendCustomerEmailOverSmtp(AzuriteFixture az
         await using var down = await NotificationsTest.StartAsync(azurite.ConnectionString, Settings(ClosedPort()));
         var message = ServiceBusMessages.Received(NotificationsTest.Command(OrderIds.NewRandom()).ToMessage());
 
-        await down.Function<SendEmailConsumer>().SendCustomerEmail(message, _actions.Object, CancellationToken.None);
+        await down.Function<SendEmailConsumer>().SendEmail(message, _actions.Object, CancellationToken.None);
 
         _actions.VerifyCompletedOnly(message);
         var retry = Assert.Single(down.Sender.Sent);
@@ -221,7 +221,7 @@ public sealed class SendEmailConsumerSendCustomerEmailOverSmtp(AzuriteFixture az
         await using var shop = await NotificationsTest.StartAsync(azurite.ConnectionString, Settings(server.Port, "shop", "s3cret-for-tests"));
         var message = ServiceBusMessages.Received(NotificationsTest.Command(OrderIds.NewRandom()).ToMessage());
 
-        await shop.Function<SendEmailConsumer>().SendCustomerEmail(message, _actions.Object, CancellationToken.None);
+        await shop.Function<SendEmailConsumer>().SendEmail(message, _actions.Object, CancellationToken.None);
 
         _actions.VerifyCompletedOnly(message);
         Assert.Equal("shop", (await server.NextAsync()).User);
@@ -234,7 +234,7 @@ public sealed class SendEmailConsumerSendCustomerEmailOverSmtp(AzuriteFixture az
         await using var shop = await NotificationsTest.StartAsync(azurite.ConnectionString, Settings(server.Port, "shop", "wrong"));
         var message = ServiceBusMessages.Received(NotificationsTest.Command(OrderIds.NewRandom()).ToMessage());
 
-        await shop.Function<SendEmailConsumer>().SendCustomerEmail(message, _actions.Object, CancellationToken.None);
+        await shop.Function<SendEmailConsumer>().SendEmail(message, _actions.Object, CancellationToken.None);
 
         _actions.VerifyCompletedOnly(message);
         Assert.Single(shop.Sender.Sent);
@@ -249,7 +249,7 @@ public sealed class SendEmailConsumerSendCustomerEmailOverSmtp(AzuriteFixture az
         await using var shop = await NotificationsTest.StartAsync(azurite.ConnectionString, Settings(_smtp.Port, "shop", "s3cret-for-tests"));
         var message = ServiceBusMessages.Received(NotificationsTest.Command(OrderIds.NewRandom()).ToMessage());
 
-        await shop.Function<SendEmailConsumer>().SendCustomerEmail(message, _actions.Object, CancellationToken.None);
+        await shop.Function<SendEmailConsumer>().SendEmail(message, _actions.Object, CancellationToken.None);
 
         _actions.VerifyCompletedOnly(message);
         Assert.Single(shop.Sender.Sent);
@@ -275,5 +275,5 @@ public sealed class SendEmailConsumerSendCustomerEmailOverSmtp(AzuriteFixture az
     }
 
     private Task ConsumeAsync(ServiceBusReceivedMessage message) =>
-        _shop.Function<SendEmailConsumer>().SendCustomerEmail(message, _actions.Object, CancellationToken.None);
+        _shop.Function<SendEmailConsumer>().SendEmail(message, _actions.Object, CancellationToken.None);
 }

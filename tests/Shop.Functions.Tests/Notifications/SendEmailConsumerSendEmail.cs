@@ -12,7 +12,7 @@ namespace Shop.Functions.Tests.Notifications;
 
 /// <summary>The <c>send-email</c> trigger with the sandbox sender: each e-mail an .eml blob in Azurite.</summary>
 [Collection(CatalogAndPaymentsStorage.Name)]
-public sealed class SendEmailConsumerSendCustomerEmail(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class SendEmailConsumerSendEmail(AzuriteFixture azurite) : IAsyncLifetime
 {
     private readonly Mock<ServiceBusMessageActions> _actions = new();
     private ShopTestServices _shop = null!;
@@ -152,7 +152,7 @@ public sealed class SendEmailConsumerSendCustomerEmail(AzuriteFixture azurite) :
         var email = NotificationsTest.Command(OrderIds.NewRandom());
         var message = ServiceBusMessages.Received(email.ToMessage());
 
-        await down.Function<SendEmailConsumer>().SendCustomerEmail(message, _actions.Object, CancellationToken.None);
+        await down.Function<SendEmailConsumer>().SendEmail(message, _actions.Object, CancellationToken.None);
 
         _actions.VerifyCompletedOnly(message);
         var copy = Assert.Single(down.Sender.Sent);
@@ -176,7 +176,7 @@ public sealed class SendEmailConsumerSendCustomerEmail(AzuriteFixture azurite) :
             },
         });
 
-        await down.Function<SendEmailConsumer>().SendCustomerEmail(message, _actions.Object, CancellationToken.None);
+        await down.Function<SendEmailConsumer>().SendEmail(message, _actions.Object, CancellationToken.None);
 
         _actions.VerifyDeadLettered(message, DeadLetterReasons.RetriesExhausted, "6 attempts");
         Assert.Empty(down.Sender.Sent);
@@ -211,12 +211,12 @@ public sealed class SendEmailConsumerSendCustomerEmail(AzuriteFixture azurite) :
         var orderId = OrderIds.NewRandom();
         var message = ServiceBusMessages.Received(NotificationsTest.Command(orderId).ToMessage());
 
-        await fresh.Function<SendEmailConsumer>().SendCustomerEmail(message, _actions.Object, CancellationToken.None);
+        await fresh.Function<SendEmailConsumer>().SendEmail(message, _actions.Object, CancellationToken.None);
 
         _actions.VerifyCompletedOnly(message);
         Assert.Equal([$"{orderId}/OrderAccepted.eml"], await fresh.EmailBlobsAsync(orderId));
     }
 
     private Task ConsumeAsync(ServiceBusReceivedMessage message) =>
-        _shop.Function<SendEmailConsumer>().SendCustomerEmail(message, _actions.Object, CancellationToken.None);
+        _shop.Function<SendEmailConsumer>().SendEmail(message, _actions.Object, CancellationToken.None);
 }
