@@ -7,6 +7,8 @@ using Shop.Functions.Orders.History;
 using Shop.Functions.Orders.Watchdog;
 using Shop.Functions.Payments;
 using Shop.Functions.Shipping;
+using Shop.Functions.Shipping.Booking;
+using Shop.Functions.Shipping.Cancellation;
 
 namespace Shop.Functions.Fulfillment;
 

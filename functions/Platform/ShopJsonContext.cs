@@ -9,6 +9,9 @@ using Shop.Functions.Orders.GetOrder;
 using Shop.Functions.Orders.GetOrderStatus;
 using Shop.Functions.Orders.SubmitOrder;
 using Shop.Functions.Platform.Http;
+using Shop.Functions.Shipping.Booking;
+using Shop.Functions.Shipping.Cancellation;
+using Shop.Functions.Shipping.Handover;
 
 namespace Shop.Functions.Platform;
 
@@ -31,9 +34,9 @@ namespace Shop.Functions.Platform;
 [JsonSerializable(typeof(OrderEvent))]
 [JsonSerializable(typeof(CancelOrderResponse))]
 [JsonSerializable(typeof(Payments.StripeEventReceipt))]
-[JsonSerializable(typeof(Shipping.ShipOrder))]
-[JsonSerializable(typeof(Shipping.CancelShipment))]
-[JsonSerializable(typeof(Shipping.DispatchBookedShipment))]
+[JsonSerializable(typeof(Shipping.Booking.ShipOrder))]
+[JsonSerializable(typeof(Shipping.Cancellation.CancelShipment))]
+[JsonSerializable(typeof(Shipping.Handover.DispatchBookedShipment))]
 [JsonSerializable(typeof(Notifications.SendEmail))]
 [JsonSerializable(typeof(List<Catalog.CatalogSeedItem>))]
 [JsonSerializable(typeof(Catalog.CatalogItem))]

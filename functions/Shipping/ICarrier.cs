@@ -1,3 +1,6 @@
+using Shop.Functions.Shipping.Booking;
+using Shop.Functions.Shipping.Cancellation;
+
 namespace Shop.Functions.Shipping;
 
 /// <summary>

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Shop.Functions.Platform;
+using Shop.Functions.Shipping.Booking;
+using Shop.Functions.Shipping.Cancellation;
 
 namespace Shop.Functions.Shipping;
 

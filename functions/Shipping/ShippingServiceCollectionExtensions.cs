@@ -1,5 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Shop.Functions.Shipping.Booking;
+using Shop.Functions.Shipping.Cancellation;
+using Shop.Functions.Shipping.Handover;
 
 namespace Shop.Functions.Shipping;
 

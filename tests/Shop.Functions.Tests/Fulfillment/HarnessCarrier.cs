@@ -5,6 +5,9 @@ using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders.Events;
 using Shop.Functions.Shipping;
+using Shop.Functions.Shipping.Booking;
+using Shop.Functions.Shipping.Cancellation;
+using Shop.Functions.Shipping.Handover;
 
 namespace Shop.Functions.Tests.Fulfillment;
 

@@ -6,6 +6,8 @@ using Shop.Functions.Messaging;
 using Shop.Functions.Orders;
 using Shop.Functions.Orders.Events;
 using Shop.Functions.Shipping;
+using Shop.Functions.Shipping.Booking;
+using Shop.Functions.Shipping.Handover;
 using Shop.Functions.Tests.Infrastructure;
 using Shop.Functions.Tests.Shipping;
 using Xunit;

@@ -1,5 +1,6 @@
 using Shop.Functions.Orders;
 using Shop.Functions.Shipping;
+using Shop.Functions.Shipping.Booking;
 using Shop.Functions.Tests.Infrastructure;
 using Xunit;
 

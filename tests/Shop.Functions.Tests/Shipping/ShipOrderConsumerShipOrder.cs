@@ -7,6 +7,8 @@ using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders;
 using Shop.Functions.Platform;
 using Shop.Functions.Shipping;
+using Shop.Functions.Shipping.Booking;
+using Shop.Functions.Shipping.Handover;
 using Shop.Functions.Tests.Infrastructure;
 using Xunit;
 

@@ -5,6 +5,7 @@ using Shop.Functions.Orders;
 using Shop.Functions.Orders.Events;
 using Shop.Functions.Platform;
 using Shop.Functions.Shipping;
+using Shop.Functions.Shipping.Booking;
 using Shop.Functions.Tests.Infrastructure;
 
 namespace Shop.Functions.Tests.Shipping;

@@ -3,7 +3,7 @@ using Microsoft.Azure.Functions.Worker;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 
-namespace Shop.Functions.Shipping;
+namespace Shop.Functions.Shipping.Cancellation;
 
 public sealed class CancelShipmentConsumer(MessagePipeline pipeline, CancelShipmentHandler handler)
 {

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Platform;
+using Shop.Functions.Shipping.Handover;
 
-namespace Shop.Functions.Shipping;
+namespace Shop.Functions.Shipping.Booking;
 
 /// <summary>
 /// <c>ship-order</c>: books the order's shipment with the carrier, then schedules the carrier's own

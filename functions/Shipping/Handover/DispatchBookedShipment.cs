@@ -2,7 +2,7 @@ using System.Text.Json;
 using Shop.Functions.Messaging;
 using Shop.Functions.Platform;
 
-namespace Shop.Functions.Shipping;
+namespace Shop.Functions.Shipping.Handover;
 
 /// <summary>
 /// Carrier-internal command (queue <see cref="Queues.DispatchBookedShipment"/>): the sandbox carrier's warehouse hands the

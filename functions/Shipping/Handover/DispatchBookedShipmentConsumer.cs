@@ -3,7 +3,7 @@ using Microsoft.Azure.Functions.Worker;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 
-namespace Shop.Functions.Shipping;
+namespace Shop.Functions.Shipping.Handover;
 
 public sealed class DispatchBookedShipmentConsumer(MessagePipeline pipeline, DispatchBookedShipmentHandler handler)
 {

@@ -5,7 +5,7 @@ using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders;
 using Shop.Functions.Platform;
 
-namespace Shop.Functions.Shipping;
+namespace Shop.Functions.Shipping.Cancellation;
 
 /// <summary>
 /// <c>cancel-shipment</c>: asks the carrier to cancel the order's shipment. Cancelled (now, before, or as a tombstone

@@ -1,7 +1,7 @@
 using Shop.Functions.Catalog;
 using Shop.Functions.Orders;
 
-namespace Shop.Functions.Shipping;
+namespace Shop.Functions.Shipping.Booking;
 
 /// <summary>What a carrier needs from a ShipOrder. A command without it can never ship, so it is rejected.</summary>
 public static partial class ShipOrderValidator

@@ -3,7 +3,7 @@ using Shop.Functions.Messaging;
 using Shop.Functions.Orders;
 using Shop.Functions.Platform;
 
-namespace Shop.Functions.Shipping;
+namespace Shop.Functions.Shipping.Booking;
 
 /// <summary>
 /// Command: dispatch an order's items to its address. The carrier answers with ShipmentDispatched when the parcel

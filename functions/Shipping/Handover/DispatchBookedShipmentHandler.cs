@@ -5,7 +5,7 @@ using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders;
 using Shop.Functions.Platform;
 
-namespace Shop.Functions.Shipping;
+namespace Shop.Functions.Shipping.Handover;
 
 /// <summary>
 /// <c>dispatch-booked-shipment</c> (carrier-internal): moves the booked shipment to Dispatched and only then publishes

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Shop.Functions.Messaging;
 using Shop.Functions.Platform;
 
-namespace Shop.Functions.Shipping;
+namespace Shop.Functions.Shipping.Cancellation;
 
 /// <summary>
 /// Command: do not ship the order. The carrier honours it until it dispatches: a booked shipment becomes Cancelled and
