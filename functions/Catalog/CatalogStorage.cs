@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Shop.Functions.Catalog.Sales;
 using Shop.Functions.Platform;
 
 namespace Shop.Functions.Catalog;

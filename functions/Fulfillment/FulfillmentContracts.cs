@@ -59,7 +59,7 @@ public static class FulfillmentEvents
     /// <summary>The carrier honoured the saga's CancelShipment: nothing ships (raised from the carrier's ShipmentCancelled event).</summary>
     public const string ShipmentCancelled = nameof(ShipmentCancelled);
 
-    /// <summary>A charge that was pending (3-D Secure) succeeded or failed: raised from Stripe's webhook (Payments/StripeEventsHandler.cs).</summary>
+    /// <summary>A charge that was pending (3-D Secure) succeeded or failed: raised from Stripe's webhook (Payments/StripeEvents/StripeEventsHandler.cs).</summary>
     public const string PaymentSettled = nameof(PaymentSettled);
 
     /// <summary>Units of a SKU the backordered order waits for arrived: raised by the StockReplenished consumer to the waiters.</summary>

@@ -1,5 +1,6 @@
 using MimeKit;
 using MimeKit.Text;
+using Shop.Functions.Notifications.Sending;
 
 namespace Shop.Functions.Notifications;
 

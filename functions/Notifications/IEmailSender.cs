@@ -1,3 +1,5 @@
+using Shop.Functions.Notifications.Sending;
+
 namespace Shop.Functions.Notifications;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Shop.Functions.Notifications.NotifyCustomer;
+using Shop.Functions.Notifications.Sending;
 
 namespace Shop.Functions.Notifications;
 

@@ -6,6 +6,7 @@ using MailKit.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Shop.Functions.Notifications.Sending;
 
 namespace Shop.Functions.Notifications;
 

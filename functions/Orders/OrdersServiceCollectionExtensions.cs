@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Shop.Functions.Fulfillment;
 using Shop.Functions.Orders.CancelOrder;
 using Shop.Functions.Orders.SubmitOrder;
 using Shop.Functions.Orders.Watchdog;

@@ -4,6 +4,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Shop.Functions.Notifications;
+using Shop.Functions.Notifications.NotifyCustomer;
 using Shop.Functions.Orders;
 using Shop.Functions.Webhooks;
 using Shop.Functions.Webhooks.Dispatch;

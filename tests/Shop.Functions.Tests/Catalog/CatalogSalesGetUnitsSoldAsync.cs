@@ -1,4 +1,5 @@
 using Shop.Functions.Catalog;
+using Shop.Functions.Catalog.Sales;
 using Shop.Functions.Orders;
 using Shop.Functions.Tests.Infrastructure;
 using Xunit;

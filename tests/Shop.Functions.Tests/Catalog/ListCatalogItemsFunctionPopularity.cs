@@ -2,6 +2,7 @@ using Azure.Messaging.ServiceBus;
 using Microsoft.Azure.Functions.Worker;
 using Moq;
 using Shop.Functions.Catalog;
+using Shop.Functions.Catalog.Sales;
 using Shop.Functions.Orders;
 using Shop.Functions.Tests.Infrastructure;
 using Xunit;

@@ -3,6 +3,7 @@ using Azure.Messaging.ServiceBus;
 using Microsoft.Azure.Functions.Worker;
 using Moq;
 using Shop.Functions.Catalog;
+using Shop.Functions.Catalog.Sales;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Shop.Functions.Catalog;
+using Shop.Functions.Catalog.Sales;
 using Shop.Functions.Notifications;
 using Shop.Functions.Orders;
 using Shop.Functions.Platform;

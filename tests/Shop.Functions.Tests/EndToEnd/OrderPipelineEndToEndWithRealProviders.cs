@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Shop.Functions.Orders;
 using Shop.Functions.Payments;
+using Shop.Functions.Payments.StripeEvents;
 using Shop.Functions.Tests.EndToEnd.Harness;
 using Shop.Functions.Tests.Infrastructure;
 using Shop.Functions.Tests.Notifications;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Shop.Functions.Fulfillment;
+using Shop.Functions.Fulfillment.CarrierEvents;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders.Events;

@@ -2,6 +2,7 @@ using Azure.Messaging.ServiceBus;
 using Microsoft.Azure.Functions.Worker;
 using Moq;
 using Shop.Functions.Fulfillment;
+using Shop.Functions.Fulfillment.Start;
 using Shop.Functions.Orders;
 using Shop.Functions.Tests.Infrastructure;
 using Xunit;

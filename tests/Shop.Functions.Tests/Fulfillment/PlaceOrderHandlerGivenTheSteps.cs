@@ -1,4 +1,5 @@
 using Shop.Functions.Fulfillment;
+using Shop.Functions.Fulfillment.Start;
 using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders;
 using Shop.Functions.Orders.Events;

@@ -9,6 +9,7 @@ using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Shop.Functions.Fulfillment;
+using Shop.Functions.Fulfillment.Start;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders;

@@ -3,6 +3,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Moq;
 using Shop.Functions.Fulfillment;
+using Shop.Functions.Fulfillment.CarrierEvents;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders;

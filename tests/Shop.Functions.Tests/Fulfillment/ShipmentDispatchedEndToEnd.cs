@@ -2,6 +2,8 @@ using Azure.Messaging.ServiceBus;
 using Microsoft.Azure.Functions.Worker;
 using Moq;
 using Shop.Functions.Fulfillment;
+using Shop.Functions.Fulfillment.CarrierEvents;
+using Shop.Functions.Fulfillment.Start;
 using Shop.Functions.Messaging;
 using Shop.Functions.Orders;
 using Shop.Functions.Orders.Events;

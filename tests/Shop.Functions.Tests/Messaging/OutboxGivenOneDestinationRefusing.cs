@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Shop.Functions.Fulfillment;
 using Shop.Functions.Messaging;
 using Shop.Functions.Orders;
 using Shop.Functions.Orders.Events;

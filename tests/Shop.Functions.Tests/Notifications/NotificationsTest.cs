@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Moq;
 using Shop.Functions.Messaging;
 using Shop.Functions.Notifications;
+using Shop.Functions.Notifications.Sending;
 using Shop.Functions.Orders;
 using Shop.Functions.Orders.Events;
 using Shop.Functions.Platform;

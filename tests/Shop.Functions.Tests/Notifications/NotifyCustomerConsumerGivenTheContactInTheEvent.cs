@@ -2,6 +2,7 @@ using Azure.Messaging.ServiceBus;
 using Microsoft.Azure.Functions.Worker;
 using Moq;
 using Shop.Functions.Notifications;
+using Shop.Functions.Notifications.NotifyCustomer;
 using Shop.Functions.Orders;
 using Shop.Functions.Orders.Events;
 using Shop.Functions.Tests.Infrastructure;

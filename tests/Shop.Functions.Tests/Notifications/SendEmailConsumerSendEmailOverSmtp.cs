@@ -6,6 +6,7 @@ using Moq;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Notifications;
+using Shop.Functions.Notifications.Sending;
 using Shop.Functions.Orders;
 using Shop.Functions.Tests.Infrastructure;
 using Xunit;

@@ -5,6 +5,7 @@ using Moq;
 using Shop.Functions.Fulfillment;
 using Shop.Functions.Orders;
 using Shop.Functions.Payments;
+using Shop.Functions.Payments.StripeEvents;
 using Shop.Functions.Platform;
 using Shop.Functions.Platform.Http;
 using Shop.Functions.Tests.Infrastructure;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Shop.Functions.Fulfillment;
 using Shop.Functions.Orders;
 using Shop.Functions.Payments;
+using Shop.Functions.Payments.StripeEvents;
 using Shop.Functions.Tests.Fulfillment;
 using Shop.Functions.Tests.Infrastructure;
 using Xunit;

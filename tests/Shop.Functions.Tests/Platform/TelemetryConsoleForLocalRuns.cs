@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Shop.Functions.Fulfillment;
 using Shop.Functions.Orders;
 using Shop.Functions.Platform;
 using Shop.Functions.Tests.EndToEnd;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using Microsoft.DurableTask.Client;
 using Shop.Functions.Catalog;
+using Shop.Functions.Catalog.Sales;
 using Shop.Functions.Notifications;
 using Shop.Functions.Orders;
 using Shop.Functions.Platform;

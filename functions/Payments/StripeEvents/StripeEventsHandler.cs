@@ -5,7 +5,7 @@ using Shop.Functions.Fulfillment;
 using Shop.Functions.Orders;
 using Stripe;
 
-namespace Shop.Functions.Payments;
+namespace Shop.Functions.Payments.StripeEvents;
 
 /// <summary>What became of a Stripe event delivery; <see cref="StripeEventsFunction"/> maps it to HTTP.</summary>
 public enum StripeEventOutcome

@@ -5,7 +5,7 @@ using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders;
 using Shop.Functions.Platform;
 
-namespace Shop.Functions.Notifications;
+namespace Shop.Functions.Notifications.Sending;
 
 /// <summary>
 /// <c>send-email</c>: sends the e-mail through <see cref="IEmailSender"/>, which sends one per order and event type,

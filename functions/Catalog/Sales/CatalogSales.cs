@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Azure.Data.Tables;
 using Shop.Functions.Platform;
 
-namespace Shop.Functions.Catalog;
+namespace Shop.Functions.Catalog.Sales;
 
 /// <summary>Units sold of a SKU, and in how many completed orders.</summary>
 public sealed record SkuSales(string Sku, long UnitsSold, long Orders);

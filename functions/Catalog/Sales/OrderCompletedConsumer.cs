@@ -3,7 +3,7 @@ using Microsoft.Azure.Functions.Worker;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 
-namespace Shop.Functions.Catalog;
+namespace Shop.Functions.Catalog.Sales;
 
 public sealed class OrderCompletedConsumer(MessagePipeline pipeline, OrderCompletedHandler handler)
 {

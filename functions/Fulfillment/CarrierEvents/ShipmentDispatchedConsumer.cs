@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 
-namespace Shop.Functions.Fulfillment;
+namespace Shop.Functions.Fulfillment.CarrierEvents;
 
 public sealed class ShipmentDispatchedConsumer(MessagePipeline pipeline, ILogger<ShipmentDispatchedHandler> logger)
 {

@@ -4,7 +4,7 @@ using Shop.Functions.Orders;
 using Shop.Functions.Orders.Events;
 using Shop.Functions.Platform;
 
-namespace Shop.Functions.Catalog;
+namespace Shop.Functions.Catalog.Sales;
 
 /// <summary>
 /// <c>order-events</c>/<c>catalog</c>: counts a completed order's items into the units sold per SKU, once per order

@@ -6,7 +6,7 @@ using Shop.Functions.Orders;
 using Shop.Functions.Orders.Events;
 using Shop.Functions.Platform;
 
-namespace Shop.Functions.Fulfillment;
+namespace Shop.Functions.Fulfillment.CarrierEvents;
 
 /// <summary>
 /// <c>order-events/fulfillment</c>: hands the carrier's ShipmentDispatched or ShipmentCancelled to the order's saga

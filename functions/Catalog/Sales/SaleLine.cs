@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Shop.Functions.Orders;
 
-namespace Shop.Functions.Catalog;
+namespace Shop.Functions.Catalog.Sales;
 
 /// <summary>
 /// An order's units of one SKU, as counted: <see cref="Sku"/> is the SKU's partition (its uppercase form), so lines whose

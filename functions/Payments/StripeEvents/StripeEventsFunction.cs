@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Shop.Functions.Platform;
 using Shop.Functions.Platform.Http;
 
-namespace Shop.Functions.Payments;
+namespace Shop.Functions.Payments.StripeEvents;
 
 /// <summary>The 200 body: the event was taken (what became of it is for the logs and tests).</summary>
 public sealed record StripeEventReceipt(string Outcome);

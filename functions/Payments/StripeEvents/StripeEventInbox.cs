@@ -2,7 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Shop.Functions.Platform;
 
-namespace Shop.Functions.Payments;
+namespace Shop.Functions.Payments.StripeEvents;
 
 /// <summary>
 /// The Stripe events already handed to a saga, one row per event in the <see cref="StorageTables.Inbox"/> table

@@ -4,7 +4,7 @@ using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders;
 using Shop.Functions.Platform;
 
-namespace Shop.Functions.Fulfillment;
+namespace Shop.Functions.Fulfillment.Start;
 
 /// <summary>
 /// <c>place-order</c>: starts the order's saga. A duplicate or redelivered command starts nothing new, nor does one for

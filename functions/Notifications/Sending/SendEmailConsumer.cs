@@ -3,7 +3,7 @@ using Microsoft.Azure.Functions.Worker;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 
-namespace Shop.Functions.Notifications;
+namespace Shop.Functions.Notifications.Sending;
 
 public sealed class SendEmailConsumer(MessagePipeline pipeline, SendEmailHandler handler)
 {

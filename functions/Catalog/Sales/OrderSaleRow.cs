@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 
-namespace Shop.Functions.Catalog;
+namespace Shop.Functions.Catalog.Sales;
 
 /// <summary>
 /// One completed order's units of one SKU, counted in <see cref="SalesCounterRow"/>: PartitionKey = SKU, RowKey =

@@ -1,4 +1,4 @@
-namespace Shop.Functions.Catalog;
+namespace Shop.Functions.Catalog.Sales;
 
 /// <summary>
 /// A SKU's sales counter kept changing under every attempt to count an order into it (a very hot SKU). Transient: the

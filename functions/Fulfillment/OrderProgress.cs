@@ -2,11 +2,12 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Shop.Functions.Messaging;
+using Shop.Functions.Orders;
 using Shop.Functions.Orders.Events;
 using Shop.Functions.Platform;
 using Shop.Functions.Platform.Retention;
 
-namespace Shop.Functions.Orders;
+namespace Shop.Functions.Fulfillment;
 
 /// <summary>
 /// One change of an order: the event it emits, the status it leads to (null: unchanged, as for compensations),

@@ -2,7 +2,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Shop.Functions.Platform;
 
-namespace Shop.Functions.Catalog;
+namespace Shop.Functions.Catalog.Sales;
 
 /// <summary>
 /// Counts completed orders into units sold per SKU (docs/architecture.md, "Catalog"). Each SKU of an order is one Table transaction

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Shop.Functions.Messaging;
 using Shop.Functions.Platform;
 
-namespace Shop.Functions.Notifications;
+namespace Shop.Functions.Notifications.Sending;
 
 /// <summary>
 /// Command: send the customer one e-mail, already written (<see cref="CustomerEmails"/>). The order and the event

@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 
-namespace Shop.Functions.Catalog;
+namespace Shop.Functions.Catalog.Sales;
 
 /// <summary>
 /// Units sold of a SKU: PartitionKey = SKU, RowKey = <see cref="CatalogKeys.SalesRowKey"/>. Changed only together with

@@ -2,7 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Shop.Functions.Platform;
 
-namespace Shop.Functions.Notifications;
+namespace Shop.Functions.Notifications.NotifyCustomer;
 
 /// <summary>
 /// The highest order sequence the customer has been e-mailed about, one row per order in the <c>Inbox</c> table

@@ -5,7 +5,7 @@ using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders;
 
-namespace Shop.Functions.Fulfillment;
+namespace Shop.Functions.Fulfillment.Start;
 
 public sealed class PlaceOrderConsumer(MessagePipeline pipeline, OrderStore orders, FulfillmentStarter starter, FulfillmentSteps steps)
 {

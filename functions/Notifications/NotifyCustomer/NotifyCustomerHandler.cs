@@ -3,11 +3,12 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
+using Shop.Functions.Notifications.Sending;
 using Shop.Functions.Orders;
 using Shop.Functions.Orders.Events;
 using Shop.Functions.Platform;
 
-namespace Shop.Functions.Notifications;
+namespace Shop.Functions.Notifications.NotifyCustomer;
 
 /// <summary>
 /// <c>order-events/notifications</c>: turns each customer-facing event (<see cref="CustomerEmails.EventTypes"/>) into
