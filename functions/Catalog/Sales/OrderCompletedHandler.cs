@@ -19,17 +19,13 @@ public sealed class OrderCompletedHandler(SalesRecorder recorder) : IMessageHand
 
     public async Task<MessageOutcome> HandleAsync(OrderEvent message, MessageContext context, CancellationToken cancellationToken)
     {
-        if (message.Data is not { } data)
-        {
-            return MessageOutcome.Reject("The event has no data.");
-        }
-
         // Only ids the app made: anything else did not come from a completed order, and must not count as a sale.
-        if (!OrderIds.IsWellFormed(data.OrderId))
+        if (OrderEventCheck.Problem(message, context) is { } invalid)
         {
-            return MessageOutcome.Reject("The event's data has no usable orderId.");
+            return MessageOutcome.Reject(invalid);
         }
 
+        var data = message.Data!;
         if (!SaleLine.TryMerge(data.Items, out var lines, out var problem))
         {
             return MessageOutcome.Reject(problem);

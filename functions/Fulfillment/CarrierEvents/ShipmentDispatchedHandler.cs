@@ -24,22 +24,12 @@ public sealed partial class ShipmentDispatchedHandler(DurableTaskClient client, 
 
     public async Task<MessageOutcome> HandleAsync(OrderEvent message, MessageContext context, CancellationToken cancellationToken)
     {
-        var orderId = message.Data?.OrderId;
-        if (string.IsNullOrEmpty(orderId))
+        if (OrderEventCheck.Problem(message, context) is { } problem)
         {
-            return MessageOutcome.Reject("The event has no data.orderId.");
+            return MessageOutcome.Reject(problem);
         }
 
-        if (!OrderIds.IsWellFormed(orderId))
-        {
-            return MessageOutcome.Reject($"'{orderId}' is not an order id.");
-        }
-
-        if (message.Type != context.Subject)
-        {
-            return MessageOutcome.Reject($"The event's type '{message.Type}' is not its Subject '{context.Subject}'.");
-        }
-
+        var orderId = message.Data!.OrderId;
         var instance = await client.GetInstanceAsync(orderId, cancellationToken);
         if (instance is null)
         {

@@ -30,22 +30,12 @@ public sealed partial class NotifyCustomerHandler(
 
     public async Task<MessageOutcome> HandleAsync(OrderEvent message, MessageContext context, CancellationToken cancellationToken)
     {
-        if (message.Data is not { OrderId.Length: > 0 } data)
+        if (OrderEventCheck.Problem(message, context) is { } problem)
         {
-            return MessageOutcome.Reject("The event has no data.orderId.");
+            return MessageOutcome.Reject(problem);
         }
 
-        // Before any storage call: the id is a table key, and one storage refuses (a '/') would fail every retry.
-        if (!OrderIds.IsWellFormed(data.OrderId))
-        {
-            return MessageOutcome.Reject("The event's data.orderId is not an order id.");
-        }
-
-        if (message.Type != context.Subject)
-        {
-            return MessageOutcome.Reject($"The event's type '{message.Type}' is not its Subject '{context.Subject}'.");
-        }
-
+        var data = message.Data!;
         if (!CustomerEmails.IsFor(message.Type))
         {
             LogNotForCustomers(data.OrderId, message.Type);

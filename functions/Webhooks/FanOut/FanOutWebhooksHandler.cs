@@ -30,20 +30,16 @@ public sealed partial class FanOutWebhooksHandler(
 
     public async Task<MessageOutcome> HandleAsync(OrderEvent message, MessageContext context, CancellationToken cancellationToken)
     {
-        if (message.Data is not { OrderId.Length: > 0 } data || message.Subject != data.OrderId)
+        if (OrderEventCheck.Problem(message, context) is { } problem)
         {
-            return MessageOutcome.Reject("The event needs data.orderId, equal to its subject.");
+            return MessageOutcome.Reject(problem);
         }
 
-        // Receivers key on the order id, and the callback log uses it as a table key: pass on only ids the app made.
-        if (!OrderIds.IsWellFormed(data.OrderId))
+        // The event goes out to receivers as it is: its CloudEvents envelope must be whole.
+        var data = message.Data!;
+        if (message.Subject != data.OrderId || string.IsNullOrEmpty(message.Id))
         {
-            return MessageOutcome.Reject("The event's data.orderId is not an order id.");
-        }
-
-        if (message.Type != context.Subject || string.IsNullOrEmpty(message.Id))
-        {
-            return MessageOutcome.Reject($"The event's type '{message.Type}' is not its Subject '{context.Subject}', or it has no id.");
+            return MessageOutcome.Reject("The event needs an id, and a subject equal to data.orderId.");
         }
 
         // The contact block is the app's own: receivers get the event without it.

@@ -68,6 +68,7 @@ public sealed record ConsumerProfile(string Name, string Subject, Func<JsonObjec
             ("no items", body => body["data"]!["items"] = new JsonArray()),
             ("quantities adding up past int.MaxValue", body => body["data"]!["items"] = new JsonArray(
                 new JsonObject { ["sku"] = "SKU-001", ["quantity"] = int.MaxValue }, new JsonObject { ["sku"] = "sku-001", ["quantity"] = int.MaxValue })),
+            ("a type that is not its Subject", body => body["type"] = "OrderAccepted"),
         ]),
         new("FanOutWebhooks", "OrderAccepted", () => Event("OrderAccepted"), ["data.orderId"],
         [
