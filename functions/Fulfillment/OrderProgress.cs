@@ -139,13 +139,7 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, O
         var contact = new OrderContact(order.CustomerEmail, order.CustomerName, string.IsNullOrEmpty(order.CallbackUrl) ? null : order.CallbackUrl);
         var data = new OrderEventData(order.OrderId, order.Sequence, order.Status, change.FailureReason, Contact: contact);
         data = change.Describe?.Invoke(data, order) ?? data;
-        var orderEvent = new OrderEvent($"{change.EventType}:{order.OrderId}:{order.Sequence}", change.EventType, order.OrderId, now, data);
-        var message = new OutgoingMessage(
-            Topics.OrderEvents,
-            orderEvent.Id,
-            change.EventType,
-            order.OrderId,
-            BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(orderEvent, ShopJsonContext.Default.OrderEvent)));
+        var message = OrderEvent.For(change.EventType, now, data).ToMessage();
 
         if (change.ReservedSequences > 0)
         {

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
 namespace Shop.Functions.Messaging;
 
 /// <summary>
@@ -23,6 +26,14 @@ public sealed record OutgoingMessage(string Destination, string MessageId, strin
     /// traceparent application properties, and kept by the outbox.
     /// </summary>
     public string? TraceParent { get; init; } = MessageTrace.Current();
+
+    /// <summary>
+    /// The one envelope every command and event the app sends is built with: <paramref name="body"/> serialized as JSON
+    /// by its source-generated <paramref name="type"/>, the given deterministic id, the message type as Subject, and the
+    /// order (or reorder) id as CorrelationId.
+    /// </summary>
+    public static OutgoingMessage Json<T>(string destination, string messageId, string subject, string correlationId, T body, JsonTypeInfo<T> type) =>
+        new(destination, messageId, subject, correlationId, BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(body, type)));
 }
 
 /// <summary>Sends one message to a queue or topic. The app uses Service Bus; tests use an in-process stand-in.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Shop.Functions.Messaging;
 using Shop.Functions.Orders.Events;
 using Shop.Functions.Platform;
@@ -46,12 +45,7 @@ public sealed record Shipment(string OrderId, string TrackingNumber, DateTimeOff
 
     private OutgoingMessage EventMessage(string type, DateTimeOffset time, OrderEventData data)
     {
-        var orderEvent = new OrderEvent($"{type}:{OrderId}:{data.Sequence}", type, OrderId, time, data);
-        return new OutgoingMessage(
-            Topics.OrderEvents,
-            MessageId: $"{type}:{OrderId}",
-            Subject: type,
-            CorrelationId: OrderId,
-            Body: BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(orderEvent, ShopJsonContext.Default.OrderEvent)));
+        // One carrier event per order: its message id has no sequence (the event's id has).
+        return OrderEvent.For(type, time, data).ToMessage(messageId: $"{type}:{OrderId}");
     }
 }

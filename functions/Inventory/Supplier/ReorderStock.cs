@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Shop.Functions.Messaging;
 using Shop.Functions.Platform;
 
@@ -11,12 +10,7 @@ namespace Shop.Functions.Inventory.Supplier;
 /// </summary>
 public sealed record ReorderStock(string ReorderId, string Sku, int Quantity, DateTimeOffset RequestedAt)
 {
-    public OutgoingMessage ToMessage() => new(
-        Queues.ReorderStock,
-        MessageId: $"{nameof(ReorderStock)}:{ReorderId}",
-        Subject: nameof(ReorderStock),
-        CorrelationId: ReorderId,
-        Body: BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(this, ShopJsonContext.Default.ReorderStock)));
+    public OutgoingMessage ToMessage() => OutgoingMessage.Json(Queues.ReorderStock, $"{nameof(ReorderStock)}:{ReorderId}", nameof(ReorderStock), ReorderId, this, ShopJsonContext.Default.ReorderStock);
 }
 
 /// <summary>
@@ -29,12 +23,7 @@ public sealed record StockReplenished(string ReplenishmentId, string ReorderId, 
     public const string EventType = nameof(StockReplenished);
 
     /// <summary>Held by Service Bus until <paramref name="deliverAt"/>; one message id per replenishment.</summary>
-    public OutgoingMessage ToMessage(DateTimeOffset deliverAt) => new(
-        Topics.OrderEvents,
-        MessageId: $"{EventType}:{ReplenishmentId}",
-        Subject: EventType,
-        CorrelationId: ReorderId,
-        Body: BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(this, ShopJsonContext.Default.StockReplenished)))
+    public OutgoingMessage ToMessage(DateTimeOffset deliverAt) => OutgoingMessage.Json(Topics.OrderEvents, $"{EventType}:{ReplenishmentId}", EventType, ReorderId, this, ShopJsonContext.Default.StockReplenished) with
     {
         ScheduledEnqueueTime = deliverAt,
     };

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Shop.Functions.Messaging;
 using Shop.Functions.Platform;
 
@@ -13,10 +12,5 @@ public sealed record SendEmail(string OrderId, string EventType, string To, stri
 {
     public static string MessageIdFor(string orderId, string eventType) => $"{nameof(SendEmail)}:{orderId}:{eventType}";
 
-    public OutgoingMessage ToMessage() => new(
-        Queues.SendEmail,
-        MessageId: MessageIdFor(OrderId, EventType),
-        Subject: nameof(SendEmail),
-        CorrelationId: OrderId,
-        Body: BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(this, ShopJsonContext.Default.SendEmail)));
+    public OutgoingMessage ToMessage() => OutgoingMessage.Json(Queues.SendEmail, MessageIdFor(OrderId, EventType), nameof(SendEmail), OrderId, this, ShopJsonContext.Default.SendEmail);
 }

@@ -1,4 +1,6 @@
 using System.Text.Json.Serialization;
+using Shop.Functions.Messaging;
+using Shop.Functions.Platform;
 
 namespace Shop.Functions.Orders.Events;
 
@@ -25,6 +27,14 @@ public sealed record OrderEvent(
 
     [JsonPropertyName("datacontenttype")]
     public string DataContentType => "application/json";
+
+    /// <summary>The event of type <paramref name="type"/> for <paramref name="data"/>'s order and sequence: the one place its id is made.</summary>
+    public static OrderEvent For(string type, DateTimeOffset time, OrderEventData data) =>
+        new($"{type}:{data.OrderId}:{data.Sequence}", type, data.OrderId, time, data);
+
+    /// <summary>The event for the <c>order-events</c> topic, Subject its type; <paramref name="messageId"/> defaults to its id.</summary>
+    public OutgoingMessage ToMessage(string? messageId = null) =>
+        OutgoingMessage.Json(Topics.OrderEvents, messageId ?? Id, Type, Subject, this, ShopJsonContext.Default.OrderEvent);
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Shop.Functions.Messaging;
 using Shop.Functions.Orders;
 using Shop.Functions.Platform;
@@ -14,10 +13,5 @@ namespace Shop.Functions.Shipping.Booking;
 /// </summary>
 public sealed record ShipOrder(string OrderId, IReadOnlyList<OrderLine> Items, ShippingAddress Address, long DispatchSequence = 0)
 {
-    public OutgoingMessage ToMessage() => new(
-        Queues.ShipOrder,
-        MessageId: $"{nameof(ShipOrder)}:{OrderId}",
-        Subject: nameof(ShipOrder),
-        CorrelationId: OrderId,
-        Body: BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(this, ShopJsonContext.Default.ShipOrder)));
+    public OutgoingMessage ToMessage() => OutgoingMessage.Json(Queues.ShipOrder, $"{nameof(ShipOrder)}:{OrderId}", nameof(ShipOrder), OrderId, this, ShopJsonContext.Default.ShipOrder);
 }

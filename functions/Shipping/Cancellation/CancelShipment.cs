@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Shop.Functions.Messaging;
 using Shop.Functions.Platform;
 
@@ -15,10 +14,5 @@ public sealed record CancelShipment(string OrderId, long DispatchSequence, strin
     /// <summary>The longest reason the carrier keeps.</summary>
     public const int MaxReasonLength = 500;
 
-    public OutgoingMessage ToMessage() => new(
-        Queues.CancelShipment,
-        MessageId: $"{nameof(CancelShipment)}:{OrderId}",
-        Subject: nameof(CancelShipment),
-        CorrelationId: OrderId,
-        Body: BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(this, ShopJsonContext.Default.CancelShipment)));
+    public OutgoingMessage ToMessage() => OutgoingMessage.Json(Queues.CancelShipment, $"{nameof(CancelShipment)}:{OrderId}", nameof(CancelShipment), OrderId, this, ShopJsonContext.Default.CancelShipment);
 }

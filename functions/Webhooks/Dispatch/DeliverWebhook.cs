@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Shop.Functions.Messaging;
 using Shop.Functions.Orders.Events;
 using Shop.Functions.Platform;
@@ -26,10 +25,5 @@ public sealed record DeliverWebhook(string DeliveryId, string SubscriptionId, Or
     public static DeliverWebhook ForCallback(string callbackUrl, OrderEvent orderEvent) =>
         new(WebhookIds.DeliveryId(CallbackTarget, orderEvent.Id, orderEvent.Time), CallbackTarget, orderEvent, callbackUrl);
 
-    public OutgoingMessage ToMessage() => new(
-        Queues.DeliverWebhook,
-        MessageId: Round == 0 ? DeliveryId : $"{DeliveryId}#redeliver{Round}",
-        Subject: nameof(DeliverWebhook),
-        CorrelationId: Event.Data.OrderId,
-        Body: BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(this, ShopJsonContext.Default.DeliverWebhook)));
+    public OutgoingMessage ToMessage() => OutgoingMessage.Json(Queues.DeliverWebhook, Round == 0 ? DeliveryId : $"{DeliveryId}#redeliver{Round}", nameof(DeliverWebhook), Event.Data.OrderId, this, ShopJsonContext.Default.DeliverWebhook);
 }
