@@ -24,6 +24,7 @@ public static class WebhooksServiceCollectionExtensions
         services.AddSingleton<RegisterWebhookHandler>();
         services.AddSingleton<WebhookLookup>();
         services.AddSingleton<WebhookDeliveryLog>();
+        services.AddSingleton<WebhookDeliveryHandler>();
         services.AddSingleton<FanOutWebhooksHandler>();
         services.AddSingleton<DeliverWebhookHandler>();
         return services;

@@ -1,13 +1,9 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Logging;
-using Shop.Functions.Messaging;
 using Shop.Functions.Platform;
 using Shop.Functions.Platform.Http;
-using Shop.Functions.Webhooks.Dispatch;
 using Shop.Functions.Webhooks.Registration;
 
 namespace Shop.Functions.Webhooks.DeliveryLog;
@@ -17,12 +13,7 @@ namespace Shop.Functions.Webhooks.DeliveryLog;
 /// the next one; <c>POST /api/webhooks/{id}/deliveries/{deliveryId}/redeliver</c>: posts the event again (202), even
 /// when it was delivered, as a new round that the log keeps apart from the first.
 /// </summary>
-public sealed partial class WebhookDeliveryFunctions(
-    WebhookLookup lookup,
-    WebhookDeliveryLog log,
-    IMessageSender sender,
-    PublicUrls urls,
-    ILogger<WebhookDeliveryFunctions> logger)
+public sealed class WebhookDeliveryFunctions(WebhookLookup lookup, WebhookDeliveryHandler handler, PublicUrls urls)
 {
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 100;
@@ -44,8 +35,8 @@ public sealed partial class WebhookDeliveryFunctions(
                 return null;
             }
 
-            var rows = await log.ListAsync(id, top, after, cancellationToken);
-            var next = rows.Count == top
+            var (rows, hasMore) = await handler.ListAsync(id, top, after, cancellationToken);
+            var next = hasMore
                 ? urls.Absolute(request, $"{WebhookRoutes.DeliveriesPath(id)}?top={top}&after={rows[^1].Id}")
                 : null;
             var page = new WebhookDeliveryListResponse([.. rows.Select(WebhookDeliveryResponse.From)], next);
@@ -66,29 +57,18 @@ public sealed partial class WebhookDeliveryFunctions(
                 return null;
             }
 
-            var row = await log.FindAsync(id, deliveryId, cancellationToken);
-            var orderEvent = row is null ? null : JsonSerializer.Deserialize(row.Event, ShopJsonContext.Default.OrderEvent);
-            if (row is null || orderEvent is null)
+            switch (await handler.RedeliverAsync(id, deliveryId, cancellationToken))
             {
-                return Problems.NotFound(request.HttpContext, "The webhook has no delivery with that id.");
+                case RedeliverResult.Queued queued:
+                    var deliveries = urls.Absolute(request, WebhookRoutes.DeliveriesPath(id));
+                    return new JsonResponse<RedeliverResponse>(StatusCodes.Status202Accepted, new RedeliverResponse(queued.DeliveryId, queued.Round, deliveries), ShopJsonContext.Default.RedeliverResponse)
+                        .WithHeader("Location", deliveries);
+                case RedeliverResult.Unavailable:
+                    return Problems.ServiceUnavailable(
+                        request.HttpContext, "The redelivery may not have been queued. Retry: a retry asks for the same round, which is delivered once.");
+                default:
+                    return Problems.NotFound(request.HttpContext, "The webhook has no delivery with that id.");
             }
-
-            // Two requests at once compute the same round, so the same message id: Service Bus keeps one.
-            var command = new DeliverWebhook(row.Id, id, orderEvent, Round: row.Round + 1);
-            try
-            {
-                await sender.SendAsync(command.ToMessage(), cancellationToken);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                LogSendFailed(ex, deliveryId);
-                return Problems.ServiceUnavailable(request.HttpContext, "The redelivery could not be queued; nothing changed. Retry later.");
-            }
-
-            LogRedeliveryRequested(deliveryId, command.Round);
-            var deliveries = urls.Absolute(request, WebhookRoutes.DeliveriesPath(id));
-            return new JsonResponse<RedeliverResponse>(StatusCodes.Status202Accepted, new RedeliverResponse(row.Id, command.Round, deliveries), ShopJsonContext.Default.RedeliverResponse)
-                .WithHeader("Location", deliveries);
         });
 
     private static JsonResponse<Problem>? PageProblem(HttpRequest request, out int top, out string? after)
@@ -109,10 +89,4 @@ public sealed partial class WebhookDeliveryFunctions(
 
         return errors.Count == 0 ? null : Problems.Validation(request.HttpContext, errors);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook delivery {DeliveryId} redelivery round {Round} requested")]
-    private partial void LogRedeliveryRequested(string deliveryId, int round);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook delivery {DeliveryId}: the redelivery could not be queued")]
-    private partial void LogSendFailed(Exception exception, string deliveryId);
 }

@@ -133,8 +133,16 @@ public sealed class WebhookDeliveryFunctionsTests(AzuriteFixture azurite) : IAsy
         var response = await RedeliverAsync(id, delivered.DeliveryId);
 
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, response.Status);
+        Assert.Contains("Retry", response.Body, StringComparison.Ordinal);
         var row = await _shop.Get<WebhookDeliveryLog>().FindAsync(id, delivered.DeliveryId, CancellationToken.None);
         Assert.Equal((WebhookDeliveryStatuses.Delivered, 0), (row!.Status, row.Round));
+
+        // The 503 cannot know whether its send reached the broker; the retry asks for the same round, so the same message id.
+        _shop.Sender.FailWith = null;
+        var retried = await RedeliverAsync(id, delivered.DeliveryId);
+        Assert.Equal(StatusCodes.Status202Accepted, retried.Status);
+        Assert.Equal(1, retried.Json().GetProperty("round").GetInt32());
+        Assert.Equal($"{delivered.DeliveryId}#redeliver1", Assert.Single(_shop.Sender.Sent, m => m.Destination == Queues.DeliverWebhook && m.MessageId.Contains("#redeliver", StringComparison.Ordinal)).MessageId);
     }
 
     private async Task<DeliverWebhook> DeliverAsync(string subscriptionId, OrderEvent orderEvent)
