@@ -25,6 +25,7 @@ public static class WebhooksServiceCollectionExtensions
         services.AddSingleton<WebhookLookup>();
         services.AddSingleton<WebhookDeliveryLog>();
         services.AddSingleton<WebhookDeliveryHandler>();
+        services.AddSingleton<WebhookSubscriptionHandler>();
         services.AddSingleton<FanOutWebhooksHandler>();
         services.AddSingleton<DeliverWebhookHandler>();
         return services;

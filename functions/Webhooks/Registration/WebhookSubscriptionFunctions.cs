@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Shop.Functions.Platform;
 using Shop.Functions.Platform.Http;
 using Shop.Functions.Webhooks.Delivery;
@@ -14,14 +12,7 @@ namespace Shop.Functions.Webhooks.Registration;
 /// <c>POST /api/webhooks/{id}/rotate-secret</c>, each on the caller's own subscriptions only. Secrets are never read
 /// back; a rotation shows the new one once.
 /// </summary>
-public sealed partial class WebhookSubscriptionFunctions(
-    WebhookLookup lookup,
-    WebhookDestinationGuard guard,
-    WebhookHandshake handshake,
-    PublicUrls urls,
-    TimeProvider time,
-    IOptions<WebhookOptions> options,
-    ILogger<WebhookSubscriptionFunctions> logger)
+public sealed class WebhookSubscriptionFunctions(WebhookLookup lookup, WebhookSubscriptionHandler handler, WebhookDestinationGuard guard, PublicUrls urls)
 {
     [Function(nameof(ListWebhooks))]
     public Task<IActionResult> ListWebhooks(
@@ -75,33 +66,19 @@ public sealed partial class WebhookSubscriptionFunctions(
                 return null;
             }
 
-            if (update.Url is { } url)
+            return await handler.UpdateAsync(id, update, cancellationToken) switch
             {
-                var destination = await guard.CheckAsync(url, cancellationToken);
-                if (!destination.IsAllowed)
-                {
-                    return Problems.Validation(request.HttpContext, new Dictionary<string, string[]> { ["url"] = [destination.Reason ?? "The URL's address is not allowed."] });
-                }
-
-                if (handshake.IsRequired && await handshake.ConfirmAsync(url, cancellationToken) is { IsConfirmed: false } consent)
-                {
-                    return Problems.Create(
-                        request.HttpContext,
-                        StatusCodes.Status422UnprocessableEntity,
-                        ProblemTypes.WebhookNotConfirmed,
-                        "The endpoint did not confirm the webhook.",
-                        $"{consent.Problem} Nothing was changed (CloudEvents webhook validation handshake).");
-                }
-            }
-
-            if (await lookup.Store.UpdateAsync(id, update, cancellationToken) is not { } updated)
-            {
-                return null;
-            }
-
-            LogUpdated(id);
-            return new JsonResponse<WebhookResponse>(StatusCodes.Status200OK, Describe(request, updated), ShopJsonContext.Default.WebhookResponse)
-                .WithHeader("Cache-Control", "no-store");
+                WebhookChangeResult.Changed changed => new JsonResponse<WebhookResponse>(StatusCodes.Status200OK, Describe(request, changed.Subscription), ShopJsonContext.Default.WebhookResponse)
+                    .WithHeader("Cache-Control", "no-store"),
+                WebhookChangeResult.UrlRefused refused => Problems.Validation(request.HttpContext, new Dictionary<string, string[]> { ["url"] = [refused.Reason] }),
+                WebhookChangeResult.NotConfirmed notConfirmed => Problems.Create(
+                    request.HttpContext,
+                    StatusCodes.Status422UnprocessableEntity,
+                    ProblemTypes.WebhookNotConfirmed,
+                    "The endpoint did not confirm the webhook.",
+                    $"{notConfirmed.Problem} Nothing was changed (CloudEvents webhook validation handshake)."),
+                _ => null,
+            };
         });
     }
 
@@ -112,12 +89,11 @@ public sealed partial class WebhookSubscriptionFunctions(
         CancellationToken cancellationToken) =>
         lookup.RunAsync(request, async () =>
         {
-            if (await lookup.FindOwnedAsync(request, id, cancellationToken) is null || !await lookup.Store.DeleteAsync(id, cancellationToken))
+            if (await lookup.FindOwnedAsync(request, id, cancellationToken) is null || !await handler.DeleteAsync(id, cancellationToken))
             {
                 return null;
             }
 
-            LogDeleted(id);
             return new HeadersOnlyResponse(StatusCodes.Status204NoContent);
         });
 
@@ -133,28 +109,16 @@ public sealed partial class WebhookSubscriptionFunctions(
                 return null;
             }
 
-            var grace = options.Value.SecretRotationGracePeriod;
-            var rotated = await lookup.Store.RotateSecretAsync(id, WebhookSignatures.GenerateSecret(), grace, cancellationToken);
-            if (rotated is null)
+            if (await handler.RotateSecretAsync(id, cancellationToken) is not WebhookChangeResult.Changed { Subscription: var rotated, PreviousSecretExpiresAt: { } previousExpires })
             {
                 return null;
             }
 
-            LogRotated(id, rotated.PreviousSecretExpiresAt ?? time.GetUtcNow());
-            var answer = new RotateSecretResponse(rotated.Id, rotated.Secret, rotated.PreviousSecretExpiresAt ?? time.GetUtcNow());
+            var answer = new RotateSecretResponse(rotated.Id, rotated.Secret, previousExpires);
             return new JsonResponse<RotateSecretResponse>(StatusCodes.Status200OK, answer, ShopJsonContext.Default.RotateSecretResponse)
                 .WithHeader("Cache-Control", "no-store");
         });
 
     private WebhookResponse Describe(HttpRequest request, WebhookSubscriptionRow subscription) =>
         WebhookResponse.From(subscription, urls.Absolute(request, WebhookRoutes.DeliveriesPath(subscription.Id)));
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {WebhookId} updated")]
-    private partial void LogUpdated(string webhookId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {WebhookId} deleted")]
-    private partial void LogDeleted(string webhookId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {WebhookId} secret rotated; the previous one signs until {PreviousSecretExpiresAt}")]
-    private partial void LogRotated(string webhookId, DateTimeOffset previousSecretExpiresAt);
 }
