@@ -42,13 +42,13 @@ internal sealed partial class WebhookResiliencePipelines : IDisposable
         return $"{url.IdnHost.ToLowerInvariant()}:{url.Port}";
     }
 
-    public ResiliencePipeline<WebhookResponse> For(Uri url) =>
-        _registry.GetOrAddPipeline<WebhookResponse>(HostKey(url), (builder, context) => Configure(builder, context.PipelineKey));
+    public ResiliencePipeline<ReceiverResponse> For(Uri url) =>
+        _registry.GetOrAddPipeline<ReceiverResponse>(HostKey(url), (builder, context) => Configure(builder, context.PipelineKey));
 
     public void Dispose() => _registry.Dispose();
 
     /// <summary>A failure of the destination: worth a retry and counted by its breaker. A refusal by the SSRF guard is neither.</summary>
-    private static ValueTask<bool> IsTransientFailure(Outcome<WebhookResponse> outcome) => ValueTask.FromResult(outcome switch
+    private static ValueTask<bool> IsTransientFailure(Outcome<ReceiverResponse> outcome) => ValueTask.FromResult(outcome switch
     {
         { Result: { } response } => response.IsTransientFailure,
         { Exception: HttpRequestException ex } => WebhookDestinationRefusedException.FindIn(ex) is null,
@@ -56,7 +56,7 @@ internal sealed partial class WebhookResiliencePipelines : IDisposable
         _ => false,
     });
 
-    private void Configure(ResiliencePipelineBuilder<WebhookResponse> builder, string host)
+    private void Configure(ResiliencePipelineBuilder<ReceiverResponse> builder, string host)
     {
         var options = _options.Value;
         builder.TimeProvider = _time;
@@ -65,7 +65,7 @@ internal sealed partial class WebhookResiliencePipelines : IDisposable
         builder.ConfigureTelemetry(_loggerFactory);
         if (options.MaxAttempts > 1)
         {
-            builder.AddRetry(new RetryStrategyOptions<WebhookResponse>
+            builder.AddRetry(new RetryStrategyOptions<ReceiverResponse>
             {
                 ShouldHandle = args => IsTransientFailure(args.Outcome),
                 MaxRetryAttempts = options.MaxAttempts - 1,
@@ -77,7 +77,7 @@ internal sealed partial class WebhookResiliencePipelines : IDisposable
         }
 
         builder
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<WebhookResponse>
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<ReceiverResponse>
             {
                 ShouldHandle = args => IsTransientFailure(args.Outcome),
                 FailureRatio = options.CircuitBreakerFailureRatio,

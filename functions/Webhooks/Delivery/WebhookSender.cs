@@ -89,7 +89,7 @@ internal sealed partial class WebhookSender : IWebhookSender
         }
     }
 
-    private WebhookPostResult Finish(Delivery delivery, WebhookResponse response)
+    private WebhookPostResult Finish(Delivery delivery, ReceiverResponse response)
     {
         if (response.IsSuccess)
         {
@@ -112,7 +112,7 @@ internal sealed partial class WebhookSender : IWebhookSender
         return new WebhookPostResult(WebhookPostStatus.Failed, delivery.Attempts, error);
     }
 
-    private async ValueTask<WebhookResponse> AttemptAsync(Delivery delivery, CancellationToken attemptToken)
+    private async ValueTask<ReceiverResponse> AttemptAsync(Delivery delivery, CancellationToken attemptToken)
     {
         var startedAt = _time.GetUtcNow();
         var started = _time.GetTimestamp();
@@ -120,7 +120,7 @@ internal sealed partial class WebhookSender : IWebhookSender
         {
             using var request = CreateRequest(delivery, startedAt, _options.Value.RequestOrigin);
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptToken);
-            var result = await WebhookResponse.ReadAsync(response, _options.Value.MaxResponseBodyBytes, attemptToken);
+            var result = await ReceiverResponse.ReadAsync(response, _options.Value.MaxResponseBodyBytes, attemptToken);
             var error = result.IsSuccess ? null : delivery.Redact(result.Describe());
             delivery.Attempts.Add(new WebhookAttempt(startedAt, _time.GetElapsedTime(started), result.StatusCode, error));
             if (error is not null)

@@ -5,7 +5,7 @@ using System.Text;
 namespace Shop.Functions.Webhooks.Delivery;
 
 /// <summary>What one attempt got back: the status code and the start of the body (for the error).</summary>
-internal sealed record WebhookResponse(int StatusCode, string Excerpt)
+internal sealed record ReceiverResponse(int StatusCode, string Excerpt)
 {
     /// <summary>How much of a response body is kept for the error.</summary>
     public const int ExcerptChars = 300;
@@ -29,13 +29,13 @@ internal sealed record WebhookResponse(int StatusCode, string Excerpt)
     /// Reads at most <paramref name="maxBodyBytes"/> of the body and keeps an excerpt. The rest is never received:
     /// disposing the response then drops the connection (the handler drains nothing).
     /// </summary>
-    public static async Task<WebhookResponse> ReadAsync(HttpResponseMessage response, int maxBodyBytes, CancellationToken ct)
+    public static async Task<ReceiverResponse> ReadAsync(HttpResponseMessage response, int maxBodyBytes, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(response);
         var statusCode = (int)response.StatusCode;
         if (maxBodyBytes <= 0)
         {
-            return new WebhookResponse(statusCode, string.Empty);
+            return new ReceiverResponse(statusCode, string.Empty);
         }
 
         var head = new byte[Math.Min(maxBodyBytes, ExcerptBytes)];
@@ -57,7 +57,7 @@ internal sealed record WebhookResponse(int StatusCode, string Excerpt)
                 total += read;
             }
 
-            return new WebhookResponse(statusCode, ToExcerpt(Encoding.UTF8.GetString(head, 0, kept)));
+            return new ReceiverResponse(statusCode, ToExcerpt(Encoding.UTF8.GetString(head, 0, kept)));
         }
         finally
         {
