@@ -12,10 +12,7 @@ public static class WebhooksServiceCollectionExtensions
     /// <summary>Registration, fan-out, delivery and its log (docs/architecture.md, "Webhooks").</summary>
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
-        services.AddOptions<WebhookOptions>()
-            .BindConfiguration(WebhookOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        // Binds and validates WebhookOptions, once (binding twice would append to RedeliveryDelays).
         services.AddWebhookDelivery();
         services.AddSingleton<CallbackSecrets>();
         services.AddSingleton<CallbackUrlPolicy>();

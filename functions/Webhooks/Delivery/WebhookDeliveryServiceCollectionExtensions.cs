@@ -15,13 +15,13 @@ public static class WebhookDeliveryServiceCollectionExtensions
     /// <summary>
     /// The outbound half of webhooks: <see cref="IWebhookSender"/> and <see cref="WebhookHandshake"/> (typed clients of
     /// one named HttpClient, so both connect through the SSRF guard and follow no redirects), the guard and the
-    /// per-host circuit breakers, configured by <see cref="WebhookDeliveryOptions"/>. The resolver is registered with
+    /// per-host circuit breakers, configured by <see cref="WebhookOptions"/>. The resolver is registered with
     /// TryAdd, so one registered earlier (a test's) wins.
     /// </summary>
     public static IServiceCollection AddWebhookDelivery(this IServiceCollection services)
     {
-        services.AddOptions<WebhookDeliveryOptions>()
-            .BindConfiguration(WebhookDeliveryOptions.SectionName)
+        services.AddOptions<WebhookOptions>()
+            .BindConfiguration(WebhookOptions.SectionName)
             .ValidateDataAnnotations()
             .PostConfigure<IOptions<PublicUrlOptions>>((o, urls) => o.RequestOrigin ??= DefaultOrigin(urls.Value))
             .Validate(o => o.RetryMaxDelay >= o.RetryDelay, "Webhooks:RetryMaxDelay must not be shorter than Webhooks:RetryDelay.")
@@ -33,7 +33,7 @@ public static class WebhookDeliveryServiceCollectionExtensions
         services.TryAddSingleton<WebhookResiliencePipelines>();
         services.AddHttpClient(HttpClientName, http =>
             {
-                // Each attempt's timeout is the pipeline's (WebhookDeliveryOptions.Timeout): one layer.
+                // Each attempt's timeout is the pipeline's (WebhookOptions.Timeout): one layer.
                 http.Timeout = Timeout.InfiniteTimeSpan;
                 http.DefaultRequestHeaders.UserAgent.ParseAdd("Shop-Webhooks/1.0");
             })
@@ -46,11 +46,11 @@ public static class WebhookDeliveryServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The public base URL's host (the name Shop is known by), else <see cref="WebhookDeliveryOptions.DefaultRequestOrigin"/>.</summary>
+    /// <summary>The public base URL's host (the name Shop is known by), else <see cref="WebhookOptions.DefaultRequestOrigin"/>.</summary>
     private static string DefaultOrigin(PublicUrlOptions urls) =>
         Uri.TryCreate(urls.BaseUrl, UriKind.Absolute, out var baseUrl) && Uri.CheckHostName(baseUrl.IdnHost) is UriHostNameType.Dns
             ? baseUrl.IdnHost
-            : WebhookDeliveryOptions.DefaultRequestOrigin;
+            : WebhookOptions.DefaultRequestOrigin;
 
     private static SocketsHttpHandler CreateHandler(IServiceProvider services) => new()
     {
@@ -60,7 +60,7 @@ public static class WebhookDeliveryServiceCollectionExtensions
         UseCookies = false,
         AutomaticDecompression = DecompressionMethods.None,
         ConnectCallback = services.GetRequiredService<WebhookDestinationGuard>().ConnectAsync,
-        ConnectTimeout = services.GetRequiredService<IOptions<WebhookDeliveryOptions>>().Value.Timeout,
+        ConnectTimeout = services.GetRequiredService<IOptions<WebhookOptions>>().Value.Timeout,
         // A body left unread past the cap is dropped with its connection, not drained.
         MaxResponseDrainSize = 0,
         MaxResponseHeadersLength = 64,

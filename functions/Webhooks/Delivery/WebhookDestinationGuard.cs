@@ -14,10 +14,10 @@ namespace Shop.Functions.Webhooks.Delivery;
 public sealed partial class WebhookDestinationGuard
 {
     private readonly IWebhookHostResolver _resolver;
-    private readonly IOptions<WebhookDeliveryOptions> _options;
+    private readonly IOptions<WebhookOptions> _options;
     private readonly ILogger<WebhookDestinationGuard> _logger;
 
-    public WebhookDestinationGuard(IWebhookHostResolver resolver, IOptions<WebhookDeliveryOptions> options, ILogger<WebhookDestinationGuard> logger)
+    public WebhookDestinationGuard(IWebhookHostResolver resolver, IOptions<WebhookOptions> options, ILogger<WebhookDestinationGuard> logger)
     {
         _resolver = resolver;
         _options = options;

@@ -9,7 +9,7 @@ namespace Shop.Functions.Webhooks.Delivery;
 /// The CloudEvents webhook validation handshake ("HTTP 1.1 Web Hooks for Event Delivery", section 4): an OPTIONS
 /// request to the exact URL with <c>WebHook-Request-Origin</c>; the endpoint consents with a 2xx that carries
 /// <c>WebHook-Allowed-Origin</c> naming that origin or <c>*</c>. One attempt, on the senders' HttpClient: the SSRF
-/// guard at connect time, no redirects, no proxy, <see cref="WebhookDeliveryOptions.Timeout"/>. The asynchronous
+/// guard at connect time, no redirects, no proxy, <see cref="WebhookOptions.Timeout"/>. The asynchronous
 /// variant (<c>WebHook-Request-Callback</c>) is not offered.
 /// </summary>
 public sealed partial class WebhookHandshake
@@ -20,11 +20,11 @@ public sealed partial class WebhookHandshake
     public const string AllowedRateHeader = "WebHook-Allowed-Rate";
 
     private readonly HttpClient _http;
-    private readonly IOptions<WebhookDeliveryOptions> _options;
+    private readonly IOptions<WebhookOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookHandshake> _logger;
 
-    public WebhookHandshake(HttpClient http, IOptions<WebhookDeliveryOptions> options, TimeProvider time, ILogger<WebhookHandshake> logger)
+    public WebhookHandshake(HttpClient http, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookHandshake> logger)
     {
         _http = http;
         _options = options;
@@ -32,7 +32,7 @@ public sealed partial class WebhookHandshake
         _logger = logger;
     }
 
-    /// <summary>Whether registration asks for consent (<see cref="WebhookDeliveryOptions.ValidationHandshake"/>).</summary>
+    /// <summary>Whether registration asks for consent (<see cref="WebhookOptions.ValidationHandshake"/>).</summary>
     public bool IsRequired => _options.Value.ValidationHandshake;
 
     /// <summary>Asks <paramref name="url"/> for consent. Never throws for what the endpoint does; only when <paramref name="cancellationToken"/> is cancelled.</summary>
@@ -40,7 +40,7 @@ public sealed partial class WebhookHandshake
     {
         ArgumentNullException.ThrowIfNull(url);
         var options = _options.Value;
-        var origin = options.RequestOrigin ?? WebhookDeliveryOptions.DefaultRequestOrigin;
+        var origin = options.RequestOrigin ?? WebhookOptions.DefaultRequestOrigin;
         using var timeout = new CancellationTokenSource(options.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var request = new HttpRequestMessage(HttpMethod.Options, url);

@@ -20,12 +20,12 @@ namespace Shop.Functions.Webhooks.Delivery;
 internal sealed partial class WebhookResiliencePipelines : IDisposable
 {
     private readonly ResiliencePipelineRegistry<string> _registry = new();
-    private readonly IOptions<WebhookDeliveryOptions> _options;
+    private readonly IOptions<WebhookOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookResiliencePipelines> _logger;
     private readonly ILoggerFactory _loggerFactory;
 
-    public WebhookResiliencePipelines(IOptions<WebhookDeliveryOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
+    public WebhookResiliencePipelines(IOptions<WebhookOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
     {
         _options = options;
         _time = time;

@@ -22,7 +22,7 @@ internal sealed partial class WebhookSender : IWebhookSender
     private readonly HttpClient _http;
     private readonly WebhookDestinationGuard _guard;
     private readonly WebhookResiliencePipelines _pipelines;
-    private readonly IOptions<WebhookDeliveryOptions> _options;
+    private readonly IOptions<WebhookOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookSender> _logger;
 
@@ -30,7 +30,7 @@ internal sealed partial class WebhookSender : IWebhookSender
         HttpClient http,
         WebhookDestinationGuard guard,
         WebhookResiliencePipelines pipelines,
-        IOptions<WebhookDeliveryOptions> options,
+        IOptions<WebhookOptions> options,
         TimeProvider time,
         ILogger<WebhookSender> logger)
     {
@@ -156,7 +156,7 @@ internal sealed partial class WebhookSender : IWebhookSender
         request.Headers.TryAddWithoutValidation(WebhookSignatures.SignatureHeader, delivery.Sign(now));
 
         // CloudEvents webhooks (4.1.2): every delivery names the origin a validation handshake asked consent for.
-        request.Headers.TryAddWithoutValidation(WebhookHandshake.RequestOriginHeader, origin ?? WebhookDeliveryOptions.DefaultRequestOrigin);
+        request.Headers.TryAddWithoutValidation(WebhookHandshake.RequestOriginHeader, origin ?? WebhookOptions.DefaultRequestOrigin);
         return request;
     }
 

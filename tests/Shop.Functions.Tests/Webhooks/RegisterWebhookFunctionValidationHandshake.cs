@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Shop.Functions.Tests.Infrastructure;
 using Shop.Functions.Tests.Webhooks.Delivery;
+using Shop.Functions.Webhooks;
 using Shop.Functions.Webhooks.Delivery;
 using Shop.Functions.Webhooks.Registration;
 using Xunit;
@@ -65,7 +66,7 @@ public sealed class RegisterWebhookFunctionValidationHandshake(AzuriteFixture az
     public async Task SendsTheDefaultOriginAndTheRequestedRate()
     {
         await using var defaults = await StartAsync(new() { ["Webhooks:RequestOrigin"] = null, ["Webhooks:RequestRate"] = "120" });
-        _receiver.Default = ReceiverReply.WithHeaders(200, (WebhookHandshake.AllowedOriginHeader, WebhookDeliveryOptions.DefaultRequestOrigin));
+        _receiver.Default = ReceiverReply.WithHeaders(200, (WebhookHandshake.AllowedOriginHeader, WebhookOptions.DefaultRequestOrigin));
 
         var response = await WebhookTests.RegisterAsync(defaults, WebhookTests.Registration(_receiver.Url.AbsoluteUri, "*"));
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Shop.Functions.Platform.Http;
+using Shop.Functions.Webhooks;
 using Shop.Functions.Webhooks.Delivery;
 using Xunit;
 
@@ -14,7 +15,7 @@ public sealed class WebhookDeliveryServiceCollectionExtensionsAddWebhookDelivery
     {
         using var services = Build([]);
 
-        var options = services.GetRequiredService<IOptions<WebhookDeliveryOptions>>().Value;
+        var options = services.GetRequiredService<IOptions<WebhookOptions>>().Value;
 
         Assert.True(options.RequireHttps);
         Assert.False(options.AllowLoopback);
@@ -38,7 +39,7 @@ public sealed class WebhookDeliveryServiceCollectionExtensionsAddWebhookDelivery
     {
         using var services = Build(new() { ["PublicUrls:BaseUrl"] = baseUrl, ["Webhooks:RequestOrigin"] = origin });
 
-        Assert.Equal(expected, services.GetRequiredService<IOptions<WebhookDeliveryOptions>>().Value.RequestOrigin);
+        Assert.Equal(expected, services.GetRequiredService<IOptions<WebhookOptions>>().Value.RequestOrigin);
     }
 
     [Fact]
@@ -52,7 +53,7 @@ public sealed class WebhookDeliveryServiceCollectionExtensionsAddWebhookDelivery
             ["Webhooks:CircuitBreakerMinimumThroughput"] = "4",
         });
 
-        var options = services.GetRequiredService<IOptions<WebhookDeliveryOptions>>().Value;
+        var options = services.GetRequiredService<IOptions<WebhookOptions>>().Value;
 
         Assert.True(options.AllowLoopback);
         Assert.False(options.RequireHttps);
@@ -73,7 +74,7 @@ public sealed class WebhookDeliveryServiceCollectionExtensionsAddWebhookDelivery
     {
         using var services = Build(new() { [key] = value });
 
-        Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<WebhookDeliveryOptions>>().Value);
+        Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<WebhookOptions>>().Value);
     }
 
     private static ServiceProvider Build(Dictionary<string, string?> settings)

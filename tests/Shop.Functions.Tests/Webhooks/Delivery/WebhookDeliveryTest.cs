@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Shop.Functions.Tests.Infrastructure;
+using Shop.Functions.Webhooks;
 using Shop.Functions.Webhooks.Delivery;
 
 namespace Shop.Functions.Tests.Webhooks.Delivery;
@@ -32,7 +33,7 @@ public sealed class WebhookDeliveryTest : IAsyncDisposable
     public WebhookDestinationGuard Guard => _services.GetRequiredService<WebhookDestinationGuard>();
 
     /// <param name="time">The clock the circuit breaker reads (timers and delays still run in real time).</param>
-    public static WebhookDeliveryTest Create(Action<WebhookDeliveryOptions>? configure = null, IWebhookHostResolver? resolver = null, TimeProvider? time = null)
+    public static WebhookDeliveryTest Create(Action<WebhookOptions>? configure = null, IWebhookHostResolver? resolver = null, TimeProvider? time = null)
     {
         var logs = new CapturedLogs();
         var services = new ServiceCollection();
@@ -49,7 +50,7 @@ public sealed class WebhookDeliveryTest : IAsyncDisposable
         }
 
         services.AddWebhookDelivery();
-        services.Configure<WebhookDeliveryOptions>(options =>
+        services.Configure<WebhookOptions>(options =>
         {
             options.RequireHttps = false;
             options.AllowLoopback = true;

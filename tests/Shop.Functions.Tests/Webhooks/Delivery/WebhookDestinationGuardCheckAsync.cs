@@ -1,3 +1,4 @@
+using Shop.Functions.Webhooks;
 using Shop.Functions.Webhooks.Delivery;
 using Xunit;
 
@@ -80,7 +81,7 @@ public sealed class WebhookDestinationGuardCheckAsync
     public async Task AllowLoopbackAllowsLoopbackOnly(string url, bool allowed) =>
         Assert.Equal(allowed, (await Check(url, o => o.AllowLoopback = true)).IsAllowed);
 
-    private async Task<DestinationCheck> Check(string url, Action<WebhookDeliveryOptions>? configure = null)
+    private async Task<DestinationCheck> Check(string url, Action<WebhookOptions>? configure = null)
     {
         await using var test = WebhookDeliveryTest.Create(
             o =>

@@ -1,5 +1,6 @@
-using Shop.Functions.Webhooks.Delivery;
 using Shop.Functions.Tests.Infrastructure;
+using Shop.Functions.Webhooks;
+using Shop.Functions.Webhooks.Delivery;
 using Xunit;
 using static Shop.Functions.Tests.Webhooks.Delivery.WebhookDeliveryTest;
 
@@ -7,7 +8,7 @@ namespace Shop.Functions.Tests.Webhooks.Delivery;
 
 public sealed class WebhookSenderCircuitBreaker
 {
-    private static void OpensAfterTwoFailures(WebhookDeliveryOptions options)
+    private static void OpensAfterTwoFailures(WebhookOptions options)
     {
         options.MaxAttempts = 1;
         options.CircuitBreakerMinimumThroughput = 2;

@@ -1,4 +1,5 @@
 using System.Net;
+using Shop.Functions.Webhooks;
 using Shop.Functions.Webhooks.Delivery;
 using Xunit;
 using static Shop.Functions.Tests.Webhooks.Delivery.WebhookDeliveryTest;
@@ -11,7 +12,7 @@ public sealed class WebhookSenderDestinationGuard
     public static TheoryData<string> ForbiddenAddresses => ["127.0.0.1", "10.0.0.1", "172.16.0.1", "192.168.1.1", "169.254.169.254", "::1", "fd00::1"];
 
     // A short timeout: were a forbidden address dialled, the attempt would time out (Failed), not be Refused.
-    private static void NoLoopback(WebhookDeliveryOptions options)
+    private static void NoLoopback(WebhookOptions options)
     {
         options.AllowLoopback = false;
         options.Timeout = TimeSpan.FromSeconds(2);
