@@ -121,20 +121,36 @@ public sealed partial class OutboxRelay : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Delays between rounds of <see cref="RelayUnstoredAsync"/> (send, else write to the index), in real time: a storage
+    /// fault that outlasts the SDK's own retries by seconds still ends with the message sent or in the index.
+    /// </summary>
+    internal static readonly TimeSpan[] UnstoredRetryDelays = [TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8)];
+
     private async Task RelayUnstoredAsync(string table, OutboxRow row)
     {
-        try
+        for (var round = 0; ; round++)
         {
-            if (await TrySendAsync(row, CancellationToken.None))
+            try
             {
+                if (await TrySendAsync(row, CancellationToken.None))
+                {
+                    return;
+                }
+
+                await _index.PointAsync(OutboxPointer.Carrying(table, row), CancellationToken.None);
                 return;
             }
-
-            await _index.PointAsync(OutboxPointer.Carrying(table, row), CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            LogUnstoredLost(ex, row.MessageId, row.Destination);
+            catch (Exception ex) when (round < UnstoredRetryDelays.Length)
+            {
+                LogUnstoredRetry(ex, row.MessageId, UnstoredRetryDelays[round]);
+                await Task.Delay(UnstoredRetryDelays[round], CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                LogUnstoredLost(ex, row.MessageId, row.Destination);
+                return;
+            }
         }
     }
 
@@ -221,6 +237,9 @@ public sealed partial class OutboxRelay : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending message {MessageId} to {Destination} failed; the outbox sweeper will send it")]
     private partial void LogSendFailed(Exception exception, string messageId, string destination);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} could neither be sent nor written to the outbox index; trying again in {Delay}")]
+    private partial void LogUnstoredRetry(Exception exception, string messageId, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} to {Destination} could neither be sent nor written to the outbox index; the sender's own safety net must cover it")]
     private partial void LogUnstoredLost(Exception exception, string messageId, string destination);

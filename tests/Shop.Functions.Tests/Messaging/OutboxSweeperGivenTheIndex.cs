@@ -103,6 +103,24 @@ public sealed class OutboxSweeperGivenTheIndex(AzuriteFixture azurite) : IAsyncL
     }
 
     [Fact]
+    public async Task KeepsThePlaceOrderGivenTheBrokerDownAndTheIndexFailingForSeconds()
+    {
+        // Seen in a CI fault run: the send failed, then the index write failed through the SDK's retries, and the order was
+        // left to the watchdog's 15 minutes. The relay now tries again for about 15 s in real time.
+        var faults = new TransportFaults();
+        await using var shop = await StartAsync(configure: faults.Install);
+        shop.Sender.FailWith = new InvalidOperationException("Service Bus is down");
+        faults.FailFor(StorageRequest.WritesTo(StorageTables.OutboxIndex), TimeSpan.FromSeconds(3));
+
+        var orderId = await OrderReads.SubmitAsync(shop);
+        await shop.Get<OutboxRelay>().DrainAsync();
+
+        Assert.True(faults.Injected(TransportFault.ServerBusy) > 0);
+        var pointer = Assert.Single(await PointersAsync(shop));
+        Assert.Equal($"PlaceOrder:{orderId}", pointer.CarriedRow().MessageId);
+    }
+
+    [Fact]
     public async Task WritesNoPointerAndSendsNothingGivenTheOrderInsertFailed()
     {
         var faults = new TransportFaults();
