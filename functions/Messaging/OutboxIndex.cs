@@ -29,8 +29,8 @@ public sealed class OutboxIndex(TableServiceClient tables)
 
     /// <summary>
     /// Writes the pointer; true when this call created it. A pointer that exists already (false) covers the same rows: the
-    /// same transaction tried again (an SDK resend, a retry after an ETag conflict) or a repeated submit of an order that
-    /// exists. It is not replaced, so whoever wrote it can still delete it by its ETag.
+    /// same transaction tried again (an SDK resend, a retry after an ETag conflict) or the same carried message written
+    /// again. It is not replaced, so whoever wrote it can still delete it by its ETag.
     /// </summary>
     public async Task<bool> PointAsync(OutboxPointer entry, CancellationToken cancellationToken)
     {

@@ -154,12 +154,12 @@ public sealed partial class SubmitOrderHandler(
     }
 
     /// <summary>The id the order will have (<see cref="SubmitAsync"/> opens its log scope with it before calling <see cref="HandleAsync"/>).</summary>
-    public string OrderIdFor(SubmitOrderCommand command) =>
+    private string OrderIdFor(SubmitOrderCommand command) =>
         command.IdempotencyKey is { } key
             ? OrderIds.FromIdempotencyKey(_idempotencySecret, command.CallerId, key)
             : OrderIds.NewRandom();
 
-    public async Task<SubmitOrderResult> HandleAsync(string orderId, SubmitOrderCommand command, CancellationToken cancellationToken)
+    private async Task<SubmitOrderResult> HandleAsync(string orderId, SubmitOrderCommand command, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
