@@ -9,13 +9,13 @@ using Shop.Functions.Tests.Orders;
 
 namespace Shop.Benchmarks;
 
-/// <summary>Command line of <c>outbox</c>: <c>--completed N</c> (default 10000), <c>--backlog B</c> (10000), <c>--submits S</c> (200).</summary>
+/// <summary>Command line of <c>outbox</c>: <c>--completed N</c> (default 100000), <c>--backlog B</c> (10000), <c>--submits S</c> (200).</summary>
 public sealed record OutboxBenchmarkOptions(int Completed, int Backlog, int Submits)
 {
     public const string Usage = "Usage: dotnet run -c Release --project tests/Shop.Benchmarks -- outbox [--completed N] [--backlog B] [--submits S]";
 
     public static OutboxBenchmarkOptions? Parse(string[] args, out string? error) =>
-        NamedNumbers.Parse(args, new Dictionary<string, int> { ["--completed"] = 10_000, ["--backlog"] = 10_000, ["--submits"] = 200 }, out error) is { } values
+        NamedNumbers.Parse(args, new Dictionary<string, int> { ["--completed"] = 100_000, ["--backlog"] = 10_000, ["--submits"] = 200 }, out error) is { } values
             ? new OutboxBenchmarkOptions(values["--completed"], values["--backlog"], values["--submits"])
             : null;
 }
@@ -42,7 +42,8 @@ public static class OutboxBenchmark
     {
         Console.WriteLine();
         Console.WriteLine($"1. Round trips of one sweep of {PendingPerSweep} pending orders, by completed orders already in Orders");
-        await using var azurite = await AzuriteServer.StartAsync(azuriteDirectory);
+        // On disk, so that the completed orders can be written into Azurite's file (AzuriteServer.AddTableRowCopiesAsync).
+        await using var azurite = await AzuriteServer.StartOnDiskAsync(azuriteDirectory);
         await using var services = await BenchmarkServices.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
         {
             ["Outbox:SweepAge"] = "00:00:00",
@@ -52,7 +53,7 @@ public static class OutboxBenchmark
         foreach (var target in new[] { 0, 10_000, options.Completed }.Distinct().Order())
         {
             var seeding = Stopwatch.StartNew();
-            await SeedCompletedOrdersAsync(azurite.ConnectionString, seeded, target - seeded);
+            await SeedCompletedOrdersAsync(azurite, services, seeded, target - seeded);
             seeded = target;
             var seedSeconds = seeding.Elapsed.TotalSeconds;
 
@@ -167,34 +168,48 @@ public static class OutboxBenchmark
         Console.WriteLine($"   PlaceOrder sends that reached the broker: {services.Sender.Sends - sendsBefore} of {accepted} (the last answered {waited.Elapsed.TotalSeconds:F1} s after the last submit)");
     }
 
-    /// <summary>Order rows only, as completed orders leave them (their outbox rows gone), 100 inserts at a time.</summary>
-    private static async Task SeedCompletedOrdersAsync(string connectionString, int from, int count)
+    /// <summary>
+    /// Completed orders, as they leave their rows (their outbox work done): the first time, a copy of the row of one of
+    /// the orders swept before, moved on to Completed, as the template; then copies of that, written into Azurite's file
+    /// while it is stopped, and Azurite started again on it.
+    /// </summary>
+    private static async Task SeedCompletedOrdersAsync(AzuriteServer azurite, BenchmarkServices services, int from, int count)
     {
-        var orders = new TableClient(connectionString, StorageTables.Orders, new TableClientOptions());
-        var createdAt = DateTimeOffset.UtcNow.AddDays(-30);
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, count / 100),
-            new ParallelOptions { MaxDegreeOfParallelism = 1 },
-            async (batch, ct) => await Task.WhenAll(Enumerable.Range(from + (batch * 100), 100).Select(i => AddOnceAsync(orders,
-                new TableEntity($"ord_seed{i:D7}", OrderRow.OrderRowKey)
-                {
-                    ["Status"] = OrderStatuses.Completed,
-                    ["CustomerId"] = "cust_seed",
-                    ["CreatedAt"] = createdAt,
-                    ["UpdatedAt"] = createdAt,
-                },
-                ct))));
-    }
-
-    /// <summary>An insert the SDK may resend after a dropped connection: a 409 then means the first attempt committed.</summary>
-    private static async Task AddOnceAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken)
-    {
-        try
+        if (count == 0)
         {
-            await table.AddEntityAsync(entity, cancellationToken);
+            return;
         }
-        catch (Azure.RequestFailedException ex) when (ex.Status == 409)
+
+        var orders = services.Tables.GetTableClient(StorageTables.Orders);
+        const string Template = "ord_seedtemplate";
+        if (from == 0)
         {
+            OrderRow? row = null;
+            await foreach (var found in orders.QueryAsync<OrderRow>(o => o.RowKey == OrderRow.OrderRowKey, maxPerPage: 1))
+            {
+                row = found;
+                break;
+            }
+
+            ArgumentNullException.ThrowIfNull(row);
+            var completedAt = DateTimeOffset.UtcNow.AddDays(-30);
+            row.PartitionKey = Template;
+            row.Status = OrderStatuses.Completed;
+            row.Step = OrderStatuses.Completed;
+            row.PaymentToken = string.Empty;
+            row.ChargeId = "ch_seed";
+            row.TrackingNumber = "TRK-SEED";
+            row.CreatedAt = completedAt;
+            row.UpdatedAt = completedAt;
+            await orders.UpsertEntityAsync(row, TableUpdateMode.Replace);
+            count--;
+        }
+
+        if (count > 0)
+        {
+            await azurite.StopSavingAsync();
+            await azurite.AddTableRowCopiesAsync(StorageTables.Orders, Template, $"ord_seed{from:D7}_", count);
+            await azurite.RestartAsync();
         }
     }
 }
