@@ -41,6 +41,13 @@ public sealed record OrderChange(string EventType, string? Status = null)
     /// own bookkeeping, such as a compensation that is owed and being retried.
     /// </summary>
     public bool Unpublished { get; init; }
+
+    /// <summary>
+    /// Writes the outbox pointer before the transaction, for a writer whose change no later look of the open-orders
+    /// watchdog covers (the watchdog's own NeedsAttention, after which it drops the order's entry). Without it, a pointer
+    /// is written only when a send fails (docs/messaging.md, "Saga steps: the pointer only when a send fails").
+    /// </summary>
+    public bool IndexBeforeWrite { get; init; }
 }
 
 /// <summary>The order after a change, and whether this call made it (false: it had been made before).</summary>
@@ -48,8 +55,10 @@ public sealed record OrderChangeResult(OrderRow Order, bool Applied);
 
 /// <summary>
 /// Records the saga's progress on the order row: status, step history, sequence + 1, and the step's event
-/// (plus any command) in the outbox, in ONE transaction guarded by the row's ETag, after a pointer in the outbox index. Each event type is recorded
-/// once per order, so an activity that runs twice has its effect once; a terminal order never changes.
+/// (plus any command) in the outbox, in ONE transaction guarded by the row's ETag; the rows are sent right after it, and
+/// only those whose send fails get a pointer in the outbox index. A step run again after a crash between its transaction and
+/// its sends relays what it left, and the open-orders watchdog relays whatever is still left when the order falls due. Each
+/// event type is recorded once per order, so an activity that runs twice has its effect once; a terminal order never changes.
 /// The terminal write also removes the payment token (nothing charges a terminal order), and is preceded by the order's
 /// entry in <see cref="FinishedOrderIndex"/>, through which retention later finds its bookkeeping rows.
 /// </summary>
@@ -74,6 +83,12 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, O
             if (order.HasStep(change.EventType) || OrderStatuses.IsTerminal(order.Status))
             {
                 LogAlreadyRecorded(orderId, change.EventType, order.Status);
+                if (order.HasStep(change.EventType))
+                {
+                    // This step again: its first run may have died between its transaction and its sends.
+                    await RelayLeftoversAsync(orderId, cancellationToken);
+                }
+
                 return new OrderChangeResult(order, Applied: false);
             }
 
@@ -88,9 +103,9 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, O
                 order.PaymentToken = string.Empty;
             }
 
-            // Before the transaction, so that no outbox row is ever committed without the sweeper knowing of it (a pointer
-            // whose transaction then fails points at nothing, and the sweeper drops it).
-            var pointer = outbox.Count > 0 ? OutboxPointer.For(store.Table.Name, outbox) : null;
+            // Only for a writer no watchdog look covers: before the transaction, so that its rows are never committed without
+            // the sweeper knowing (a pointer whose transaction then fails points at nothing, and the sweeper drops it).
+            var pointer = change.IndexBeforeWrite && outbox.Count > 0 ? OutboxPointer.For(store.Table.Name, outbox) : null;
             if (pointer is not null)
             {
                 await outboxIndex.PointAsync(pointer, cancellationToken);
@@ -113,8 +128,27 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, O
 
             LogRecorded(orderId, change.EventType, order.Sequence, order.Status);
             ShopMetrics.OrderChanged(change.EventType, order.Status, order.FailureReason);
-            await relay.RelayAsync(store.Table, outbox, pointer, cancellationToken);
+            if (pointer is not null)
+            {
+                await relay.RelayAsync(store.Table, outbox, pointer, cancellationToken);
+            }
+            else if (outbox.Count > 0)
+            {
+                await relay.RelayCommittedAsync(store.Table, outbox, cancellationToken);
+            }
+
             return new OrderChangeResult(order, Applied: true);
+        }
+    }
+
+    /// <summary>Sends and deletes the outbox rows the order's partition still holds (1 query; only when a step runs again).</summary>
+    private async Task RelayLeftoversAsync(string orderId, CancellationToken cancellationToken)
+    {
+        var leftovers = await store.OutboxRowsAsync(orderId, cancellationToken);
+        if (leftovers.Count > 0)
+        {
+            LogRelayingLeftovers(orderId, leftovers.Count);
+            await relay.RelayCommittedAsync(store.Table, leftovers, cancellationToken);
         }
     }
 
@@ -153,6 +187,9 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, O
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: {EventType} recorded as sequence {Sequence}, status {Status}")]
     private partial void LogRecorded(string orderId, string eventType, long sequence, string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: {Count} outbox rows of an earlier run are still in its partition; sending them")]
+    private partial void LogRelayingLeftovers(string orderId, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: {EventType} was recorded before or the order is final ({Status}); nothing to do")]
     private partial void LogAlreadyRecorded(string orderId, string eventType, string status);

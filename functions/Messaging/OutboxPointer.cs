@@ -6,8 +6,9 @@ namespace Shop.Functions.Messaging;
 /// <summary>
 /// Says "a transaction in partition <see cref="Partition"/> of <see cref="Table"/> wrote outbox rows at <see cref="CreatedAt"/>":
 /// PartitionKey = the 10-second bucket of <see cref="CreatedAt"/> (<see cref="OutboxIndex.BucketOf"/>), RowKey =
-/// <c>{partition}|{first message id}</c>, one per transaction. Written BEFORE that transaction (docs/messaging.md, "The
-/// outbox index"), deleted once its rows are sent.
+/// <c>{partition}|{first message id}</c>, one per transaction. A saga step writes it only when a send of its committed
+/// rows failed; the writers no watchdog covers write it BEFORE their transaction (docs/messaging.md, "Saga steps: the
+/// pointer only when a send fails"). Deleted once its rows are sent.
 /// <para>
 /// A pointer that <see cref="Carries"/> a message is the message itself: the submit's PlaceOrder is not stored with the
 /// order (the order row is one insert), and only when its send fails does the relay write it here, after the order

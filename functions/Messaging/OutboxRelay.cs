@@ -16,7 +16,9 @@ namespace Shop.Functions.Messaging;
 /// milliseconds, not minutes, and one destination that refuses messages (a topic at its size quota) does not hold back the others.
 /// The deletes run in the background: nothing the caller answers depends on them, and a delete that never happens only
 /// means one resend by the sweeper, which duplicate detection absorbs. <see cref="RelayUnstoredInBackground"/> runs the send
-/// itself in the background (the submit answers 202 without waiting for Service Bus) for a message that was not stored.
+/// itself in the background (the submit answers 202 without waiting for Service Bus) for a message that was not stored, and
+/// <see cref="RelayCommittedAsync"/> relays rows committed without a pointer (the saga's steps), writing one only for
+/// rows whose send failed.
 /// </summary>
 public sealed partial class OutboxRelay : IAsyncDisposable
 {
@@ -56,6 +58,21 @@ public sealed partial class OutboxRelay : IAsyncDisposable
             Track(DeleteAllAsync(table, sent, sent.Count == rows.Count ? entry : null));
         }
 
+        return sent.Count;
+    }
+
+    /// <summary>
+    /// Sends rows that were committed without a pointer (a saga step's event and commands, docs/messaging.md, "Saga steps:
+    /// the pointer only when a send fails"); returns how many were sent now. Sent rows are deleted in the background. Rows
+    /// whose send failed, and sent rows whose delete failed, get a pointer in the background, for the sweeper; should that
+    /// write keep failing (tried again,
+    /// with the sends, over about 15 s), they stay in their partition for the step's next run or the open-orders watchdog.
+    /// Never throws for a failed send or pointer.
+    /// </summary>
+    public async Task<int> RelayCommittedAsync(TableClient table, IReadOnlyList<OutboxRow> rows, CancellationToken cancellationToken)
+    {
+        var (sent, unsent) = await SendEachAsync(rows, cancellationToken);
+        Track(SettleCommittedAsync(table, sent, unsent));
         return sent.Count;
     }
 
@@ -154,6 +171,67 @@ public sealed partial class OutboxRelay : IAsyncDisposable
         }
     }
 
+    private async Task<(List<OutboxRow> Sent, List<OutboxRow> Unsent)> SendEachAsync(IReadOnlyList<OutboxRow> rows, CancellationToken cancellationToken)
+    {
+        var sent = new List<OutboxRow>(rows.Count);
+        var unsent = new List<OutboxRow>();
+        foreach (var row in rows)
+        {
+            (await TrySendAsync(row, cancellationToken) ? sent : unsent).Add(row);
+        }
+
+        return (sent, unsent);
+    }
+
+    /// <summary>
+    /// Deletes the sent rows; rows whose send failed, and sent rows whose delete failed (sent again later and
+    /// deduplicated), get a pointer: nothing committed is left without one while this process lives.
+    /// </summary>
+    private async Task SettleCommittedAsync(TableClient table, List<OutboxRow> sent, List<OutboxRow> unsent)
+    {
+        var left = sent.Count > 0 ? [.. unsent, .. await DeleteSentRowsAsync(table, sent)] : unsent;
+        if (left.Count > 0)
+        {
+            await PointUnsentAsync(table, left);
+        }
+    }
+
+    /// <summary>
+    /// Writes a pointer for committed rows still in their partition; when that write fails, tries the sends (and deletes)
+    /// and then the write again after each of <see cref="UnstoredRetryDelays"/>, in real time.
+    /// </summary>
+    private async Task PointUnsentAsync(TableClient table, List<OutboxRow> unsent)
+    {
+        for (var round = 0; ; round++)
+        {
+            try
+            {
+                if (round > 0)
+                {
+                    var (sent, still) = await SendEachAsync(unsent, CancellationToken.None);
+                    unsent = sent.Count > 0 ? [.. still, .. await DeleteSentRowsAsync(table, sent)] : still;
+                    if (unsent.Count == 0)
+                    {
+                        return;
+                    }
+                }
+
+                await _index.PointAsync(OutboxPointer.For(table.Name, unsent), CancellationToken.None);
+                return;
+            }
+            catch (Exception ex) when (round < UnstoredRetryDelays.Length)
+            {
+                LogPointerRetry(ex, unsent[0].PartitionKey, UnstoredRetryDelays[round]);
+                await Task.Delay(UnstoredRetryDelays[round], CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                LogLeftInPartition(ex, unsent.Count, unsent[0].PartitionKey);
+                return;
+            }
+        }
+    }
+
     /// <summary>One send on the immediate path; false (logged) when it failed or the circuit is open.</summary>
     private async Task<bool> TrySendAsync(OutboxRow row, CancellationToken cancellationToken)
     {
@@ -184,16 +262,7 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     /// </summary>
     private async Task DeleteAllAsync(TableClient table, List<OutboxRow> rows, OutboxPointer? entry)
     {
-        var allDeleted = rows.Count > 1 && await DeleteTogetherAsync(table, rows);
-        if (!allDeleted)
-        {
-            allDeleted = true;
-            foreach (var row in rows)
-            {
-                allDeleted &= await DeleteSentAsync(table, row, _logger, CancellationToken.None);
-            }
-        }
-
+        var allDeleted = (await DeleteSentRowsAsync(table, rows)).Count == 0;
         if (allDeleted && entry is not null)
         {
             try
@@ -206,6 +275,26 @@ public sealed partial class OutboxRelay : IAsyncDisposable
                 LogPointerDeleteFailed(ex, entry.RowKey);
             }
         }
+    }
+
+    /// <summary>Deletes sent rows, together when there are several (one partition); returns those whose delete failed.</summary>
+    private async Task<List<OutboxRow>> DeleteSentRowsAsync(TableClient table, List<OutboxRow> rows)
+    {
+        if (rows.Count > 1 && await DeleteTogetherAsync(table, rows))
+        {
+            return [];
+        }
+
+        var failed = new List<OutboxRow>();
+        foreach (var row in rows)
+        {
+            if (!await DeleteSentAsync(table, row, _logger, CancellationToken.None))
+            {
+                failed.Add(row);
+            }
+        }
+
+        return failed;
     }
 
     /// <summary>The immediate path to one queue or topic: its own breaker, so its failures open only its circuit.</summary>
@@ -243,6 +332,12 @@ public sealed partial class OutboxRelay : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} to {Destination} could neither be sent nor written to the outbox index; the sender's own safety net must cover it")]
     private partial void LogUnstoredLost(Exception exception, string messageId, string destination);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unsent outbox rows of {Partition} could not be written to the outbox index; trying again in {Delay}")]
+    private partial void LogPointerRetry(Exception exception, string partition, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} outbox rows of {Partition} could neither be sent nor written to the outbox index; they stay in the partition for the step's next run or the open-orders watchdog")]
+    private partial void LogLeftInPartition(Exception exception, int count, string partition);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox pointer {Pointer} could not be deleted after its rows were sent; the sweeper will delete it")]
     private partial void LogPointerDeleteFailed(Exception exception, string pointer);

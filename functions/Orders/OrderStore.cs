@@ -1,9 +1,10 @@
 using Azure.Data.Tables;
+using Shop.Functions.Messaging;
 using Shop.Functions.Platform;
 
 namespace Shop.Functions.Orders;
 
-/// <summary>Point reads of order rows.</summary>
+/// <summary>Point reads of order rows, and the outbox rows an order's partition holds.</summary>
 public sealed class OrderStore(TableServiceClient tables)
 {
     public TableClient Table { get; } = tables.GetTableClient(StorageTables.Orders);
@@ -18,5 +19,22 @@ public sealed class OrderStore(TableServiceClient tables)
 
         var response = await Table.GetEntityIfExistsAsync<OrderRow>(orderId, OrderRow.OrderRowKey, cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>
+    /// The outbox rows still in the order's partition (one query of that partition, never a scan): normally none, since
+    /// rows are deleted once sent; rows left by a writer that died between its transaction and its sends otherwise.
+    /// </summary>
+    public async Task<List<OutboxRow>> OutboxRowsAsync(string orderId, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {orderId} and RowKey ge {OutboxRow.RowKeyPrefix} and RowKey lt {OutboxRow.RowKeyEnd}");
+        var rows = new List<OutboxRow>();
+        await foreach (var row in Table.QueryAsync<OutboxRow>(filter, cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
     }
 }

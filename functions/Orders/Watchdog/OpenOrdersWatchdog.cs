@@ -2,6 +2,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Shop.Functions.Fulfillment;
+using Shop.Functions.Messaging;
 using Shop.Functions.Orders.Events;
 
 namespace Shop.Functions.Orders.Watchdog;
@@ -14,13 +15,20 @@ public sealed record WatchdogRun(int Due, int Closed, int Started, int Rechecked
 /// order leaves the index; an order with no saga gets one (its PlaceOrder never arrived); a running saga is looked at
 /// again later; a saga that ended while the order is not terminal (failed, terminated, purged half-way) marks the order
 /// NeedsAttention and lists it for the ops endpoint. Each entry is handled on its own: one that fails stays due.
+/// <para>
+/// It is also the last net of the saga's outbox: outbox rows still in the order's partition past the sweep age (their
+/// writer died between its transaction and its sends, or could write no pointer) are sent, and a terminal order with such
+/// rows is looked at again before its entry goes.
+/// </para>
 /// </summary>
 public sealed partial class OpenOrdersWatchdog(
     OpenOrderIndex index,
     OrderStore orders,
     OrderProgress progress,
     FulfillmentStarter starter,
+    OutboxRelay relay,
     IOptions<OpenOrdersOptions> options,
+    IOptions<OutboxOptions> outboxOptions,
     TimeProvider time,
     ILogger<OpenOrdersWatchdog> logger)
 {
@@ -75,8 +83,30 @@ public sealed partial class OpenOrdersWatchdog(
     {
         // No order: intake tracked it, then its transaction failed (the client was told 503). Terminal: nothing to watch.
         var order = await orders.FindAsync(entry.OrderId, cancellationToken);
-        if (order is null || OrderStatuses.IsTerminal(order.Status))
+        if (order is null)
         {
+            await index.UntrackAsync(entry, cancellationToken);
+            return Outcome.Closed;
+        }
+
+        // One query of the order's partition: normally empty. Rows younger than the sweep age are still their writer's to send.
+        var leftovers = await orders.OutboxRowsAsync(entry.OrderId, cancellationToken);
+        var stale = leftovers.Where(row => row.CreatedAt <= now - outboxOptions.Value.SweepAge).ToList();
+        if (stale.Count > 0)
+        {
+            LogLeftovers(entry.OrderId, stale.Count);
+            await relay.RelayCommittedAsync(orders.Table, stale, cancellationToken);
+        }
+
+        if (OrderStatuses.IsTerminal(order.Status))
+        {
+            if (leftovers.Count > 0)
+            {
+                // Its entry goes only once a look finds the partition empty.
+                await index.RescheduleAsync(entry, now + settings.RecheckInterval, cancellationToken);
+                return Outcome.Rechecked;
+            }
+
             await index.UntrackAsync(entry, cancellationToken);
             return Outcome.Closed;
         }
@@ -99,7 +129,8 @@ public sealed partial class OpenOrdersWatchdog(
         // The saga ended. Its last write comes before its end, so the order read above may just be older than that write:
         // RecordAsync reads it again and changes nothing if it is terminal by now.
         var reason = $"The saga ended {instance.RuntimeStatus} while the order was {order.Status}.";
-        var change = new OrderChange(OrderEventTypes.OrderNeedsAttention, OrderStatuses.NeedsAttention) { FailureReason = SagaEnded };
+        // Its pointer first: the entry goes right after this write, so no later look would find rows it left.
+        var change = new OrderChange(OrderEventTypes.OrderNeedsAttention, OrderStatuses.NeedsAttention) { FailureReason = SagaEnded, IndexBeforeWrite = true };
         var result = await progress.RecordAsync(entry.OrderId, change, cancellationToken);
         if (result.Order.Status != OrderStatuses.NeedsAttention)
         {
@@ -118,6 +149,9 @@ public sealed partial class OpenOrdersWatchdog(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Order {OrderId}: its saga ended {RuntimeStatus} while the order was {Status}; marked NeedsAttention")]
     private partial void LogFlagged(string orderId, OrchestrationRuntimeStatus runtimeStatus, string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: {Count} outbox rows were left unsent in its partition; sending them")]
+    private partial void LogLeftovers(string orderId, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watchdog could not look at order {OrderId}; it stays due for the next run")]
     private partial void LogLookFailed(Exception exception, string orderId);

@@ -130,6 +130,36 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task SendsOutboxRowsLeftInTheOrdersPartitionAndDropsTheEntryOnlyOnceTheyAreGone()
+    {
+        // A saga step's transaction is not preceded by a pointer: a writer that dies between its transaction and its sends
+        // (and is never run again) leaves its rows in the order's partition, with nothing in the outbox index.
+        var orderId = await _watch.SubmitAsync();
+        await _watch.PlaceAsync(orderId);
+        await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        await _watch.Client.RaiseEventAsync(orderId, Functions.Fulfillment.FulfillmentEvents.ShipmentDispatched, new Functions.Fulfillment.ShipmentDispatchedData("TRACK-3"));
+        await _watch.WaitForStatusAsync(orderId, OrderStatuses.Completed);
+        await _watch.Shop.Get<OutboxRelay>().DrainAsync();
+        var order = await _watch.OrderAsync(orderId);
+        var left = OrderEvent.For(OrderEventTypes.OrderCompleted, _watch.Clock.Now, new OrderEventData(orderId, order.Sequence, order.Status)).ToMessage("left:" + orderId);
+        await _watch.Shop.OrdersTable.AddEntityAsync(OutboxRow.For(orderId, left, _watch.Clock.Now));
+        _watch.Clock.Advance(PastDue);
+
+        // Sent, and the entry kept for one more look: the rows' deletes run after the send.
+        Assert.Equal(new WatchdogRun(1, 0, 0, 1, 0, 0), await _watch.WatchAsync());
+        await _watch.Shop.Get<OutboxRelay>().DrainAsync();
+        Assert.Single(_watch.Shop.Sender.SentFor(orderId), message => message.MessageId == left.MessageId);
+        Assert.Empty(await PendingMessages.ForOrderAsync(_watch.Shop.Tables, orderId));
+        Assert.Single(await _watch.EntriesAsync(orderId));
+        Assert.Contains(_watch.Shop.Logs.Records, log => log.Message.Contains($"Order {orderId}: 1 outbox rows were left unsent", StringComparison.Ordinal));
+
+        _watch.Clock.Advance(Recheck + TimeSpan.FromMinutes(OpenOrderIndex.BucketMinutes));
+        Assert.Equal(new WatchdogRun(1, 1, 0, 0, 0, 0), await _watch.WatchAsync());
+        Assert.Empty(await _watch.EntriesAsync(orderId));
+        Assert.Single(_watch.Shop.Sender.SentFor(orderId), message => message.MessageId == left.MessageId);
+    }
+
+    [Fact]
     public async Task MarksNeedsAttentionAndListsTheOrderGivenASagaThatEndedWithTheOrderOpen()
     {
         var orderId = await _watch.SubmitAsync();
@@ -210,14 +240,17 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
         Assert.Equal(new WatchdogRun(2, 1, 0, 1, 0, 0), run);
         var requests = _watch.Requests.Requests.ToList();
         var queries = requests.Where(r => r.Method == "GET" && r.Path.EndsWith("()", StringComparison.Ordinal)).ToList();
-        var query = Assert.Single(queries);
-        Assert.EndsWith($"/{StorageTables.OpenOrders}()", query.Path, StringComparison.Ordinal);
+        var query = Assert.Single(queries, r => r.Path.EndsWith($"/{StorageTables.OpenOrders}()", StringComparison.Ordinal));
         Assert.Contains($"PartitionKey ge '{OpenOrderIndex.DuePrefix}'", query.Query, StringComparison.Ordinal);
         Assert.Contains($"PartitionKey le '{OpenOrderIndex.DuePartition(_watch.Clock.Now)}'", query.Query, StringComparison.Ordinal);
-        // Orders only by point reads: PartitionKey and RowKey in the path.
+        // Orders only by the order's key: a point read of the row and a query of its partition for outbox rows left behind.
         var orderReads = requests.Where(r => r.Path.Contains($"/{StorageTables.Orders}(", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, orderReads.Count);
-        Assert.All(orderReads, r => Assert.Contains("PartitionKey='", r.Path, StringComparison.Ordinal));
+        Assert.Equal(4, orderReads.Count);
+        foreach (var orderId in new[] { running, completed })
+        {
+            Assert.Single(orderReads, r => r.Path.Contains($"PartitionKey='{orderId}'", StringComparison.Ordinal));
+            Assert.Single(orderReads, r => r.Query.Contains($"PartitionKey eq '{orderId}'", StringComparison.Ordinal));
+        }
     }
 
     private async Task<List<NeedsAttentionRow>> AllNeedingAttentionAsync()
