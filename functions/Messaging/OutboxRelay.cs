@@ -65,8 +65,8 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     /// Sends rows that were committed without a pointer (a saga step's event and commands, docs/messaging.md, "Saga steps:
     /// the pointer only when a send fails"); returns how many were sent now. Sent rows are deleted in the background. Rows
     /// whose send failed, and sent rows whose delete failed, get a pointer in the background, for the sweeper; should that
-    /// write keep failing (tried again,
-    /// with the sends, over about 15 s), they stay in their partition for the step's next run or the open-orders watchdog.
+    /// write keep failing (tried again, with the sends, over about 15 s), they stay in their partition for the step's
+    /// next run or the open-orders watchdog.
     /// Never throws for a failed send or pointer.
     /// </summary>
     public async Task<int> RelayCommittedAsync(TableClient table, IReadOnlyList<OutboxRow> rows, CancellationToken cancellationToken)
