@@ -116,11 +116,7 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
     [Fact]
     public async Task DropsTheEntryGivenATerminalOrder()
     {
-        var orderId = await _watch.SubmitAsync();
-        await _watch.PlaceAsync(orderId);
-        await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
-        await _watch.Client.RaiseEventAsync(orderId, Functions.Fulfillment.FulfillmentEvents.ShipmentDispatched, new Functions.Fulfillment.ShipmentDispatchedData("TRACK-1"));
-        await _watch.WaitForStatusAsync(orderId, OrderStatuses.Completed);
+        var orderId = await CompletedOrderAsync("TRACK-1");
         _watch.Clock.Advance(PastDue);
 
         Assert.Equal(new WatchdogRun(1, 1, 0, 0, 0, 0), await _watch.WatchAsync());
@@ -134,11 +130,7 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
     {
         // A saga step's transaction is not preceded by a pointer: a writer that dies between its transaction and its sends
         // (and is never run again) leaves its rows in the order's partition, with nothing in the outbox index.
-        var orderId = await _watch.SubmitAsync();
-        await _watch.PlaceAsync(orderId);
-        await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
-        await _watch.Client.RaiseEventAsync(orderId, Functions.Fulfillment.FulfillmentEvents.ShipmentDispatched, new Functions.Fulfillment.ShipmentDispatchedData("TRACK-3"));
-        await _watch.WaitForStatusAsync(orderId, OrderStatuses.Completed);
+        var orderId = await CompletedOrderAsync("TRACK-3");
         await _watch.Shop.Get<OutboxRelay>().DrainAsync();
         var order = await _watch.OrderAsync(orderId);
         var left = OrderEvent.For(OrderEventTypes.OrderCompleted, _watch.Clock.Now, new OrderEventData(orderId, order.Sequence, order.Status)).ToMessage("left:" + orderId);
@@ -225,11 +217,7 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
         var running = await _watch.SubmitAsync();
         await _watch.PlaceAsync(running);
         await _watch.WaitForStatusAsync(running, OrderStatuses.AwaitingShipment);
-        var completed = await _watch.SubmitAsync();
-        await _watch.PlaceAsync(completed);
-        await _watch.WaitForStatusAsync(completed, OrderStatuses.AwaitingShipment);
-        await _watch.Client.RaiseEventAsync(completed, Functions.Fulfillment.FulfillmentEvents.ShipmentDispatched, new Functions.Fulfillment.ShipmentDispatchedData("TRACK-2"));
-        await _watch.WaitForStatusAsync(completed, OrderStatuses.Completed);
+        var completed = await CompletedOrderAsync("TRACK-2");
         // Not due yet: in a later bucket, which the run must not read.
         await _watch.Index.TrackAsync(OrderIds.NewRandom(), _watch.Clock.Now + PastDue + PastDue, CancellationToken.None);
         _watch.Clock.Advance(PastDue);
@@ -251,6 +239,17 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
             Assert.Single(orderReads, r => r.Path.Contains($"PartitionKey='{orderId}'", StringComparison.Ordinal));
             Assert.Single(orderReads, r => r.Query.Contains($"PartitionKey eq '{orderId}'", StringComparison.Ordinal));
         }
+    }
+
+    /// <summary>An order submitted, placed and taken through the saga to Completed (the carrier's dispatch raised by hand).</summary>
+    private async Task<string> CompletedOrderAsync(string trackingNumber)
+    {
+        var orderId = await _watch.SubmitAsync();
+        await _watch.PlaceAsync(orderId);
+        await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        await _watch.Client.RaiseEventAsync(orderId, Functions.Fulfillment.FulfillmentEvents.ShipmentDispatched, new Functions.Fulfillment.ShipmentDispatchedData(trackingNumber));
+        await _watch.WaitForStatusAsync(orderId, OrderStatuses.Completed);
+        return orderId;
     }
 
     private async Task<List<NeedsAttentionRow>> AllNeedingAttentionAsync()
