@@ -44,15 +44,7 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     /// <summary>Sends each row, then deletes the sent rows and, once all are gone, the pointer; returns how many were sent.</summary>
     public async Task<int> RelayAsync(TableClient table, IReadOnlyList<OutboxRow> rows, OutboxPointer? entry, CancellationToken cancellationToken)
     {
-        var sent = new List<OutboxRow>(rows.Count);
-        foreach (var row in rows)
-        {
-            if (await TrySendAsync(row, cancellationToken))
-            {
-                sent.Add(row);
-            }
-        }
-
+        var (sent, _) = await SendEachAsync(rows, cancellationToken);
         if (sent.Count > 0)
         {
             Track(DeleteAllAsync(table, sent, sent.Count == rows.Count ? entry : null));
@@ -139,37 +131,46 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     }
 
     /// <summary>
-    /// Delays between rounds of <see cref="RelayUnstoredAsync"/> (send, else write to the index), in real time: a storage
-    /// fault that outlasts the SDK's own retries by seconds still ends with the message sent or in the index.
+    /// Delays between the rounds of the background work that must end with a message sent or in the index
+    /// (<see cref="RelayUnstoredAsync"/>, <see cref="PointUnsentAsync"/>), in real time: a storage fault that outlasts the
+    /// SDK's own retries by seconds still ends that way.
     /// </summary>
-    internal static readonly TimeSpan[] UnstoredRetryDelays = [TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8)];
+    internal static readonly TimeSpan[] BackgroundRetryDelays = [TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8)];
 
-    private async Task RelayUnstoredAsync(string table, OutboxRow row)
+    /// <summary>Runs <paramref name="round"/> (given its number) until one does not throw, after each of <see cref="BackgroundRetryDelays"/>.</summary>
+    private static async Task InRoundsAsync(Func<int, Task> round, Action<Exception, TimeSpan> retrying, Action<Exception> givingUp)
     {
-        for (var round = 0; ; round++)
+        for (var number = 0; ; number++)
         {
             try
             {
-                if (await TrySendAsync(row, CancellationToken.None))
-                {
-                    return;
-                }
-
-                await _index.PointAsync(OutboxPointer.Carrying(table, row), CancellationToken.None);
+                await round(number);
                 return;
             }
-            catch (Exception ex) when (round < UnstoredRetryDelays.Length)
+            catch (Exception ex) when (number < BackgroundRetryDelays.Length)
             {
-                LogUnstoredRetry(ex, row.MessageId, UnstoredRetryDelays[round]);
-                await Task.Delay(UnstoredRetryDelays[round], CancellationToken.None);
+                retrying(ex, BackgroundRetryDelays[number]);
+                await Task.Delay(BackgroundRetryDelays[number], CancellationToken.None);
             }
             catch (Exception ex)
             {
-                LogUnstoredLost(ex, row.MessageId, row.Destination);
+                givingUp(ex);
                 return;
             }
         }
     }
+
+    /// <summary>Send, else write the message to the index as a pointer that carries it; in rounds.</summary>
+    private Task RelayUnstoredAsync(string table, OutboxRow row) => InRoundsAsync(
+        async _ =>
+        {
+            if (!await TrySendAsync(row, CancellationToken.None))
+            {
+                await _index.PointAsync(OutboxPointer.Carrying(table, row), CancellationToken.None);
+            }
+        },
+        (ex, delay) => LogUnstoredRetry(ex, row.MessageId, delay),
+        ex => LogUnstoredLost(ex, row.MessageId, row.Destination));
 
     private async Task<(List<OutboxRow> Sent, List<OutboxRow> Unsent)> SendEachAsync(IReadOnlyList<OutboxRow> rows, CancellationToken cancellationToken)
     {
@@ -197,40 +198,26 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     }
 
     /// <summary>
-    /// Writes a pointer for committed rows still in their partition; when that write fails, tries the sends (and deletes)
-    /// and then the write again after each of <see cref="UnstoredRetryDelays"/>, in real time.
+    /// Writes a pointer for committed rows still in their partition; in later rounds (the write failed) the rows are first
+    /// sent (and deleted) again, and only those still there are pointed at.
     /// </summary>
-    private async Task PointUnsentAsync(TableClient table, List<OutboxRow> unsent)
-    {
-        for (var round = 0; ; round++)
+    private Task PointUnsentAsync(TableClient table, List<OutboxRow> unsent) => InRoundsAsync(
+        async round =>
         {
-            try
+            if (round > 0)
             {
-                if (round > 0)
+                var (sent, still) = await SendEachAsync(unsent, CancellationToken.None);
+                unsent = sent.Count > 0 ? [.. still, .. await DeleteSentRowsAsync(table, sent)] : still;
+                if (unsent.Count == 0)
                 {
-                    var (sent, still) = await SendEachAsync(unsent, CancellationToken.None);
-                    unsent = sent.Count > 0 ? [.. still, .. await DeleteSentRowsAsync(table, sent)] : still;
-                    if (unsent.Count == 0)
-                    {
-                        return;
-                    }
+                    return;
                 }
+            }
 
-                await _index.PointAsync(OutboxPointer.For(table.Name, unsent), CancellationToken.None);
-                return;
-            }
-            catch (Exception ex) when (round < UnstoredRetryDelays.Length)
-            {
-                LogPointerRetry(ex, unsent[0].PartitionKey, UnstoredRetryDelays[round]);
-                await Task.Delay(UnstoredRetryDelays[round], CancellationToken.None);
-            }
-            catch (Exception ex)
-            {
-                LogLeftInPartition(ex, unsent.Count, unsent[0].PartitionKey);
-                return;
-            }
-        }
-    }
+            await _index.PointAsync(OutboxPointer.For(table.Name, unsent), CancellationToken.None);
+        },
+        (ex, delay) => LogPointerRetry(ex, unsent[0].PartitionKey, delay),
+        ex => LogLeftInPartition(ex, unsent.Count, unsent[0].PartitionKey));
 
     /// <summary>One send on the immediate path; false (logged) when it failed or the circuit is open.</summary>
     private async Task<bool> TrySendAsync(OutboxRow row, CancellationToken cancellationToken)

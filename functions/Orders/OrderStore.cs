@@ -27,6 +27,11 @@ public sealed class OrderStore(TableServiceClient tables)
     /// </summary>
     public async Task<List<OutboxRow>> OutboxRowsAsync(string orderId, CancellationToken cancellationToken)
     {
+        if (!OrderIds.IsWellFormed(orderId))
+        {
+            return [];
+        }
+
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {orderId} and RowKey ge {OutboxRow.RowKeyPrefix} and RowKey lt {OutboxRow.RowKeyEnd}");
         var rows = new List<OutboxRow>();
