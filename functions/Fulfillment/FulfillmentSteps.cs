@@ -120,7 +120,8 @@ public sealed class FulfillmentSteps(
             {
                 // The carrier's ShipmentDispatched takes the next number, so every event of the order is in one sequence.
                 ReservedSequences = 1,
-                Commands = order => [new ShipOrder(order.OrderId, order.GetItems(), order.GetShippingAddress(), order.Sequence).ToMessage()],
+                // The contact travels on to the carrier's ShipmentDispatched, so its e-mail and webhook need not read the row.
+                Commands = order => [new ShipOrder(order.OrderId, order.GetItems(), order.GetShippingAddress(), order.Sequence, order.GetContact()).ToMessage()],
             },
             cancellationToken);
 

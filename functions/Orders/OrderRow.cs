@@ -98,6 +98,10 @@ public sealed class OrderRow : ITableEntity
     public ShippingAddress GetShippingAddress() =>
         JsonSerializer.Deserialize(ShippingAddress, ShopJsonContext.Default.ShippingAddress)!;
 
+    /// <summary>Whom the order's events are for (<see cref="Events.OrderContact"/>): carried by the saga's events and ShipOrder.</summary>
+    public Events.OrderContact GetContact() =>
+        new(CustomerEmail, CustomerName, string.IsNullOrEmpty(CallbackUrl) ? null : CallbackUrl);
+
     public List<OrderStep> GetSteps() =>
         JsonSerializer.Deserialize(Steps, ShopJsonContext.Default.ListOrderStep) ?? [];
 

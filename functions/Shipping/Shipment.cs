@@ -30,11 +30,12 @@ public sealed record Shipment(string OrderId, string TrackingNumber, DateTimeOff
     public bool IsDispatched => State == ShipmentStates.Dispatched;
 
     /// <summary>
-    /// ShipmentDispatched for the <c>order-events</c> topic, dated <paramref name="dispatchedAt"/>. The id and body are
-    /// the same on every send, so duplicate detection absorbs a resend within its window.
+    /// ShipmentDispatched for the <c>order-events</c> topic, dated <paramref name="dispatchedAt"/>, carrying
+    /// <paramref name="contact"/> when the ShipOrder did. The id and body are the same on every send, so duplicate
+    /// detection absorbs a resend within its window.
     /// </summary>
-    public OutgoingMessage ToDispatchedMessage(DateTimeOffset dispatchedAt, long sequence) =>
-        EventMessage(OrderEventTypes.ShipmentDispatched, dispatchedAt, new OrderEventData(OrderId, sequence, DispatchedStatus, TrackingNumber: TrackingNumber));
+    public OutgoingMessage ToDispatchedMessage(DateTimeOffset dispatchedAt, long sequence, OrderContact? contact = null) =>
+        EventMessage(OrderEventTypes.ShipmentDispatched, dispatchedAt, new OrderEventData(OrderId, sequence, DispatchedStatus, TrackingNumber: TrackingNumber, Contact: contact));
 
     /// <summary>ShipmentCancelled for the <c>order-events</c> topic, under the sequence ShipmentDispatched would have had.</summary>
     public OutgoingMessage ToCancelledMessage(DateTimeOffset cancelledAt, long sequence) =>

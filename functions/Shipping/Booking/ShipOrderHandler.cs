@@ -43,7 +43,7 @@ public sealed partial class ShipOrderHandler(
 
         // Dispatched already (a redelivery after dispatch): the dispatch handler publishes ShipmentDispatched again.
         var dispatchAt = time.GetUtcNow() + (shipment.IsDispatched ? TimeSpan.Zero : options.Value.DispatchDelay);
-        await sender.SendAsync(new DispatchBookedShipment(message.OrderId, message.DispatchSequence).ToMessage(dispatchAt), cancellationToken);
+        await sender.SendAsync(new DispatchBookedShipment(message.OrderId, message.DispatchSequence, message.Contact).ToMessage(dispatchAt), cancellationToken);
         LogDispatchScheduled(message.OrderId, shipment.TrackingNumber, dispatchAt);
         return MessageOutcome.Completed;
     }

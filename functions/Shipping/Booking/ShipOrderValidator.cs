@@ -52,8 +52,14 @@ public static partial class ShipOrderValidator
         }
 
         string?[] all = [.. required, address.Line2, address.Region];
-        return all.Any(field => field?.Length > MaxAddressFieldLength)
-            ? $"Each address field is at most {MaxAddressFieldLength} characters."
+        if (all.Any(field => field?.Length > MaxAddressFieldLength))
+        {
+            return $"Each address field is at most {MaxAddressFieldLength} characters.";
+        }
+
+        // Optional (commands sent before it have none); when present it is handed on in ShipmentDispatched as it is.
+        return command.Contact is { } contact && (string.IsNullOrWhiteSpace(contact.Email) || contact.Name is null)
+            ? "The command's contact needs an email and a name."
             : null;
     }
 

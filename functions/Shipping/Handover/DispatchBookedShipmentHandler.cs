@@ -9,7 +9,8 @@ namespace Shop.Functions.Shipping.Handover;
 
 /// <summary>
 /// <c>dispatch-booked-shipment</c> (carrier-internal): moves the booked shipment to Dispatched and only then publishes
-/// ShipmentDispatched under the sequence its ShipOrder carried, dated when it left. A shipment cancelled first publishes
+/// ShipmentDispatched under the sequence its ShipOrder carried, dated when it left, with the contact the ShipOrder carried
+/// (so its e-mail and webhook need not read the order row). A shipment cancelled first publishes
 /// nothing (ShipmentCancelled was the outcome). A redelivery finds it Dispatched and sends the same event again, under
 /// the same id, which duplicate detection absorbs; a failed send throws and the pipeline retries.
 /// </summary>
@@ -39,7 +40,7 @@ public sealed partial class DispatchBookedShipmentHandler(ICarrier carrier, IMes
             return MessageOutcome.Completed;
         }
 
-        await sender.SendAsync(shipment.ToDispatchedMessage(shipment.DispatchedAt ?? context.EnqueuedTime, message.DispatchSequence), cancellationToken);
+        await sender.SendAsync(shipment.ToDispatchedMessage(shipment.DispatchedAt ?? context.EnqueuedTime, message.DispatchSequence, message.Contact), cancellationToken);
         LogPublished(message.OrderId, shipment.TrackingNumber, message.DispatchSequence);
         return MessageOutcome.Completed;
     }
@@ -56,7 +57,14 @@ public sealed partial class DispatchBookedShipmentHandler(ICarrier carrier, IMes
             return $"'{command.OrderId}' is not an order id.";
         }
 
-        return command.DispatchSequence < 0 ? "The command's dispatchSequence cannot be negative." : null;
+        if (command.DispatchSequence < 0)
+        {
+            return "The command's dispatchSequence cannot be negative.";
+        }
+
+        return command.Contact is { } contact && (string.IsNullOrWhiteSpace(contact.Email) || contact.Name is null)
+            ? "The command's contact needs an email and a name."
+            : null;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: shipment {TrackingNumber} was cancelled before dispatch; nothing leaves")]

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Azure.Data.Tables;
 using Azure.Messaging.ServiceBus;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,6 +9,7 @@ using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders;
 using Shop.Functions.Orders.Events;
+using Shop.Functions.Platform;
 using Shop.Functions.Shipping;
 using Shop.Functions.Shipping.Booking;
 using Shop.Functions.Shipping.Handover;
@@ -45,6 +48,37 @@ public sealed class DispatchBookedShipmentConsumerDispatchBookedShipment(Azurite
         Assert.Equal($"ShipmentDispatched:{orderId}:5", orderEvent.Id);
         Assert.Equal(row.DispatchedAt, orderEvent.Time);
         Assert.Equal(new OrderEventData(orderId, 5, "Dispatched", TrackingNumber: row.TrackingNumber), orderEvent.Data);
+    }
+
+    [Fact]
+    public async Task HandsTheShipOrdersContactOnInShipmentDispatchedWithoutStoringItGivenAShipOrderWithOne()
+    {
+        var orderId = OrderIds.NewRandom();
+        var contact = new OrderContact("ada@example.com", "Ada Lovelace", "https://hooks.example.com/orders");
+        var dispatch = await BookAsync(_shop, orderId, ShippingTest.Command(orderId) with { Contact = contact });
+
+        Assert.Equal(new DispatchBookedShipment(orderId, 5, contact), JsonSerializer.Deserialize(dispatch.Body.ToString(), ShopJsonContext.Default.DispatchBookedShipment));
+        await HandOverAsync(_shop, dispatch);
+
+        // The e-mail and webhook consumers take it from the event instead of reading the order row; the carrier's own row
+        // still holds no contact.
+        Assert.Equal(contact, ShippingTest.EventOf(Assert.Single(_shop.DispatchedFor(orderId))).Data!.Contact);
+        var stored = await _shop.Tables.GetTableClient(StorageTables.Shipments).GetEntityAsync<TableEntity>(orderId, ShipmentRow.Key);
+        Assert.DoesNotContain(stored.Value, pair => pair.Value is string text && (text.Contains("ada@", StringComparison.Ordinal) || text.Contains("Lovelace", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task DeadLettersValidationFailedGivenAContactWithoutAnEmail()
+    {
+        var orderId = OrderIds.NewRandom();
+        var message = ServiceBusMessages.Received(new DispatchBookedShipment(orderId, 5, new OrderContact(" ", "Ada")).ToMessage(DateTimeOffset.UtcNow));
+
+        await HandOverAsync(_shop, message);
+
+        _actions.Verify(
+            a => a.DeadLetterMessageAsync(message, It.IsAny<Dictionary<string, object>?>(), DeadLetterReasons.ValidationFailed, It.IsAny<string?>(), It.IsAny<CancellationToken>()),
+            Times.Once);
+        Assert.Empty(_shop.Sender.Sent);
     }
 
     [Fact]
@@ -111,9 +145,9 @@ public sealed class DispatchBookedShipmentConsumerDispatchBookedShipment(Azurite
         Assert.Empty(_shop.Sender.Sent);
     }
 
-    private async Task<ServiceBusReceivedMessage> BookAsync(ShopTestServices shop, string orderId)
+    private async Task<ServiceBusReceivedMessage> BookAsync(ShopTestServices shop, string orderId, ShipOrder? command = null)
     {
-        await shop.Function<ShipOrderConsumer>().ShipOrder(ServiceBusMessages.Received(ShippingTest.Command(orderId).ToMessage()), _actions.Object, CancellationToken.None);
+        await shop.Function<ShipOrderConsumer>().ShipOrder(ServiceBusMessages.Received((command ?? ShippingTest.Command(orderId)).ToMessage()), _actions.Object, CancellationToken.None);
         return ServiceBusMessages.Received(Assert.Single(shop.Sender.SentFor(orderId), m => m.Destination == Queues.DispatchBookedShipment));
     }
 
