@@ -43,7 +43,10 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
         PaymentRequestGuards.Validate(request);
         try
         {
-            if (await _ledger.FindChargeAsync(request.OrderId, cancellationToken) is { } first)
+            // A simulated outage counts its attempts in storage before it answers, so it looks for the first charge before
+            // that; any other token decides without storage, and its conditional insert is the check (one round trip fewer,
+            // issue 14): a charge or a refund's tombstone that came first answers 409 and is replayed below.
+            if (CountsAttempts(request.PaymentToken) && await _ledger.FindChargeAsync(request.OrderId, cancellationToken) is { } first)
             {
                 return await ReplayAsync(request, first, cancellationToken);
             }
@@ -148,6 +151,9 @@ public sealed partial class SandboxPaymentGateway : IPaymentGateway
             throw new PaymentGatewayUnavailableException($"The sandbox payment gateway could not reach its storage while looking up order {orderId}.", ex);
         }
     }
+
+    private static bool CountsAttempts(string token) =>
+        token.StartsWith(UnavailableTokenPrefix, StringComparison.Ordinal) || token.StartsWith(FlakyTokenPrefix, StringComparison.Ordinal);
 
     private async Task<ChargeResult> DecideAsync(ChargeRequest request, CancellationToken cancellationToken)
     {

@@ -36,6 +36,25 @@ public sealed class SandboxPaymentGatewayChargeAsync(AzuriteFixture azurite) : I
         Assert.Equal([SandboxChargeRow.Key], await _shop.RowKeysAsync(orderId));
     }
 
+    [Fact]
+    public async Task TakesOneRoundTripThenReplaysTheFirstChargeGivenAnOrdinaryTokenChargedTwice()
+    {
+        var calls = new StorageCallCounter();
+        await using var shop = await PaymentsTest.StartAsync(azurite, configure: calls.Install);
+        var gateway = shop.Get<IPaymentGateway>();
+        var orderId = OrderIds.NewRandom();
+
+        var before = calls.Count;
+        var first = Assert.IsType<ChargeResult.Captured>(await gateway.ChargeAsync(PaymentsTest.Charge(orderId), CancellationToken.None));
+        var firstCalls = calls.Count - before;
+        var second = Assert.IsType<ChargeResult.Captured>(await gateway.ChargeAsync(PaymentsTest.Charge(orderId), CancellationToken.None));
+
+        // The insert is the check: no read before it. The repeat's insert answers 409, and the first charge is read and answered.
+        Assert.Equal(1, firstCalls);
+        Assert.Equal(first.ChargeId, second.ChargeId);
+        Assert.Equal([SandboxChargeRow.Key], await shop.RowKeysAsync(orderId));
+    }
+
     [Theory]
     [InlineData("tok_decline", DeclineCodes.CardDeclined)]
     [InlineData("tok_decline_stolen_card", DeclineCodes.CardDeclined)]
