@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Shop.Functions.Messaging;
@@ -76,6 +77,22 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, O
     /// </summary>
     public async Task<OrderChangeResult> RecordAsync(string orderId, OrderChange change, OrderRow? known, CancellationToken cancellationToken)
     {
+        // The previous step's sent outbox rows, if this process sent them a moment ago: deleted in this step's transaction.
+        var sentBefore = relay.TakeSent(store.Table, orderId);
+        try
+        {
+            return await RecordAsync(orderId, change, known, sentBefore, cancellationToken);
+        }
+        catch
+        {
+            relay.DeleteSentLater(store.Table, sentBefore);
+            throw;
+        }
+    }
+
+    private async Task<OrderChangeResult> RecordAsync(
+        string orderId, OrderChange change, OrderRow? known, IReadOnlyList<OutboxRow> sentBefore, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             var order = attempt == 1 && known is not null ? known : await store.FindAsync(orderId, cancellationToken)
@@ -83,10 +100,11 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, O
             if (order.HasStep(change.EventType) || OrderStatuses.IsTerminal(order.Status))
             {
                 LogAlreadyRecorded(orderId, change.EventType, order.Status);
+                relay.DeleteSentLater(store.Table, sentBefore);
                 if (order.HasStep(change.EventType))
                 {
                     // This step again: its first run may have died between its transaction and its sends.
-                    await RelayLeftoversAsync(orderId, cancellationToken);
+                    await RelayLeftoversAsync(orderId, sentBefore, cancellationToken);
                 }
 
                 return new OrderChangeResult(order, Applied: false);
@@ -117,12 +135,21 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, O
                     [
                         new TableTransactionAction(TableTransactionActionType.UpdateReplace, order, order.ETag),
                         .. outbox.Select(row => new TableTransactionAction(TableTransactionActionType.Add, row)),
+                        .. sentBefore.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All)),
                     ],
                     cancellationToken);
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 412 && attempt < MaxConcurrencyRetries)
             {
                 // Someone else changed the order between our read and write: read again and decide again.
+                continue;
+            }
+            catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex > outbox.Count && attempt < MaxConcurrencyRetries)
+            {
+                // A delete of a sent row failed (404: another relay deleted it first, the step run again or the watchdog):
+                // the change goes again alone, and the rows are left to the background delete, which takes a 404 as done.
+                relay.DeleteSentLater(store.Table, sentBefore);
+                sentBefore = [];
                 continue;
             }
 
@@ -141,10 +168,15 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, O
         }
     }
 
-    /// <summary>Sends and deletes the outbox rows the order's partition still holds (1 query; only when a step runs again).</summary>
-    private async Task RelayLeftoversAsync(string orderId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends and deletes the outbox rows the order's partition still holds (1 query; only when a step runs again), except
+    /// those this process sent already and is about to delete.
+    /// </summary>
+    private async Task RelayLeftoversAsync(string orderId, IReadOnlyList<OutboxRow> sent, CancellationToken cancellationToken)
     {
-        var leftovers = await store.OutboxRowsAsync(orderId, cancellationToken);
+        var leftovers = (await store.OutboxRowsAsync(orderId, cancellationToken))
+            .Where(row => !sent.Any(s => s.RowKey == row.RowKey))
+            .ToList();
         if (leftovers.Count > 0)
         {
             LogRelayingLeftovers(orderId, leftovers.Count);
@@ -170,8 +202,7 @@ public sealed partial class OrderProgress(OrderStore store, OutboxRelay relay, O
         order.Sequence++;
 
         // The consumers' needs travel with the event (issue 14): the e-mail and webhook consumers no longer read the row.
-        var contact = new OrderContact(order.CustomerEmail, order.CustomerName, string.IsNullOrEmpty(order.CallbackUrl) ? null : order.CallbackUrl);
-        var data = new OrderEventData(order.OrderId, order.Sequence, order.Status, change.FailureReason, Contact: contact);
+        var data = new OrderEventData(order.OrderId, order.Sequence, order.Status, change.FailureReason, Contact: order.GetContact());
         data = change.Describe?.Invoke(data, order) ?? data;
         var message = OrderEvent.For(change.EventType, now, data).ToMessage();
 

@@ -30,6 +30,7 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     private readonly TimeSpan _sendTimeout;
     private readonly ConcurrentDictionary<string, ResiliencePipeline> _immediate = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _background = new();
+    private readonly SentRowsAwaitingDelete _sentRows;
 
     public OutboxRelay(IMessageSender sender, OutboxIndex index, OutboxPointerDeletes pointerDeletes, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger, TimeProvider time)
     {
@@ -39,6 +40,7 @@ public sealed partial class OutboxRelay : IAsyncDisposable
         _logger = logger;
         _time = time;
         _sendTimeout = options.Value.ImmediateSendTimeout;
+        _sentRows = new SentRowsAwaitingDelete(DeleteOrPointAsync);
     }
 
     /// <summary>Sends each row, then deletes the sent rows and, once all are gone, the pointer; returns how many were sent.</summary>
@@ -55,17 +57,43 @@ public sealed partial class OutboxRelay : IAsyncDisposable
 
     /// <summary>
     /// Sends rows that were committed without a pointer (a saga step's event and commands, docs/messaging.md, "Saga steps:
-    /// the pointer only when a send fails"); returns how many were sent now. Sent rows are deleted in the background. Rows
-    /// whose send failed, and sent rows whose delete failed, get a pointer in the background, for the sweeper; should that
-    /// write keep failing (tried again, with the sends, over about 15 s), they stay in their partition for the step's
-    /// next run or the open-orders watchdog.
+    /// the pointer only when a send fails"); returns how many were sent now. Sent rows wait a moment for their partition's
+    /// next transaction, which deletes them with its own change (<see cref="TakeSent"/>), and are deleted in the background
+    /// if none comes. Rows whose send failed, and sent rows whose delete failed, get a pointer in the background, for the
+    /// sweeper; should that write keep failing (tried again, with the sends, over about 15 s), they stay in their partition
+    /// for the step's next run or the open-orders watchdog.
     /// Never throws for a failed send or pointer.
     /// </summary>
     public async Task<int> RelayCommittedAsync(TableClient table, IReadOnlyList<OutboxRow> rows, CancellationToken cancellationToken)
     {
         var (sent, unsent) = await SendEachAsync(rows, cancellationToken);
-        Track(SettleCommittedAsync(table, sent, unsent));
+        if (sent.Count > 0)
+        {
+            Track(_sentRows.HoldAsync(table, sent));
+        }
+
+        if (unsent.Count > 0)
+        {
+            Track(PointUnsentAsync(table, unsent));
+        }
+
         return sent.Count;
+    }
+
+    /// <summary>
+    /// The partition's rows that <see cref="RelayCommittedAsync"/> sent and that wait to be deleted: the caller deletes them in
+    /// its own transaction (ETag *, so that a 404 means another relay deleted one first), and hands them back with
+    /// <see cref="DeleteSentLater"/> if that transaction does not commit.
+    /// </summary>
+    public IReadOnlyList<OutboxRow> TakeSent(TableClient table, string partition) => _sentRows.Take(table, partition);
+
+    /// <summary>Sent rows taken with <see cref="TakeSent"/> whose transaction did not commit: they are deleted in the background.</summary>
+    public void DeleteSentLater(TableClient table, IReadOnlyList<OutboxRow> rows)
+    {
+        if (rows.Count > 0)
+        {
+            Track(_sentRows.HoldAsync(table, rows));
+        }
     }
 
     /// <summary>
@@ -83,6 +111,7 @@ public sealed partial class OutboxRelay : IAsyncDisposable
         {
             // The pointer deletes wait for their batch: make them now, so that nothing here waits for the window.
             await _pointerDeletes.FlushAsync();
+            _sentRows.Flush();
             if (_background.Keys.Where(task => !task.IsCompleted).ToArray() is not { Length: > 0 } open)
             {
                 return;
@@ -185,13 +214,12 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     }
 
     /// <summary>
-    /// Deletes the sent rows; rows whose send failed, and sent rows whose delete failed (sent again later and
-    /// deduplicated), get a pointer: nothing committed is left without one while this process lives.
+    /// Deletes sent rows that no transaction took; those whose delete failed (sent again later and deduplicated) get a
+    /// pointer: nothing committed is left without one while this process lives.
     /// </summary>
-    private async Task SettleCommittedAsync(TableClient table, List<OutboxRow> sent, List<OutboxRow> unsent)
+    private async Task DeleteOrPointAsync(TableClient table, List<OutboxRow> sent)
     {
-        var left = sent.Count > 0 ? [.. unsent, .. await DeleteSentRowsAsync(table, sent)] : unsent;
-        if (left.Count > 0)
+        if (await DeleteSentRowsAsync(table, sent) is { Count: > 0 } left)
         {
             await PointUnsentAsync(table, left);
         }

@@ -102,6 +102,85 @@ public sealed class OrderProgressRelay(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(1, (await OrderRows.ReadAsync(_shop, orderId)).GetSteps().Count(step => step.Name == OrderEventTypes.StockReserved));
     }
 
+    [Fact]
+    public async Task DeletesAStepsSentRowsInTheNextStepsTransactionWithoutARequestOfTheirOwn()
+    {
+        var orderId = await AcceptedOrderAsync();
+        _log.Clear();
+
+        await RecordStockReservedAsync(orderId);
+        await RecordAsync(orderId, OrderEventTypes.PaymentCaptured);
+        await _shop.Get<OutboxRelay>().DrainAsync();
+
+        // StockReserved's sent row went with PaymentCaptured's transaction: no delete of its own, none left behind (the
+        // last step's row, with no step after it, is deleted alone when the drain ends its wait).
+        Assert.DoesNotContain(_log.Requests, DeleteOf(OrderEventTypes.StockReserved));
+        Assert.Contains(_log.Requests, DeleteOf(OrderEventTypes.PaymentCaptured));
+        Assert.Equal(2, _log.Requests.Count(r => r.Request.IsBatch && r.Request.Touches(StorageTables.Orders)));
+        Assert.Single(StockReservedSent(orderId));
+        Assert.Single(_shop.Sender.SentFor(orderId), message => message.Subject == OrderEventTypes.PaymentCaptured);
+        Assert.Empty(await PendingMessages.ForOrderAsync(_shop.Tables, orderId));
+    }
+
+    [Fact]
+    public async Task RecordsTheNextStepAloneGivenTheSentRowWasDeletedMeanwhile()
+    {
+        var orderId = await AcceptedOrderAsync();
+        await RecordStockReservedAsync(orderId);
+        // Another relay (the step run again elsewhere, the watchdog) deleted it while this process held it.
+        var row = Assert.Single(await PendingMessages.ForOrderAsync(_shop.Tables, orderId));
+        await _shop.OrdersTable.DeleteEntityAsync(orderId, row.RowKey);
+
+        var next = await RecordAsync(orderId, OrderEventTypes.PaymentCaptured);
+        await _shop.Get<OutboxRelay>().DrainAsync();
+
+        Assert.True(next.Applied);
+        Assert.Contains((await OrderRows.ReadAsync(_shop, orderId)).GetSteps(), step => step.Name == OrderEventTypes.PaymentCaptured);
+        Assert.Empty(await PendingMessages.ForOrderAsync(_shop.Tables, orderId));
+    }
+
+    [Fact]
+    public async Task RecordsTheNextStepGivenTheSameSentRowsRelayedTwice()
+    {
+        var orderId = await AcceptedOrderAsync();
+        _log.Clear();
+        await RecordStockReservedAsync(orderId);
+        // A copy of the step (a redelivered command) relays the rows its first run still holds as sent.
+        var left = await _shop.Get<OrderStore>().OutboxRowsAsync(orderId, CancellationToken.None);
+        await _shop.Get<OutboxRelay>().RelayCommittedAsync(_shop.OrdersTable, left, CancellationToken.None);
+
+        var next = await RecordAsync(orderId, OrderEventTypes.PaymentCaptured);
+        await _shop.Get<OutboxRelay>().DrainAsync();
+
+        // Held once, so the next transaction names each row once (twice is a 400 for the whole transaction) and deletes it.
+        // The two changes are the only transactions: no third one deleted the rows afterwards.
+        Assert.True(next.Applied);
+        Assert.DoesNotContain(_log.Requests, DeleteOf(OrderEventTypes.StockReserved));
+        Assert.Equal(2, _log.Requests.Count(r => r.Request.IsBatch && r.Request.Touches(StorageTables.Orders)));
+        Assert.Empty(await PendingMessages.ForOrderAsync(_shop.Tables, orderId));
+    }
+
+    [Fact]
+    public async Task DeletesTheHeldRowsOnTheirOwnGivenTheNextStepsTransactionFails()
+    {
+        var orderId = await AcceptedOrderAsync();
+        await RecordStockReservedAsync(orderId);
+        _log.Clear();
+
+        // A change whose command clashes with a row already in the partition: its transaction fails with 409.
+        var clash = new OutgoingMessage(Queues.ShipOrder, MessageId: $"Clash:{orderId}", Subject: "Clash", CorrelationId: orderId, Body: BinaryData.FromString("{}"));
+        await _shop.OrdersTable.AddEntityAsync(OutboxRow.For(orderId, clash, DateTimeOffset.UtcNow));
+        var failing = new OrderChange(OrderEventTypes.PaymentCaptured) { Commands = _ => [clash] };
+        await Assert.ThrowsAsync<TableTransactionFailedException>(() => _shop.Get<OrderProgress>().RecordAsync(orderId, failing, CancellationToken.None));
+        await _shop.OrdersTable.DeleteEntityAsync(orderId, OutboxRow.RowKeyPrefix + clash.MessageId);
+        await _shop.Get<OutboxRelay>().DrainAsync();
+
+        // StockReserved's sent row was handed back and deleted by a request of its own; the order did not change.
+        Assert.Contains(_log.Requests, DeleteOf(OrderEventTypes.StockReserved));
+        Assert.Empty(await PendingMessages.ForOrderAsync(_shop.Tables, orderId));
+        Assert.DoesNotContain((await OrderRows.ReadAsync(_shop, orderId)).GetSteps(), step => step.Name == OrderEventTypes.PaymentCaptured);
+    }
+
     /// <summary>An order the PlaceOrder consumer has accepted, its messages sent.</summary>
     private async Task<string> AcceptedOrderAsync()
     {
@@ -114,6 +193,13 @@ public sealed class OrderProgressRelay(AzuriteFixture azurite) : IAsyncLifetime
 
     private IEnumerable<OutgoingMessage> StockReservedSent(string orderId) =>
         _shop.Sender.SentFor(orderId).Where(message => message.Subject == OrderEventTypes.StockReserved);
+
+    /// <summary>A delete request of its own for the outbox row of the order's <paramref name="eventType"/> (not one inside a transaction).</summary>
+    private static Predicate<LoggedRequest> DeleteOf(string eventType) =>
+        r => r.Request.Method == "DELETE" && r.ToString().Contains(eventType, StringComparison.Ordinal);
+
+    private Task<OrderChangeResult> RecordAsync(string orderId, string eventType) =>
+        _shop.Get<OrderProgress>().RecordAsync(orderId, new OrderChange(eventType), CancellationToken.None);
 
     private Task<OrderChangeResult> RecordStockReservedAsync(string orderId) =>
         _shop.Get<OrderProgress>().RecordAsync(orderId, new OrderChange(OrderEventTypes.StockReserved), CancellationToken.None);
