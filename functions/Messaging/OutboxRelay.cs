@@ -16,10 +16,10 @@ namespace Shop.Functions.Messaging;
 /// milliseconds, not minutes, and one destination that refuses messages (a topic at its size quota) does not hold back the others.
 /// The deletes run in the background: nothing the caller answers depends on them, and a delete that never happens only
 /// means one resend by the sweeper, which duplicate detection absorbs. Rows sent by <see cref="RelayCommittedAsync"/> first
-/// wait a moment for their partition's next transaction, which deletes them with its own change (<see cref="TakeSent"/>). <see cref="RelayUnstoredInBackground"/> runs the send
-/// itself in the background (the submit answers 202 without waiting for Service Bus) for a message that was not stored, and
-/// <see cref="RelayCommittedAsync"/> relays rows committed without a pointer (the saga's steps), writing one only for
-/// rows whose send failed.
+/// wait a moment for their partition's next transaction, which deletes them with its own change (<see cref="TakeSent"/>).
+/// <see cref="RelayUnstoredInBackground"/> runs the send itself in the background (the submit answers 202 without waiting
+/// for Service Bus) for a message that was not stored, and <see cref="RelayCommittedAsync"/> relays rows committed without
+/// a pointer (the saga's steps), writing one only for rows whose send failed.
 /// </summary>
 public sealed partial class OutboxRelay : IAsyncDisposable
 {

@@ -134,8 +134,10 @@ public sealed partial class OpenOrdersWatchdog(
         var result = await progress.RecordAsync(entry.OrderId, change, cancellationToken);
         if (result.Order.Status != OrderStatuses.NeedsAttention)
         {
-            await index.UntrackAsync(entry, cancellationToken);
-            return Outcome.Closed;
+            // It ended by a write after this look's query of its partition, which may have left rows there (its writer died
+            // before sending them): the entry goes only once a look finds the partition empty, as for any terminal order.
+            await index.RescheduleAsync(entry, now + settings.RecheckInterval, cancellationToken);
+            return Outcome.Rechecked;
         }
 
         await index.FlagNeedsAttentionAsync(entry.OrderId, reason, now, cancellationToken);

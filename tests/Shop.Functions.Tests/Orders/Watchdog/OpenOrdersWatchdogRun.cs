@@ -152,6 +152,54 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task KeepsTheEntryUntilThePartitionIsEmptyGivenTheOrderEndedBetweenTheLooksReadAndItsWrite()
+    {
+        var orderId = await _watch.SubmitAsync();
+        await _watch.PlaceAsync(orderId);
+        await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        await _watch.Client.TerminateInstanceAsync(orderId, "operator error");
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await _watch.Client.WaitForInstanceCompletionAsync(orderId, timeout.Token);
+        }
+
+        await _watch.Shop.Get<OutboxRelay>().DrainAsync();
+        _watch.Clock.Advance(PastDue);
+        // The look has read the order (open) and now queries its partition: at that moment a last write lands, the order
+        // terminal and an event of it still in the partition (its writer died before sending it).
+        var left = OutboxRow.For(
+            orderId,
+            new OutgoingMessage(Topics.OrderEvents, $"OrderCompleted:{orderId}:9", OrderEventTypes.OrderCompleted, orderId, BinaryData.FromString("{}")),
+            _watch.Clock.Now);
+        _watch.Requests.Before = async request =>
+        {
+            if (request.Method == "GET" && request.Path.EndsWith("Orders()", StringComparison.Ordinal) && request.Query.Contains(orderId, StringComparison.Ordinal))
+            {
+                _watch.Requests.Before = null;
+                var order = await _watch.OrderAsync(orderId);
+                order.Status = OrderStatuses.Completed;
+                await _watch.Shop.OrdersTable.UpdateEntityAsync(order, order.ETag);
+                await _watch.Shop.OrdersTable.AddEntityAsync(left);
+            }
+        };
+
+        // Its NeedsAttention write finds the order ended and changes nothing; the entry stays for a look at the partition.
+        Assert.Equal(new WatchdogRun(1, 0, 0, 1, 0, 0), await _watch.WatchAsync());
+        Assert.Single(await _watch.EntriesAsync(orderId));
+        Assert.Equal(OrderStatuses.Completed, (await _watch.OrderAsync(orderId)).Status);
+
+        _watch.Clock.Advance(Recheck + new OutboxOptions().SweepAge);
+        await _watch.WatchAsync();
+        await _watch.Shop.Get<OutboxRelay>().DrainAsync();
+        _watch.Clock.Advance(Recheck);
+        await _watch.WatchAsync();
+
+        Assert.Single(_watch.Shop.Sender.SentFor(orderId), message => message.MessageId == left.MessageId);
+        Assert.Empty(await PendingMessages.ForOrderAsync(_watch.Shop.Tables, orderId));
+        Assert.Empty(await _watch.EntriesAsync(orderId));
+    }
+
+    [Fact]
     public async Task MarksNeedsAttentionAndListsTheOrderGivenASagaThatEndedWithTheOrderOpen()
     {
         var orderId = await _watch.SubmitAsync();

@@ -139,6 +139,9 @@ public sealed class TableRequestLog : HttpPipelinePolicy
 
     public void Clear() => _requests.Clear();
 
+    /// <summary>Runs before each request is sent (after it is recorded): a test's way to change storage at that moment.</summary>
+    public Func<(string Method, string Path, string Query), Task>? Before { get; set; }
+
     public void Install(IServiceCollection services) =>
         services.Replace(ServiceDescriptor.Singleton(sp => AzureClients.CreateTableServiceClient(
             sp.GetRequiredService<IConfiguration>(),
@@ -147,19 +150,27 @@ public sealed class TableRequestLog : HttpPipelinePolicy
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        Record(message);
+        var request = Record(message);
+        Before?.Invoke(request).GetAwaiter().GetResult();
         ProcessNext(message, pipeline);
     }
 
-    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        Record(message);
-        return ProcessNextAsync(message, pipeline);
+        var request = Record(message);
+        if (Before is { } before)
+        {
+            await before(request);
+        }
+
+        await ProcessNextAsync(message, pipeline);
     }
 
-    private void Record(HttpMessage message)
+    private (string Method, string Path, string Query) Record(HttpMessage message)
     {
         var uri = message.Request.Uri.ToUri();
-        _requests.Enqueue((message.Request.Method.Method, Uri.UnescapeDataString(uri.AbsolutePath), Uri.UnescapeDataString(uri.Query)));
+        var request = (message.Request.Method.Method, Uri.UnescapeDataString(uri.AbsolutePath), Uri.UnescapeDataString(uri.Query));
+        _requests.Enqueue(request);
+        return request;
     }
 }
