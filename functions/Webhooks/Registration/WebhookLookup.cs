@@ -8,7 +8,9 @@ namespace Shop.Functions.Webhooks.Registration;
 
 /// <summary>
 /// Runs one request's work on a subscription and maps what can go wrong to problems: an unknown (or malformed) id,
-/// or one that another caller owns, is 404; failed storage is 503 with nothing changed.
+/// or one that another caller owns, is 404; failed storage is 503. A read changed nothing; a change may have been carried
+/// out with its answer lost (the SDK resends a write whose response never came), so its 503 says so, and that repeating the
+/// same request is safe: an update sets the same values, a delete answers 404 once done, a rotation hands out a fresh secret.
 /// </summary>
 public sealed partial class WebhookLookup(WebhookSubscriptionStore store, GatewayCaller gateway, ILogger<WebhookLookup> logger)
 {
@@ -37,7 +39,11 @@ public sealed partial class WebhookLookup(WebhookSubscriptionStore store, Gatewa
         catch (Exception ex) when (ex.IsStorageFailure())
         {
             LogStorageUnavailable(ex, request.Path.Value);
-            return Problems.ServiceUnavailable(request.HttpContext, "Webhook storage is unavailable; nothing changed. Retry later.");
+            return Problems.ServiceUnavailable(
+                request.HttpContext,
+                HttpMethods.IsGet(request.Method)
+                    ? "Webhook storage is unavailable. Retry later."
+                    : "Webhook storage is unavailable, and it is not known whether the change was made. Repeating the same request later is safe.");
         }
     }
 

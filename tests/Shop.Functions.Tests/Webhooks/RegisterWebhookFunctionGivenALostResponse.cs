@@ -54,4 +54,22 @@ public sealed class RegisterWebhookFunctionGivenALostResponse(AzuriteFixture azu
         // It was stored (the lost responses were of inserts carried out): the caller is told to look, and can see it.
         Assert.Single(await _shop.Get<WebhookSubscriptionStore>().ListAsync(CancellationToken.None), s => s.Url == url);
     }
+
+    [Fact]
+    public async Task Returns503WithoutClaimingNothingChangedGivenAnUpdateCarriedOutWhoseAnswersAreLost()
+    {
+        var (id, _) = await WebhookTests.RegisterAsync(_shop, $"http://127.0.0.1:9/{Guid.NewGuid():N}", "*");
+        _faults.LoseResponses(StorageRequest.WritesTo(StorageTables.Webhooks), times: 20);
+
+        var body = new System.Text.Json.Nodes.JsonObject { ["description"] = "changed under a lost answer" }.ToJsonString();
+        var request = HttpTest.Request("PATCH", $"/api/webhooks/{id}", body, "application/json");
+        var response = await HttpTest.RunAsync(request, await _shop.Function<WebhookSubscriptionFunctions>().UpdateWebhook(request, id, CancellationToken.None));
+        _faults.Clear();
+
+        // The update was carried out: a 503 that said "nothing changed" would be false.
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, response.Status);
+        Assert.DoesNotContain("nothing changed", response.Body, StringComparison.Ordinal);
+        Assert.Contains("not known whether the change was made", response.Body, StringComparison.Ordinal);
+        Assert.Equal("changed under a lost answer", (await WebhookTests.SubscriptionAsync(_shop, id)).Description);
+    }
 }
