@@ -72,6 +72,22 @@ public sealed class InProcessBrokerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task DeliversAMessageScheduledAnHourOutWhenIdleReleasesWhatIsScheduled()
+    {
+        Start(settle: (_, _, actions, message) => actions.CompleteMessageAsync(message));
+
+        await _broker.SendAsync(Command("PlaceOrder:2") with { ScheduledEnqueueTime = DateTimeOffset.UtcNow.AddHours(1) }, default);
+        await Task.Delay(100);
+        Assert.Empty(_received);
+        // Waiting would take the hour; released, it is delivered now and counted as early.
+        await Assert.ThrowsAsync<TimeoutException>(() => _broker.WhenIdleAsync(TimeSpan.FromMilliseconds(200)));
+        await _broker.WhenIdleAsync(Patience, releaseScheduled: true);
+
+        Assert.Equal("PlaceOrder:2", Assert.Single(_received).Message.MessageId);
+        Assert.Equal(1, _broker.ReleasedEarly);
+    }
+
+    [Fact]
     public async Task RedeliversWhatIsAbandonedOrThrownThenDeadLettersAfterMaxDeliveryCount()
     {
         var calls = 0;

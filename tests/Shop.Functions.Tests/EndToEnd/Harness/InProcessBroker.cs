@@ -42,13 +42,13 @@ public sealed class InProcessBroker : IMessageSender, IAsyncDisposable
     private readonly ConcurrentQueue<BrokerDeadLetter> _deadLetters = new();
     private readonly ConcurrentQueue<(BrokerEntity Entity, OutgoingMessage Message)> _delivered = new();
     private readonly ConcurrentQueue<OutgoingMessage> _sent = new();
-    private readonly ConcurrentDictionary<long, DateTimeOffset> _scheduled = new();
     private readonly CancellationTokenSource _lifetime = new();
     private Func<BrokerEntity, ServiceBusReceivedMessage, ServiceBusMessageActions, CancellationToken, Task>? _consumer;
     private CancellationTokenSource? _consumersStop;
     private List<Task> _workers = [];
     private long _sends, _duplicates, _deliveries, _completed, _abandoned, _unsettled, _deadLettered, _sendFaults, _deliveryFaults;
-    private long _outstanding, _scheduleIds;
+    private long _outstanding, _releasedEarly;
+    private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public InProcessBroker(BrokerTopology topology, BrokerOptions? options = null)
     {
@@ -189,17 +189,32 @@ public sealed class InProcessBroker : IMessageSender, IAsyncDisposable
         }
     }
 
+    /// <summary>Scheduled messages that <see cref="ReleaseScheduled"/> delivered before their time.</summary>
+    public long ReleasedEarly => Interlocked.Read(ref _releasedEarly);
+
+    /// <summary>
+    /// Delivers every message scheduled so far now, as if its time had come: a test's jump of the broker's clock, so that
+    /// an effect due after the test (a retry's delayed copy, the carrier's dispatch) happens, and is checked, within it.
+    /// </summary>
+    public void ReleaseScheduled() =>
+        Interlocked.Exchange(ref _release, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
     /// <summary>
     /// Waits until nothing is queued, scheduled or in flight, or throws when <paramref name="timeout"/> passes. With
-    /// <paramref name="ignoreScheduledAfter"/>, messages scheduled further ahead than that do not count (a carrier
-    /// notice due after the test ends).
+    /// <paramref name="releaseScheduled"/>, what is scheduled (now or by the handlers meanwhile) is delivered at once
+    /// (<see cref="ReleaseScheduled"/>) instead of waited for.
     /// </summary>
-    public async Task WhenIdleAsync(TimeSpan timeout, TimeSpan? ignoreScheduledAfter = null)
+    public async Task WhenIdleAsync(TimeSpan timeout, bool releaseScheduled = false)
     {
         var deadline = DateTimeOffset.UtcNow + timeout;
         while (true)
         {
-            var busy = Outstanding - (ignoreScheduledAfter is { } ignore ? _scheduled.Values.Count(due => due > DateTimeOffset.UtcNow + ignore) : 0);
+            if (releaseScheduled)
+            {
+                ReleaseScheduled();
+            }
+
+            var busy = Outstanding;
             if (busy <= 0)
             {
                 return;
@@ -237,16 +252,22 @@ public sealed class InProcessBroker : IMessageSender, IAsyncDisposable
             return;
         }
 
-        var id = Interlocked.Increment(ref _scheduleIds);
-        _scheduled[id] = pending.Due;
-        _ = Task.Delay(delay, _lifetime.Token).ContinueWith(
-            _ =>
+        var release = Volatile.Read(ref _release).Task;
+        _ = Task.WhenAny(Task.Delay(delay, _lifetime.Token), release).ContinueWith(
+            first =>
             {
-                _scheduled.TryRemove(id, out DateTimeOffset _);
-                _channels[pending.Entity.Path].Writer.TryWrite(pending);
+                if (!_lifetime.IsCancellationRequested)
+                {
+                    if (first.Result == release)
+                    {
+                        Interlocked.Increment(ref _releasedEarly);
+                    }
+
+                    _channels[pending.Entity.Path].Writer.TryWrite(pending);
+                }
             },
             CancellationToken.None,
-            TaskContinuationOptions.OnlyOnRanToCompletion,
+            TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
     }
 

@@ -372,12 +372,12 @@ public sealed class FaultRun : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until every effect has happened: the broker idle (with <paramref name="ignoreScheduledAfter"/>, messages
-    /// scheduled later than that aside, as <see cref="InProcessBroker.WhenIdleAsync"/>) and no outbox row left in any
+    /// Waits until every effect has happened: the broker idle (with <paramref name="releaseScheduled"/>, scheduled messages
+    /// delivered at once rather than waited for, as <see cref="InProcessBroker.WhenIdleAsync"/>) and no outbox row left in any
     /// outbox table, with the sweeper running (an event whose send was refused is in the outbox, not the broker, until the
     /// sweeper's next run). Fails with the rows left when the run does not drain in time.
     /// </summary>
-    public async Task DrainAsync(TimeSpan timeout, TimeSpan? ignoreScheduledAfter = null)
+    public async Task DrainAsync(TimeSpan timeout, bool releaseScheduled = false)
     {
         var deadline = DateTimeOffset.UtcNow + timeout;
         while (true)
@@ -385,7 +385,7 @@ public sealed class FaultRun : IAsyncDisposable
             var left = await OutboxRowsAsync();
             if (left.Count == 0)
             {
-                await Pipeline.Broker.WhenIdleAsync(deadline - DateTimeOffset.UtcNow, ignoreScheduledAfter);
+                await Pipeline.Broker.WhenIdleAsync(deadline - DateTimeOffset.UtcNow, releaseScheduled);
                 left = await OutboxRowsAsync();
                 if (left.Count == 0)
                 {
