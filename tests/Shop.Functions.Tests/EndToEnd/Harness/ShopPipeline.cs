@@ -53,6 +53,7 @@ public sealed class ShopPipeline : IAsyncDisposable
         Conservation = conservation;
         Duplicates = duplicates;
         EngineRouter = StableShard;
+        Router = new RoutingDurableTaskClient(instanceId => EngineFor(instanceId).Client);
     }
 
     /// <summary>The run's conservation check: its baseline, seeds and clean clients (<see cref="AssertConservedAsync"/>).</summary>
@@ -78,6 +79,9 @@ public sealed class ShopPipeline : IAsyncDisposable
     public Func<string, int> EngineRouter { get; set; }
 
     public DurableTaskTestHost EngineFor(string orderId) => Engines[EngineRouter(orderId)];
+
+    /// <summary>The client the consumers get: each call goes to the engine of the instance it names.</summary>
+    public DurableTaskClient Router { get; }
 
     public InProcessBroker Broker { get; }
 
@@ -117,7 +121,7 @@ public sealed class ShopPipeline : IAsyncDisposable
     /// <summary>Delivers to the function that functions.metadata names for the entity, as the host would.</summary>
     public void StartConsumers() =>
         Broker.StartConsumers((entity, message, actions, cancellationToken) =>
-            FunctionMethods.InvokeAsync(Shop, entity.FunctionName, _noRouteValues, message, actions, EngineFor(message.CorrelationId ?? string.Empty).Client, cancellationToken));
+            FunctionMethods.InvokeAsync(Shop, entity.FunctionName, _noRouteValues, message, actions, Router, cancellationToken));
 
     /// <summary>Calls an HTTP function by its [Function] name with route values, as the host does.</summary>
     public async Task<TestResponse> HttpAsync(

@@ -162,7 +162,8 @@ public sealed class FaultRun : IAsyncDisposable
 
     /// <param name="keepLog">Keep every message, log record and webhook request for the invariants; off in a long run
     /// whose memory is measured, so that the harness's own records do not count as the app's.</param>
-    public static async Task<FaultRun> StartAsync(AzuriteFixture azurite, Chaos chaos, bool keepLog, int scarceStock)
+    /// <param name="settings">Added to (or overriding) <see cref="Settings"/>: a run's own policy, such as backorders.</param>
+    public static async Task<FaultRun> StartAsync(AzuriteFixture azurite, Chaos chaos, bool keepLog, int scarceStock, IDictionary<string, string?>? settings = null)
     {
         var server = await AzuriteServer.StartAsync(azurite.AzuriteDirectory);
         var receiver = await WebhookReceiver.StartAsync();
@@ -173,7 +174,7 @@ public sealed class FaultRun : IAsyncDisposable
         var pipeline = await ShopPipeline.StartAsync(
             server.ConnectionString,
             new BrokerOptions { SendFaults = chaos.Sends, DeliveryFaults = chaos.Deliveries, KeepLog = keepLog },
-            Settings(),
+            new Dictionary<string, string?>([.. Settings(), .. settings ?? new Dictionary<string, string?>()]),
             services =>
             {
                 storage.Install(services);
