@@ -79,7 +79,7 @@ public sealed class InProcessBrokerTests : IAsyncDisposable
         await _broker.SendAsync(Command("PlaceOrder:2") with { ScheduledEnqueueTime = DateTimeOffset.UtcNow.AddHours(1) }, default);
         await Task.Delay(100);
         Assert.Empty(_received);
-        // Waiting would take the hour; released, it is delivered now and counted as early.
+        // Waiting would take the hour; released, it is delivered within seconds and counted as early.
         await Assert.ThrowsAsync<TimeoutException>(() => _broker.WhenIdleAsync(TimeSpan.FromMilliseconds(200)));
         await _broker.WhenIdleAsync(Patience, releaseScheduled: true);
 

@@ -374,7 +374,7 @@ public sealed class FaultRun : IAsyncDisposable
 
     /// <summary>
     /// Waits until every effect has happened: the broker idle (with <paramref name="releaseScheduled"/>, scheduled messages
-    /// delivered at once rather than waited for, as <see cref="InProcessBroker.WhenIdleAsync"/>) and no outbox row left in any
+    /// brought forward rather than waited for, as <see cref="InProcessBroker.WhenIdleAsync"/>) and no outbox row left in any
     /// outbox table, with the sweeper running (an event whose send was refused is in the outbox, not the broker, until the
     /// sweeper's next run). Fails with the rows left when the run does not drain in time.
     /// </summary>

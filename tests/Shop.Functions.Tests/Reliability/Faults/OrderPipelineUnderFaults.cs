@@ -77,7 +77,7 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
             .Where(o => !atFaultsOff.TryGetValue(o.OrderId, out var r) || !OrderStatuses.IsTerminal(r.Status))
             .GroupBy(o => (o.Kind, atFaultsOff.GetValueOrDefault(o.OrderId)?.Status)).Select(g => $"{g.Count()} {g.Key.Kind} {g.Key.Status}")));
         var rows = await run.WaitForTerminalAsync(plan.Select(o => o.OrderId), TimeSpan.FromSeconds(60 + (2 * Orders)));
-        // Retries' delayed copies (some minutes out after a run of faults) are delivered now: every effect is checked below.
+        // Retries' delayed copies (some minutes out after a run of faults) come within seconds: every effect is checked below.
         await run.DrainAsync(TimeSpan.FromSeconds(120), releaseScheduled: true);
         var elapsed = watch.Elapsed;
         await run.StopSweeperAsync();
@@ -121,7 +121,7 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
             faults injected: storage {chaos.StorageFaults} (503 before sending) + {chaos.StorageLostResponses} (response lost after the request ran), broker sends {chaos.SendFaults}, broker deliveries {chaos.DeliveryFaults}, webhook receiver 500s {chaos.ReceiverFaults}; latency +50..200 ms on {chaos.Latencies} calls
             client retries (5xx answered, same Idempotency-Key): {run.ClientRetries}
             cancellations that reached the saga after the shipment (order Completed): {plan.Count(o => o.Kind == OrderKind.Cancelled && rows.TryGetValue(o.OrderId, out var r) && r.Status == OrderStatuses.Completed)}
-            broker: {counters.Sends} sends ({run.Pipeline.Broker.ReleasedEarly} scheduled ones delivered early in the drain), {counters.DuplicatesDropped} duplicates dropped, {counters.Deliveries} deliveries, {counters.Completed} completed, {counters.Abandoned} abandoned, {counters.Unsettled} unsettled (faults, restarts), {counters.DeadLettered} dead-lettered
+            broker: {counters.Sends} sends ({run.Pipeline.Broker.ReleasedEarly} scheduled ones brought forward in the drain), {counters.DuplicatesDropped} duplicates dropped, {counters.Deliveries} deliveries, {counters.Completed} completed, {counters.Abandoned} abandoned, {counters.Unsettled} unsettled (faults, restarts), {counters.DeadLettered} dead-lettered
             sweeper: {run.Sweeps} sweeps, {run.SweepFailures} ended by a fault
             webhook circuit opened: {run.Pipeline.Shop.Logs.Records.Count(r => r.Message.StartsWith("Circuit to webhook host", StringComparison.Ordinal) && r.Message.Contains("opened", StringComparison.Ordinal))} times
             webhook requests: {run.Receiver.RequestCount}, answered 2xx: {run.Answered2xx.Values.Sum()}
