@@ -154,15 +154,7 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
     [Fact]
     public async Task KeepsTheEntryUntilThePartitionIsEmptyGivenTheOrderEndedBetweenTheLooksReadAndItsWrite()
     {
-        var orderId = await _watch.SubmitAsync();
-        await _watch.PlaceAsync(orderId);
-        await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
-        await _watch.Client.TerminateInstanceAsync(orderId, "operator error");
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-        {
-            await _watch.Client.WaitForInstanceCompletionAsync(orderId, timeout.Token);
-        }
-
+        var orderId = await OpenOrderWithTerminatedSagaAsync();
         await _watch.Shop.Get<OutboxRelay>().DrainAsync();
         _watch.Clock.Advance(PastDue);
         // The look has read the order (open) and now queries its partition: at that moment a last write lands, the order
@@ -202,14 +194,7 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
     [Fact]
     public async Task MarksNeedsAttentionAndListsTheOrderGivenASagaThatEndedWithTheOrderOpen()
     {
-        var orderId = await _watch.SubmitAsync();
-        await _watch.PlaceAsync(orderId);
-        await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
-        await _watch.Client.TerminateInstanceAsync(orderId, "operator error");
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-        {
-            Assert.Equal(OrchestrationRuntimeStatus.Terminated, (await _watch.Client.WaitForInstanceCompletionAsync(orderId, timeout.Token)).RuntimeStatus);
-        }
+        var orderId = await OpenOrderWithTerminatedSagaAsync();
 
         _watch.Clock.Advance(PastDue);
 
@@ -290,6 +275,18 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
     }
 
     /// <summary>An order submitted, placed and taken through the saga to Completed (the carrier's dispatch raised by hand).</summary>
+    /// <summary>An order awaiting shipment whose saga an operator terminated: the order open, nothing running for it.</summary>
+    private async Task<string> OpenOrderWithTerminatedSagaAsync()
+    {
+        var orderId = await _watch.SubmitAsync();
+        await _watch.PlaceAsync(orderId);
+        await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        await _watch.Client.TerminateInstanceAsync(orderId, "operator error");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, (await _watch.Client.WaitForInstanceCompletionAsync(orderId, timeout.Token)).RuntimeStatus);
+        return orderId;
+    }
+
     private async Task<string> CompletedOrderAsync(string trackingNumber)
     {
         var orderId = await _watch.SubmitAsync();
