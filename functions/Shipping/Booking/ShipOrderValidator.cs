@@ -57,9 +57,27 @@ public static partial class ShipOrderValidator
             return $"Each address field is at most {MaxAddressFieldLength} characters.";
         }
 
-        // Optional (commands sent before it have none); when present it is handed on in ShipmentDispatched as it is.
-        return command.Contact is { } contact && (string.IsNullOrWhiteSpace(contact.Email) || contact.Name is null)
-            ? "The command's contact needs an email and a name."
+        return ContactProblem(command.Contact);
+    }
+
+    /// <summary>
+    /// Why a carrier command's contact cannot be handed on in ShipmentDispatched, or null when it can (or there is none:
+    /// commands sent before it existed). The bounds are intake's, so no contact an order could have is refused.
+    /// </summary>
+    public static string? ContactProblem(Orders.Events.OrderContact? contact)
+    {
+        if (contact is null)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(contact.Email) || contact.Email.Length > 254 || contact.Name is null || contact.Name.Length > 200)
+        {
+            return "The command's contact needs an email of at most 254 characters and a name of at most 200.";
+        }
+
+        return contact.CallbackUrl is { } url && (url.Length > 2048 || !Uri.TryCreate(url, UriKind.Absolute, out _))
+            ? "The command's contact has a callback URL that is not an absolute URL of at most 2048 characters."
             : null;
     }
 

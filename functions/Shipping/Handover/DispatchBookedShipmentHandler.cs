@@ -4,6 +4,7 @@ using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders;
 using Shop.Functions.Platform;
+using Shop.Functions.Shipping.Booking;
 
 namespace Shop.Functions.Shipping.Handover;
 
@@ -57,14 +58,9 @@ public sealed partial class DispatchBookedShipmentHandler(ICarrier carrier, IMes
             return $"'{command.OrderId}' is not an order id.";
         }
 
-        if (command.DispatchSequence < 0)
-        {
-            return "The command's dispatchSequence cannot be negative.";
-        }
-
-        return command.Contact is { } contact && (string.IsNullOrWhiteSpace(contact.Email) || contact.Name is null)
-            ? "The command's contact needs an email and a name."
-            : null;
+        return command.DispatchSequence < 0
+            ? "The command's dispatchSequence cannot be negative."
+            : ShipOrderValidator.ContactProblem(command.Contact);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: shipment {TrackingNumber} was cancelled before dispatch; nothing leaves")]

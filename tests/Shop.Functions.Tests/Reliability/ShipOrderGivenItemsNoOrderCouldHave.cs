@@ -2,6 +2,7 @@ using Shop.Functions.Orders;
 using Shop.Functions.Shipping;
 using Shop.Functions.Shipping.Booking;
 using Shop.Functions.Tests.Infrastructure;
+using Shop.Functions.Tests.Shipping;
 using Xunit;
 
 namespace Shop.Functions.Tests.Reliability;
@@ -63,5 +64,28 @@ public sealed class ShipOrderGivenItemsNoOrderCouldHave(AzuriteFixture azurite) 
 
         actions.VerifyDeadLettered(message, "ValidationFailed", "at most 200 characters");
         Assert.Empty(_shop.Sender.Sent);
+    }
+
+    public static TheoryData<string, string, string?> Contacts => new()
+    {
+        { "", "Ada", null },
+        { "ada@example.com", new string('n', 1024 * 1024), null },
+        { new string('e', 300) + "@example.com", "Ada", null },
+        { "ada@example.com", "Ada", "not a url" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Contacts))]
+    public async Task DeadLettersWithoutShippingGivenAContactIntakeWouldRefuse(string email, string name, string? callbackUrl)
+    {
+        // It would travel on into ShipmentDispatched: a huge one would fail its send on every retry instead.
+        var command = new ShipOrder(OrderIds.NewRandom(), [new OrderLine("SKU-001", 1)], Address, Contact: new Functions.Orders.Events.OrderContact(email, name, callbackUrl));
+        var message = ServiceBusMessages.Received(command.ToMessage());
+
+        var actions = await BadMessageRegression.ConsumeAsync(_shop, "ShipOrder", message);
+
+        actions.VerifyDeadLettered(message, "ValidationFailed", "contact");
+        Assert.Empty(_shop.Sender.Sent);
+        Assert.Empty(await _shop.ShipmentsAsync(command.OrderId));
     }
 }
