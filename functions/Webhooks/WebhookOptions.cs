@@ -42,6 +42,15 @@ public sealed class WebhookOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan SubscriptionCacheTtl { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How many of one event's deliveries the fan-out posts itself, in parallel, as their first attempt (default 8). A
+    /// delivery that post does not settle (a failure, an open circuit, a refusal), and every delivery past this many, goes
+    /// on as a <c>DeliverWebhook</c> command through the <c>deliver-webhook</c> queue, the failed ones as its second
+    /// attempt on the redelivery schedule. Zero sends every delivery as a command, as before issue 14.
+    /// </summary>
+    [Range(0, 1000)]
+    public int FanOutPostLimit { get; set; } = 8;
+
     /// <summary>Null means <see cref="DefaultRedeliveryDelays"/> (not initialised: binding would append to it).</summary>
     public TimeSpan[]? RedeliveryDelays { get; set; }
 

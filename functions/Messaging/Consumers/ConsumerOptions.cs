@@ -39,6 +39,13 @@ public sealed class ConsumerOptions : IValidatableObject
     /// <summary>The delay (before jitter) between a failed <paramref name="attempt"/> and the next one.</summary>
     public TimeSpan DelayAfter(int attempt) => Schedule[Math.Clamp(attempt, 1, Schedule.Count) - 1];
 
+    /// <summary><see cref="DelayAfter"/> moved at random by up to <see cref="RetryJitter"/> either way.</summary>
+    public TimeSpan JitteredDelayAfter(int attempt, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        return DelayAfter(attempt) * (1 + (RetryJitter * ((2 * random.NextDouble()) - 1)));
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (RetryDelays is { Length: 0 or > MaxRetries })

@@ -140,7 +140,7 @@ public sealed partial class MessagePipeline
             return;
         }
 
-        var delay = Jittered(retries.DelayAfter(context.Attempt), retries.RetryJitter);
+        var delay = retries.JitteredDelayAfter(context.Attempt, _random);
         var copy = RetryCopy.Create(entity, message, context, _time.GetUtcNow() + delay);
         try
         {
@@ -172,8 +172,6 @@ public sealed partial class MessagePipeline
         ShopMetrics.MessageDeadLettered(entity.ToString(), reason);
         LogDeadLettered(error is null ? LogLevel.Warning : LogLevel.Error, error, context.MessageId, context.Attempt, reason, shortened);
     }
-
-    private TimeSpan Jittered(TimeSpan delay, double jitter) => delay * (1 + (jitter * ((2 * _random.NextDouble()) - 1)));
 
     /// <summary>Why an attempt failed: an exception, or a handler's <see cref="MessageOutcome.Postponement"/>.</summary>
     private sealed record Failure(Exception? Error, string Description);

@@ -1,4 +1,5 @@
 using Shop.Functions.Messaging;
+using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders.Events;
 using Shop.Functions.Platform;
 
@@ -24,6 +25,18 @@ public sealed record DeliverWebhook(string DeliveryId, string SubscriptionId, Or
 
     public static DeliverWebhook ForCallback(string callbackUrl, OrderEvent orderEvent) =>
         new(WebhookIds.DeliveryId(CallbackTarget, orderEvent.Id, orderEvent.Time), CallbackTarget, orderEvent, callbackUrl);
+
+    /// <summary>
+    /// The command as the queue's second attempt, after the fan-out's own first post did not settle the delivery
+    /// (<see cref="FanOut.FanOutWebhooksHandler"/>): the same message id, attempt 2 of the redelivery schedule, held until
+    /// <paramref name="enqueueAt"/> (null: at once).
+    /// </summary>
+    public OutgoingMessage ToSecondAttemptMessage(DateTimeOffset? enqueueAt) =>
+        ToMessage() with
+        {
+            ScheduledEnqueueTime = enqueueAt,
+            ApplicationProperties = new Dictionary<string, object>(StringComparer.Ordinal) { [RetryProperties.Attempt] = 2 },
+        };
 
     public OutgoingMessage ToMessage() => OutgoingMessage.Json(Queues.DeliverWebhook, Round == 0 ? DeliveryId : $"{DeliveryId}#redeliver{Round}", nameof(DeliverWebhook), Event.Data.OrderId, this, ShopJsonContext.Default.DeliverWebhook);
 }

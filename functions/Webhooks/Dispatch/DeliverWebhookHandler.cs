@@ -37,8 +37,17 @@ public sealed partial class DeliverWebhookHandler(
 
     public JsonTypeInfo<DeliverWebhook> TypeInfo => ShopJsonContext.Default.DeliverWebhook;
 
-    public async Task<MessageOutcome> HandleAsync(DeliverWebhook message, MessageContext context, CancellationToken cancellationToken)
+    public Task<MessageOutcome> HandleAsync(DeliverWebhook message, MessageContext context, CancellationToken cancellationToken) =>
+        DeliverAsync(message, context, null, cancellationToken);
+
+    /// <summary>
+    /// One attempt of the delivery, as <see cref="HandleAsync"/>; <paramref name="known"/> is the subscription the caller
+    /// already holds (the fan-out's, from the same cache), so it is not looked up again.
+    /// </summary>
+    public async Task<MessageOutcome> DeliverAsync(DeliverWebhook message, MessageContext context, WebhookSubscriptionRow? known, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(context);
         if (Invalid(message) is { } problem)
         {
             return MessageOutcome.Reject(problem);
@@ -55,7 +64,7 @@ public sealed partial class DeliverWebhookHandler(
         }
         else
         {
-            subscription = await subscriptions.FindCachedAsync(message.SubscriptionId, cancellationToken);
+            subscription = known?.Id == message.SubscriptionId ? known : await subscriptions.FindCachedAsync(message.SubscriptionId, cancellationToken);
             if (subscription is null || subscription.Status == WebhookStatuses.Disabled)
             {
                 LogNoLongerWanted(message.DeliveryId, message.SubscriptionId, subscription?.Status ?? "deleted");
