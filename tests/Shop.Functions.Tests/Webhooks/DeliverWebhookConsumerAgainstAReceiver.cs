@@ -2,8 +2,6 @@ using System.Text.Json;
 using Azure.Messaging.ServiceBus;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Moq;
 using Shop.Functions.Messaging.Consumers;
 using Shop.Functions.Orders.Events;
@@ -24,30 +22,18 @@ namespace Shop.Functions.Tests.Webhooks;
 [Collection(AzuriteCollection.Name)]
 public sealed class DeliverWebhookConsumerAgainstAReceiver(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private static readonly Dictionary<string, string?> FastRetries = new()
-    {
-        ["Webhooks:RetryDelay"] = "00:00:00.010",
-        ["Webhooks:RetryMaxDelay"] = "00:00:00.020",
-        ["Webhooks:Timeout"] = "00:00:05",
-        ["Webhooks:CircuitBreakerMinimumThroughput"] = "4",
-    };
-
     private readonly Mock<ServiceBusMessageActions> _actions = new();
-    private readonly ScriptedHostResolver _resolver = new();
-    private readonly List<WebhookReceiver> _receivers = [];
-    private ShopTestServices _shop = null!;
-    private ManualClock _clock = null!;
+    private readonly ReceiverTestHost _host = new(azurite.ConnectionString, new Dictionary<string, string?> { ["Webhooks:CircuitBreakerMinimumThroughput"] = "4" });
 
-    public Task InitializeAsync() => StartAsync(allowLoopback: true);
+    private ShopTestServices _shop => _host.Shop;
 
-    public async Task DisposeAsync()
-    {
-        await _shop.DisposeAsync();
-        foreach (var receiver in _receivers)
-        {
-            await receiver.DisposeAsync();
-        }
-    }
+    private ManualClock _clock => _host.Clock;
+
+    private ScriptedHostResolver _resolver => _host.Resolver;
+
+    public Task InitializeAsync() => _host.StartAsync();
+
+    public Task DisposeAsync() => _host.StopAsync();
 
     [Fact]
     public async Task DeliversOnceOnTheThirdAttemptGivenTheReceiverAnswers500Twice()
@@ -210,33 +196,9 @@ public sealed class DeliverWebhookConsumerAgainstAReceiver(AzuriteFixture azurit
         Assert.Equal(WebhookStatuses.Failing, (await WebhookTests.SubscriptionAsync(_shop, id)).Status);
     }
 
-    private async Task StartAsync(bool allowLoopback)
-    {
-        var settings = new Dictionary<string, string?>(FastRetries) { ["Webhooks:AllowLoopback"] = allowLoopback ? "true" : "false" };
-        (_shop, _clock) = await WebhookTests.StartAsync(
-            azurite.ConnectionString,
-            settings,
-            services =>
-            {
-                if (!allowLoopback)
-                {
-                    services.Replace(ServiceDescriptor.Singleton<IWebhookHostResolver>(_resolver));
-                }
-            });
-    }
+    private Task RestartAsync(bool allowLoopback) => _host.RestartAsync(allowLoopback);
 
-    private async Task RestartAsync(bool allowLoopback)
-    {
-        await _shop.DisposeAsync();
-        await StartAsync(allowLoopback);
-    }
-
-    private async Task<WebhookReceiver> ReceiverAsync(params ReceiverReply[] script)
-    {
-        var receiver = await WebhookReceiver.StartAsync(script);
-        _receivers.Add(receiver);
-        return receiver;
-    }
+    private Task<WebhookReceiver> ReceiverAsync(params ReceiverReply[] script) => _host.ReceiverAsync(script);
 
     private Task ConsumeAsync(ServiceBusReceivedMessage message) =>
         _shop.Function<DeliverWebhookConsumer>().DeliverWebhook(message, _actions.Object, CancellationToken.None);

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Azure.Messaging.ServiceBus;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Moq;
 using Shop.Functions.Messaging;
 using Shop.Functions.Messaging.Consumers;
@@ -10,7 +8,6 @@ using Shop.Functions.Orders.Events;
 using Shop.Functions.Platform;
 using Shop.Functions.Tests.Infrastructure;
 using Shop.Functions.Tests.Webhooks.Delivery;
-using Shop.Functions.Webhooks.Delivery;
 using Shop.Functions.Webhooks.DeliveryLog;
 using Shop.Functions.Webhooks.Dispatch;
 using Shop.Functions.Webhooks.FanOut;
@@ -27,29 +24,16 @@ namespace Shop.Functions.Tests.Webhooks;
 [Collection(AzuriteCollection.Name)]
 public sealed class FanOutWebhooksConsumerFirstAttempts(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private static readonly Dictionary<string, string?> FastRetries = new()
-    {
-        ["Webhooks:RetryDelay"] = "00:00:00.010",
-        ["Webhooks:RetryMaxDelay"] = "00:00:00.020",
-        ["Webhooks:Timeout"] = "00:00:05",
-    };
-
     private readonly Mock<ServiceBusMessageActions> _actions = new();
-    private readonly ScriptedHostResolver _resolver = new();
-    private readonly List<WebhookReceiver> _receivers = [];
-    private ShopTestServices _shop = null!;
-    private ManualClock _clock = null!;
+    private readonly ReceiverTestHost _host = new(azurite.ConnectionString);
 
-    public Task InitializeAsync() => StartAsync();
+    private ShopTestServices _shop => _host.Shop;
 
-    public async Task DisposeAsync()
-    {
-        await _shop.DisposeAsync();
-        foreach (var receiver in _receivers)
-        {
-            await receiver.DisposeAsync();
-        }
-    }
+    private ManualClock _clock => _host.Clock;
+
+    public Task InitializeAsync() => _host.StartAsync();
+
+    public Task DisposeAsync() => _host.StopAsync();
 
     [Fact]
     public async Task PostsEveryDeliveryItselfAndSendsNoCommandGivenReceiversThatAnswer200()
@@ -144,9 +128,9 @@ public sealed class FanOutWebhooksConsumerFirstAttempts(AzuriteFixture azurite) 
     [Fact]
     public async Task QueuesADeliveryAtOnceAndTheQueueDeadLettersItGivenADestinationTheGuardRefuses()
     {
-        await RestartAsync(allowLoopback: false);
+        await _host.RestartAsync(allowLoopback: false);
         var receiver = await ReceiverAsync();
-        _resolver.Answer("rebind.example", "93.184.216.34", "127.0.0.1");
+        _host.Resolver.Answer("rebind.example", "93.184.216.34", "127.0.0.1");
         var (id, _) = await WebhookTests.RegisterAsync(_shop, $"http://rebind.example:{receiver.Port}/hooks", "*");
         var order = await WebhookEvents.AddOrderAsync(_shop);
         var message = WebhookEvents.Received(WebhookEvents.Event(OrderEventTypes.OrderAccepted, order.OrderId));
@@ -170,7 +154,7 @@ public sealed class FanOutWebhooksConsumerFirstAttempts(AzuriteFixture azurite) 
     public async Task QueuesTheSecondAttemptGivenTheDeliveryLogCannotBeWrittenAndPostsNothing()
     {
         var faults = new TransportFaults();
-        await RestartAsync(allowLoopback: true, faults.Install);
+        await _host.RestartAsync(allowLoopback: true, faults.Install);
         var receiver = await ReceiverAsync();
         var (id, _) = await WebhookTests.RegisterAsync(_shop, receiver.Url.AbsoluteUri, "*");
         var order = await WebhookEvents.AddOrderAsync(_shop);
@@ -193,7 +177,7 @@ public sealed class FanOutWebhooksConsumerFirstAttempts(AzuriteFixture azurite) 
     [Fact]
     public async Task PostsTheFirstDeliveriesUpToTheLimitAndSendsTheRestAsCommandsAtOnce()
     {
-        await RestartAsync(allowLoopback: true, settings: new() { ["Webhooks:FanOutPostLimit"] = "1" });
+        await _host.RestartAsync(allowLoopback: true, extra: new Dictionary<string, string?> { ["Webhooks:FanOutPostLimit"] = "1" });
         var receiver = await ReceiverAsync();
         await WebhookTests.RegisterAsync(_shop, receiver.Url.AbsoluteUri, "*");
         var order = await WebhookEvents.AddOrderAsync(_shop, callbackUrl: receiver.Url.AbsoluteUri);
@@ -211,7 +195,7 @@ public sealed class FanOutWebhooksConsumerFirstAttempts(AzuriteFixture azurite) 
     [Fact]
     public async Task SendsEveryDeliveryAsACommandGivenALimitOfZero()
     {
-        await RestartAsync(allowLoopback: true, settings: new() { ["Webhooks:FanOutPostLimit"] = "0" });
+        await _host.RestartAsync(allowLoopback: true, extra: new Dictionary<string, string?> { ["Webhooks:FanOutPostLimit"] = "0" });
         var receiver = await ReceiverAsync();
         await WebhookTests.RegisterAsync(_shop, receiver.Url.AbsoluteUri, "*");
         var order = await WebhookEvents.AddOrderAsync(_shop, callbackUrl: receiver.Url.AbsoluteUri);
@@ -223,40 +207,7 @@ public sealed class FanOutWebhooksConsumerFirstAttempts(AzuriteFixture azurite) 
         Assert.All(_shop.Sender.Sent, m => Assert.Null(m.ScheduledEnqueueTime));
     }
 
-    private async Task StartAsync(bool allowLoopback = true, Action<IServiceCollection>? configure = null, Dictionary<string, string?>? settings = null)
-    {
-        var values = new Dictionary<string, string?>(FastRetries) { ["Webhooks:AllowLoopback"] = allowLoopback ? "true" : "false" };
-        foreach (var (key, value) in settings ?? [])
-        {
-            values[key] = value;
-        }
-
-        (_shop, _clock) = await WebhookTests.StartAsync(
-            azurite.ConnectionString,
-            values,
-            services =>
-            {
-                if (!allowLoopback)
-                {
-                    services.Replace(ServiceDescriptor.Singleton<IWebhookHostResolver>(_resolver));
-                }
-
-                configure?.Invoke(services);
-            });
-    }
-
-    private async Task RestartAsync(bool allowLoopback, Action<IServiceCollection>? configure = null, Dictionary<string, string?>? settings = null)
-    {
-        await _shop.DisposeAsync();
-        await StartAsync(allowLoopback, configure, settings);
-    }
-
-    private async Task<WebhookReceiver> ReceiverAsync(params ReceiverReply[] script)
-    {
-        var receiver = await WebhookReceiver.StartAsync(script);
-        _receivers.Add(receiver);
-        return receiver;
-    }
+    private Task<WebhookReceiver> ReceiverAsync(params ReceiverReply[] script) => _host.ReceiverAsync(script);
 
     private async Task<Mock<ServiceBusMessageActions>> ConsumeCommandAsync(ServiceBusReceivedMessage message)
     {
