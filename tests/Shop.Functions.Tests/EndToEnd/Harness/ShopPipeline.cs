@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Shop.Functions.Fulfillment;
 using Shop.Functions.Messaging;
+using Shop.Functions.Orders.Watchdog;
 using Shop.Functions.Tests.Fulfillment;
 using Shop.Functions.Tests.Infrastructure;
 using Shop.Functions.Tests.Reliability;
@@ -170,6 +171,10 @@ public sealed class ShopPipeline : IAsyncDisposable
     /// <summary>The SweepOutbox timer function, run once.</summary>
     public Task SweepOutboxAsync(CancellationToken cancellationToken = default) =>
         FunctionMethods.InvokeAsync(Shop, "SweepOutbox", _noRouteValues, new TimerInfo(), cancellationToken);
+
+    /// <summary>The WatchOpenOrders timer function's work, run once, with the consumers' routing client.</summary>
+    public Task<WatchdogRun> WatchOpenOrdersAsync(CancellationToken cancellationToken = default) =>
+        Shop.Get<OpenOrdersWatchdog>().RunAsync(Router, cancellationToken);
 
     /// <summary>Sets a SKU's stock; the conservation check counts stock taken from it.</summary>
     public Task SetStockAsync(string sku, int available) => Conservation.SetStockAsync(sku, available);

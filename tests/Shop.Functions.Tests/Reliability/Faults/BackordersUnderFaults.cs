@@ -43,7 +43,7 @@ public sealed class BackordersUnderFaults(AzuriteFixture azurite, ITestOutputHel
             body["items"] = new JsonArray { new JsonObject { ["sku"] = Sku, ["quantity"] = 1 } };
             return new PlannedOrder(i, OrderKind.Happy, string.Create(CultureInfo.InvariantCulture, $"backorder-{i}"), body);
         }).ToList();
-        run.StartSweeper();
+        run.StartTimers();
         chaos.Enabled = true;
 
         await Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (order, _) => await run.SubmitAsync(order));
@@ -51,7 +51,8 @@ public sealed class BackordersUnderFaults(AzuriteFixture azurite, ITestOutputHel
         chaos.Enabled = false;
         var rows = await run.WaitForTerminalAsync(plan.Select(o => o.OrderId), TimeSpan.FromSeconds(120));
         await run.DrainAsync(TimeSpan.FromSeconds(120), releaseScheduled: true);
-        await run.StopSweeperAsync();
+        await run.StopTimersAsync();
+        var stillOpen = await run.CloseOpenOrdersAsync(TimeSpan.FromSeconds(60));
         var conservation = await run.Pipeline.ConservationAsync(null, run.Receiver);
         output.WriteLine($"faults injected: storage {chaos.StorageFaults} + {chaos.StorageLostResponses} lost answers, sends {chaos.SendFaults}, deliveries {chaos.DeliveryFaults}; lost answers below the SDK: {run.Transport.Injected(TransportFault.LoseResponse)}");
         output.WriteLine(conservation.ToString());
@@ -68,6 +69,9 @@ public sealed class BackordersUnderFaults(AzuriteFixture azurite, ITestOutputHel
         }
 
         Assert.All(plan, order => Assert.Equal((order.OrderId, OrderStatuses.Completed), (order.OrderId, rows[order.OrderId].Status)));
+        output.WriteLine($"watchdog: {run.Watchdog}");
+        Assert.True(stillOpen.Count == 0, $"Open-orders entries left after the drain: {string.Join(", ", stillOpen)}.");
+        Assert.Empty(await run.NeedsAttentionAsync());
         foreach (var order in plan)
         {
             var saga = await run.Pipeline.EngineFor(order.OrderId).Client.GetInstanceAsync(order.OrderId);

@@ -6,6 +6,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Shop.Functions.Messaging;
+using Shop.Functions.Orders.Watchdog;
 using Shop.Functions.Platform;
 using Shop.Functions.Tests.EndToEnd.Harness;
 using Shop.Functions.Tests.Infrastructure;
@@ -60,9 +61,10 @@ public sealed class FaultRun : IAsyncDisposable
     public const int Plenty = 1_000_000;
 
     private readonly ConcurrentDictionary<string, int> _answered2xx = new(StringComparer.Ordinal);
-    private CancellationTokenSource? _sweeperStop;
-    private Task _sweeper = Task.CompletedTask;
-    private long _clientRetries, _sweeps, _sweepFailures, _keylessRefused;
+    private readonly Lock _watchLock = new();
+    private CancellationTokenSource? _timersStop;
+    private Task _timers = Task.CompletedTask;
+    private long _clientRetries, _sweeps, _sweepFailures, _watchFailures, _keylessRefused;
     private bool _keepLog;
 
     private FaultRun(AzuriteServer server, ShopPipeline pipeline, WebhookReceiver receiver, Chaos chaos, TransportFaults transport)
@@ -99,6 +101,12 @@ public sealed class FaultRun : IAsyncDisposable
     public long Sweeps => Interlocked.Read(ref _sweeps);
 
     public long SweepFailures => Interlocked.Read(ref _sweepFailures);
+
+    /// <summary>Watchdog runs ended by a fault in their due query (a look that fails is counted in <see cref="Watchdog"/>).</summary>
+    public long WatchFailures => Interlocked.Read(ref _watchFailures);
+
+    /// <summary>What the watchdog's runs did, added up over the run.</summary>
+    public WatchdogRun Watchdog { get; private set; } = new(0, 0, 0, 0, 0, 0);
 
     /// <summary>Webhook ids the receiver answered with 2xx, and how many times.</summary>
     public IReadOnlyDictionary<string, int> Answered2xx => _answered2xx;
@@ -158,6 +166,10 @@ public sealed class FaultRun : IAsyncDisposable
         ["Webhooks:CircuitBreakerSamplingDuration"] = "00:00:10",
         ["Webhooks:CircuitBreakerBreakDuration"] = "00:00:02",
         ["Shipping:DispatchDelay"] = keepShipmentsPending ? "01:00:00" : "00:00:00.200",
+        // Production first looks at an order 15 min after intake and again every 30 min; here 3 s and 2 s, so the watchdog
+        // looks at most orders while their sagas run (and at some whose PlaceOrder a fault held back), not only after.
+        ["OpenOrders:DueAfter"] = "00:00:03",
+        ["OpenOrders:RecheckInterval"] = "00:00:02",
     };
 
     /// <param name="keepLog">Keep every message, log record and webhook request for the invariants; off in a long run
@@ -253,49 +265,110 @@ public sealed class FaultRun : IAsyncDisposable
         return body;
     }
 
-    public void StartSweeper()
+    /// <summary>
+    /// The app's two repair timers, each every second in the background as its schedule would run it: the outbox sweep,
+    /// and the open-orders watchdog (which, with <see cref="Settings"/>' short due times, looks at orders while their
+    /// sagas run, starts a saga whose PlaceOrder has not arrived, and closes the entries of terminal orders).
+    /// </summary>
+    public void StartTimers()
     {
-        _sweeperStop = new CancellationTokenSource();
-        var stop = _sweeperStop.Token;
-        _sweeper = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
+        _timersStop = new CancellationTokenSource();
+        var stop = _timersStop.Token;
+        _timers = Task.WhenAll(
+            EverySecondAsync(async () =>
             {
-                try
-                {
-                    await Pipeline.SweepOutboxAsync(stop);
-                    Interlocked.Increment(ref _sweeps);
-                }
-                catch (Exception) when (!stop.IsCancellationRequested)
-                {
-                    // A storage fault ended this sweep; the next one tries again, as the next timer tick would.
-                    Interlocked.Increment(ref _sweepFailures);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(1), stop);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }, CancellationToken.None);
+                await Pipeline.SweepOutboxAsync(stop);
+                Interlocked.Increment(ref _sweeps);
+            }, () => Interlocked.Increment(ref _sweepFailures), stop),
+            EverySecondAsync(async () => Watched(await Pipeline.WatchOpenOrdersAsync(stop)), () => Interlocked.Increment(ref _watchFailures), stop));
     }
 
-    public async Task StopSweeperAsync()
+    public async Task StopTimersAsync()
     {
-        if (_sweeperStop is { } stop)
+        if (_timersStop is { } stop)
         {
             await stop.CancelAsync();
-            await _sweeper;
+            await _timers;
             stop.Dispose();
-            _sweeperStop = null;
+            _timersStop = null;
+        }
+    }
+
+    /// <summary>
+    /// After the drain, with the timers stopped: runs the watchdog until no open-orders entry is left (every entry falls
+    /// due within <see cref="Settings"/>' due and recheck times, and a terminal order's entry goes at its next look), and
+    /// answers the entries still there at the deadline, by order id. Empty when every order's watch ended.
+    /// </summary>
+    public async Task<List<string>> CloseOpenOrdersAsync(TimeSpan timeout)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            Watched(await Pipeline.WatchOpenOrdersAsync(CancellationToken.None));
+            var open = await OpenEntriesAsync();
+            if (open.Count == 0 || DateTimeOffset.UtcNow > deadline)
+            {
+                return open;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    /// <summary>Order ids in the open-orders index's due buckets (the NeedsAttention partition sorts before them).</summary>
+    public async Task<List<string>> OpenEntriesAsync() =>
+        await Table(StorageTables.OpenOrders)
+            .QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {OpenOrderIndex.DuePrefix}"), select: ["RowKey"])
+            .Select(e => e.RowKey)
+            .ToListAsync();
+
+    /// <summary>Orders the NeedsAttention list holds: none in a run whose every order ends as its kind says.</summary>
+    public async Task<List<string>> NeedsAttentionAsync() =>
+        await Table(StorageTables.OpenOrders)
+            .QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {OpenOrderIndex.NeedsAttentionPartition}"), select: ["RowKey"])
+            .Select(e => e.RowKey)
+            .ToListAsync();
+
+    /// <summary>Runs the timer's work, then waits a second, until stopped; a fault ends one run, and the next tries again, as the next tick would.</summary>
+    private static Task EverySecondAsync(Func<Task> work, Action failed, CancellationToken stop) => Task.Run(async () =>
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await work();
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception)
+            {
+                failed();
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }, CancellationToken.None);
+
+    private void Watched(WatchdogRun run)
+    {
+        lock (_watchLock)
+        {
+            Watchdog = new WatchdogRun(
+                Watchdog.Due + run.Due,
+                Watchdog.Closed + run.Closed,
+                Watchdog.Started + run.Started,
+                Watchdog.Rechecked + run.Rechecked,
+                Watchdog.Flagged + run.Flagged,
+                Watchdog.Failed + run.Failed);
         }
     }
 
@@ -466,7 +539,7 @@ public sealed class FaultRun : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await StopSweeperAsync();
+        await StopTimersAsync();
         await Pipeline.DisposeAsync();
         await Receiver.DisposeAsync();
         await Server.DisposeAsync();

@@ -31,7 +31,7 @@ public sealed class OrderPipelineSustained(AzuriteFixture azurite, ITestOutputHe
     {
         var chaos = new Chaos(seed: 1);
         await using var run = await FaultRun.StartAsync(azurite, chaos, keepLog: false, scarceStock: 0);
-        run.StartSweeper();
+        run.StartTimers();
         var pending = new List<Task>();
         var orders = new List<PlannedOrder>();
         var samples = new List<Sample>();
@@ -67,7 +67,7 @@ public sealed class OrderPipelineSustained(AzuriteFixture azurite, ITestOutputHe
         var rows = await run.WaitForTerminalAsync(orders.Select(o => o.OrderId), TimeSpan.FromSeconds(120 + Seconds));
         await run.DrainAsync(TimeSpan.FromSeconds(120));
         var drainedIn = watch.Elapsed;
-        await run.StopSweeperAsync();
+        await run.StopTimersAsync();
         purged += await PurgeFinishedSagasAsync(run, orders, purgedIds);
         var end = await SampleAsync(run, watch, orders.Count, forceGc: true);
         samples.Add(end);

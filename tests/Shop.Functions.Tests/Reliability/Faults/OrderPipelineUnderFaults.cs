@@ -57,7 +57,7 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
         var planned = FaultRun.Plan(Orders, runId);
         await using var run = await FaultRun.StartAsync(azurite, chaos, keepLog: true, scarceStock: planned.Count(o => o.Kind == OrderKind.Scarce) / 2);
         var watch = Stopwatch.StartNew();
-        run.StartSweeper();
+        run.StartTimers();
         chaos.Enabled = true;
 
         var submitting = Parallel.ForEachAsync(planned, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (order, _) => await run.SubmitAsync(order));
@@ -80,7 +80,10 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
         // Retries' delayed copies (some minutes out after a run of faults) come within seconds: every effect is checked below.
         await run.DrainAsync(TimeSpan.FromSeconds(120), releaseScheduled: true);
         var elapsed = watch.Elapsed;
-        await run.StopSweeperAsync();
+        await run.StopTimersAsync();
+        // Every order's watch ends: with the faults off the watchdog closes each entry (before the conservation check, which
+        // then also counts whatever a look sent).
+        var stillOpen = await run.CloseOpenOrdersAsync(TimeSpan.FromSeconds(60));
 
         Report(run, plan, rows, submitted, faultsOff, elapsed, restartCount);
         var conservation = await run.Pipeline.ConservationAsync(null, run.Receiver);
@@ -88,6 +91,9 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
         var lies = await run.LiesAsync(refused, runId);
         Assert.True(lies.Count == 0, string.Join("\n", lies.Select(l => $"Order {l.OrderId} exists, though its keyless client (order {l.Order.Index}) was answered {l.Order.RefusedWith} (issue 13 case 6).")));
         await AssertInvariantsAsync(run, plan, rows, restartCount);
+        Assert.True(stillOpen.Count == 0, $"Open-orders entries left after the drain: {string.Join(", ", stillOpen)}.");
+        Assert.Empty(await run.NeedsAttentionAsync());
+        Assert.Equal(0, run.Watchdog.Flagged);
         // Over whole tables: money and goods conserved for every order, announcements true (issue 13).
         conservation.AssertHolds();
     }
@@ -99,10 +105,10 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
         {
             await Task.Delay(TimeSpan.FromSeconds(2));
             await run.Pipeline.Broker.StopConsumersAsync();
-            await run.StopSweeperAsync();
+            await run.StopTimersAsync();
             await Task.Delay(TimeSpan.FromSeconds(1));
             run.Pipeline.StartConsumers();
-            run.StartSweeper();
+            run.StartTimers();
         }
 
         return 2;
@@ -123,6 +129,7 @@ public sealed class OrderPipelineUnderFaults(AzuriteFixture azurite, ITestOutput
             cancellations that reached the saga after the shipment (order Completed): {plan.Count(o => o.Kind == OrderKind.Cancelled && rows.TryGetValue(o.OrderId, out var r) && r.Status == OrderStatuses.Completed)}
             broker: {counters.Sends} sends ({run.Pipeline.Broker.ReleasedEarly} scheduled ones brought forward in the drain), {counters.DuplicatesDropped} duplicates dropped, {counters.Deliveries} deliveries, {counters.Completed} completed, {counters.Abandoned} abandoned, {counters.Unsettled} unsettled (faults, restarts), {counters.DeadLettered} dead-lettered
             sweeper: {run.Sweeps} sweeps, {run.SweepFailures} ended by a fault
+            watchdog: {run.Watchdog.Due} looks ({run.Watchdog.Rechecked} at running sagas, {run.Watchdog.Started} sagas started, {run.Watchdog.Closed} entries closed, {run.Watchdog.Flagged} flagged, {run.Watchdog.Failed} looks failed), {run.WatchFailures} runs ended by a fault
             webhook circuit opened: {run.Pipeline.Shop.Logs.Records.Count(r => r.Message.StartsWith("Circuit to webhook host", StringComparison.Ordinal) && r.Message.Contains("opened", StringComparison.Ordinal))} times
             webhook requests: {run.Receiver.RequestCount}, answered 2xx: {run.Answered2xx.Values.Sum()}
             submitted in {submitted.TotalSeconds:0.0} s; faults off at {faultsOff.TotalSeconds:0.0} s; all terminal and broker idle after {elapsed.TotalSeconds:0.0} s
