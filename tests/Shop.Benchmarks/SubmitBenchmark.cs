@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
@@ -11,10 +12,12 @@ using Shop.Functions.Tests.Orders;
 namespace Shop.Benchmarks;
 
 /// <summary>
-/// The sequential runs: the submit itself, the floor (a bare insert of an equal row), and the submit's own
-/// two storage calls made bare (the open-orders entry's upsert and the order row's insert), to show where the time goes.
+/// The sequential runs: the submit itself, the floor (a bare insert of an equal row), the submit's own two storage calls
+/// made bare (the open-orders entry's upsert and the order row's insert), to show where the time goes, and the floor of
+/// the one-round-trip intake that sharded order partitions would allow (the order row and its entry in one transaction;
+/// docs/performance.md, "What one round trip at the front door would take").
 /// </summary>
-public sealed record SequentialResult(Phase Submit, Phase BareInsert, Phase BareTrack, long RequestBuildingBytes);
+public sealed record SequentialResult(Phase Submit, Phase BareInsert, Phase BareTrack, Phase BareTransaction, long RequestBuildingBytes);
 
 public sealed record ConcurrentResult(LatencyStats Submit, double Seconds, RoundTrips RoundTrips, long Sends, int NotAccepted, TimeSpan Cpu, TimeSpan? AzuriteCpu);
 
@@ -57,6 +60,7 @@ public sealed class SubmitBenchmark(BenchmarkServices services, CpuClock cpu)
         {
             await InsertAsync();
             await TrackAsync();
+            await TransactAsync();
         }
 
         notAccepted += (await RunConcurrentAsync(Math.Min(orders, 4 * concurrency), concurrency)).NotAccepted;
@@ -68,6 +72,7 @@ public sealed class SubmitBenchmark(BenchmarkServices services, CpuClock cpu)
         var submit = new Phase(services, cpu);
         var insert = new Phase(services, cpu);
         var track = new Phase(services, cpu);
+        var transaction = new Phase(services, cpu);
         long requestBytes = 0;
 
         for (var block = 0; block < Blocks; block++)
@@ -93,9 +98,14 @@ public sealed class SubmitBenchmark(BenchmarkServices services, CpuClock cpu)
                 await TrackAsync();
                 return true;
             });
+            await transaction.RunAsync(size, async _ =>
+            {
+                await TransactAsync();
+                return true;
+            });
         }
 
-        return new SequentialResult(submit, insert, track, requestBytes);
+        return new SequentialResult(submit, insert, track, transaction, requestBytes);
     }
 
     public async Task<ConcurrentResult> RunConcurrentAsync(int orders, int concurrency)
@@ -150,6 +160,24 @@ public sealed class SubmitBenchmark(BenchmarkServices services, CpuClock cpu)
         row.ETag = default;
         return _floor!.AddEntityAsync(row);
     }
+
+    /// <summary>
+    /// What intake would write with sharded order partitions: the order row and its open-orders entry, one transaction in
+    /// one partition (a shard holds many orders, so the row's key is the order id and the entry's its due time).
+    /// </summary>
+    private Task<Response<IReadOnlyList<Response>>> TransactAsync()
+    {
+        var row = _orderRow!;
+        var orderId = OrderIds.NewRandom();
+        var dueAt = DateTimeOffset.UtcNow.AddMinutes(15);
+        row.PartitionKey = ShardPartitions[Random.Shared.Next(ShardPartitions.Length)];
+        row.RowKey = orderId;
+        row.ETag = default;
+        var entry = new OpenOrderRow { PartitionKey = row.PartitionKey, RowKey = "open|" + dueAt.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "|" + orderId, DueAt = dueAt };
+        return _floor!.SubmitTransactionAsync([new TableTransactionAction(TableTransactionActionType.Add, row), new TableTransactionAction(TableTransactionActionType.Add, entry)]);
+    }
+
+    private static readonly string[] ShardPartitions = [.. Enumerable.Range(0, 16).Select(i => $"shard-{i:D2}")];
 
     /// <summary>What the handler writes before the order: an open-orders entry (an upsert into a 5-minute due bucket).</summary>
     private Task<Response> TrackAsync() =>
