@@ -316,16 +316,16 @@ public sealed class FaultRun : IAsyncDisposable
     }
 
     /// <summary>Order ids in the open-orders index's due buckets (the NeedsAttention partition sorts before them).</summary>
-    public async Task<List<string>> OpenEntriesAsync() =>
-        await Table(StorageTables.OpenOrders)
-            .QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {OpenOrderIndex.DuePrefix}"), select: ["RowKey"])
-            .Select(e => e.RowKey)
-            .ToListAsync();
+    public Task<List<string>> OpenEntriesAsync() =>
+        OpenOrdersRowKeysAsync(TableClient.CreateQueryFilter($"PartitionKey ge {OpenOrderIndex.DuePrefix}"));
 
     /// <summary>Orders the NeedsAttention list holds: none in a run whose every order ends as its kind says.</summary>
-    public async Task<List<string>> NeedsAttentionAsync() =>
+    public Task<List<string>> NeedsAttentionAsync() =>
+        OpenOrdersRowKeysAsync(TableClient.CreateQueryFilter($"PartitionKey eq {OpenOrderIndex.NeedsAttentionPartition}"));
+
+    private async Task<List<string>> OpenOrdersRowKeysAsync(string filter) =>
         await Table(StorageTables.OpenOrders)
-            .QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {OpenOrderIndex.NeedsAttentionPartition}"), select: ["RowKey"])
+            .QueryAsync<TableEntity>(filter, select: ["RowKey"])
             .Select(e => e.RowKey)
             .ToListAsync();
 
