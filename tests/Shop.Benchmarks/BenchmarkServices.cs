@@ -41,7 +41,10 @@ public sealed class BenchmarkServices : IAsyncDisposable
 
     public TableServiceClient Tables => _provider.GetRequiredService<TableServiceClient>();
 
-    public static async Task<BenchmarkServices> StartAsync(string storageConnectionString, IDictionary<string, string?>? extraSettings = null)
+    /// <param name="storageConnectionString">The storage account (Azurite).</param>
+    /// <param name="extraSettings">Settings added to or replacing the defaults.</param>
+    /// <param name="tableTransport">Replaces the Table client's HTTP transport (the own-work run's instant storage).</param>
+    public static async Task<BenchmarkServices> StartAsync(string storageConnectionString, IDictionary<string, string?>? extraSettings = null, HttpPipelineTransport? tableTransport = null)
     {
         var counter = new RoundTripCounter();
         var sender = new CountingMessageSender();
@@ -63,7 +66,14 @@ public sealed class BenchmarkServices : IAsyncDisposable
         services.Replace(ServiceDescriptor.Singleton(sp => AzureClients.CreateTableServiceClient(
             sp.GetRequiredService<IConfiguration>(),
             sp.GetRequiredService<Microsoft.Extensions.Azure.AzureComponentFactory>(),
-            options => options.AddPolicy(counter, HttpPipelinePosition.PerRetry))));
+            options =>
+            {
+                options.AddPolicy(counter, HttpPipelinePosition.PerRetry);
+                if (tableTransport is not null)
+                {
+                    options.Transport = tableTransport;
+                }
+            })));
         services.Replace(ServiceDescriptor.Singleton<IMessageSender>(sender));
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

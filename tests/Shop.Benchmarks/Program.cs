@@ -8,7 +8,8 @@ namespace Shop.Benchmarks;
 /// <summary>
 /// Measures, in process against a real Azurite, either the order submit path (default: latency, throughput, round
 /// trips, allocations and CPU per order, next to the floor of a bare Table insert) or, with <c>pipeline</c>, whole
-/// orders through the whole app. Prints figures; asserts nothing.
+/// orders through the whole app, with <c>outbox</c>, the sweep and drain, or with <c>own-work</c>, the submit against
+/// storage that answers at once. Prints figures; asserts nothing.
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -40,6 +41,19 @@ public static class BenchmarkProgram
 
             var outboxDirectory = AzuriteDirectory();
             return await OutboxBenchmark.RunAsync(outbox, outboxDirectory, AzuriteVersion(outboxDirectory));
+        }
+
+        if (args.FirstOrDefault() == "own-work")
+        {
+            var ownWork = NamedNumbers.Parse(args[1..], new Dictionary<string, int> { ["--orders"] = 5000 }, out var ownWorkProblem);
+            if (ownWork is null)
+            {
+                await Console.Error.WriteLineAsync(ownWorkProblem);
+                await Console.Error.WriteLineAsync(OwnWorkBenchmark.Usage);
+                return 2;
+            }
+
+            return await OwnWorkBenchmark.RunAsync(ownWork["--orders"]);
         }
 
         var options = BenchmarkOptions.Parse(args, out var error);
