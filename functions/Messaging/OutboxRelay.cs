@@ -105,6 +105,12 @@ public sealed partial class OutboxRelay : IAsyncDisposable
     /// </summary>
     public void RelayUnstoredInBackground(string table, OutboxRow row) => Track(RelayUnstoredAsync(table, row));
 
+    /// <summary>
+    /// Tracks other work started behind a response (the submit's order row): <see cref="DrainAsync"/>, and so shutdown,
+    /// waits for it as for the sends. The work catches and logs its own failures.
+    /// </summary>
+    public void TrackBehindResponse(Task work) => Track(work);
+
     /// <summary>Waits for the background sends and deletes started so far (tests, and shutdown so that none is cut off).</summary>
     public async Task DrainAsync()
     {

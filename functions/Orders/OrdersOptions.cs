@@ -14,6 +14,15 @@ public sealed class OrdersOptions
     [MinLength(44)]
     public string IdempotencySecret { get; set; } = string.Empty;
 
+    /// <summary>
+    /// How long after an order was accepted its Idempotency-Key is still answered with it at the door, whatever became of
+    /// the order: a closed open-orders entry keeps the key's request hash until then (24 h, as Stripe keeps its keys). A
+    /// key reused later with the same body gets the first order's id again; with another body, the first order stays and
+    /// the new body is not kept (logged), since the door can no longer tell without a second read.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Seconds a client should wait between status polls (the Retry-After header).</summary>
     [Range(1, 3600)]
     public int StatusPollSeconds { get; set; } = 2;

@@ -35,19 +35,20 @@ public enum SubmitOrderOutcome
 public sealed record SubmitOrderResult(SubmitOrderOutcome Outcome, OrderRow Order);
 
 /// <summary>
-/// Accepts an order: an entry in the open-orders index (<see cref="OpenOrderIndex"/>), then the order row in ONE insert,
-/// then the send of its PlaceOrder command, started in the background so that the 202 waits for no broker. Once the row
-/// is in, the order is safe whatever happens next: the PlaceOrder is not stored with it (the order row at step Submitted
-/// is what it stands for); a send that fails writes it to the outbox index for the sweeper
-/// (<see cref="OutboxRelay.RelayUnstoredInBackground"/>), and if that fails too, or the process dies first, the watchdog
-/// finds the order through its open-orders entry at its due time and starts the saga (docs/messaging.md, "The front door").
-/// With an Idempotency-Key the order id derives from the key, so the duplicate check is the insert itself. The id is fixed
-/// before the first storage attempt, so an EntityAlreadyExists whose stored request hash matches is this order, keyed or
-/// not (an insert the SDK resent after a lost response conflicts with its own first commit), and is answered 202.
+/// Accepts an order in ONE storage round trip: the insert of its open-orders entry (<see cref="OpenOrderIndex.HoldAsync"/>),
+/// which holds the whole order. Once it is in, the order is safe whatever happens next, and the watchdog knows of it.
+/// Behind the 202 (tracked by the relay) come the order row, written from the same fields, and the PlaceOrder send; then
+/// the entry keeps only what the watchdog reads. Should any of that fail, or the process die first, the entry still holds
+/// the order: the PlaceOrder consumer or any reader writes the row from it (<see cref="OrderStore.FindAsync"/>), and the
+/// watchdog does when the entry falls due and starts the saga (docs/messaging.md, "The front door").
+/// With an Idempotency-Key the order id derives from the key and the entry's key from the order id, so the duplicate check
+/// is the insert itself, for as long as the entry remembers the key (<see cref="OrdersOptions.IdempotencyWindow"/>). The
+/// id is fixed before the first storage attempt, so an EntityAlreadyExists whose stored request hash matches is this order,
+/// keyed or not (an insert the SDK resent after a lost response conflicts with its own first commit), and is answered 202.
 /// </summary>
 /// <remarks>
 /// An insert that fails after the SDK's retries is not taken for "nothing stored": its response may have been lost
-/// after it committed, so the row is read before the client is told 503 (a keyless client cannot safely retry).
+/// after it committed, so the entry is read before the client is told 503 (a keyless client cannot safely retry).
 /// </remarks>
 public sealed partial class SubmitOrderHandler(
     OrderStore store,
@@ -165,32 +166,31 @@ public sealed partial class SubmitOrderHandler(
         {
             var now = time.GetUtcNow();
             var order = NewOrderRow(orderId, command, now);
-            var placeOrder = OutboxRow.For(orderId, new PlaceOrder(orderId).ToMessage(), now);
-
-            // Before the order exists, so that no order is ever committed without the watchdog knowing of it. An entry whose
-            // insert then fails points at no order, and the watchdog drops it.
-            await openOrders.TrackAsync(orderId, now + openOrdersOptions.Value.DueAfter, cancellationToken);
+            var dueAt = now + openOrdersOptions.Value.DueAfter;
+            ETag held;
             try
             {
-                await store.Table.AddEntityAsync(order, cancellationToken);
+                // The one write before the 202: the open-orders entry, holding the whole order. The watchdog knows of the
+                // order from the moment it exists, and the insert is the idempotency check.
+                held = await openOrders.HoldAsync(order, dueAt, cancellationToken);
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
             {
                 // Either this request's own insert, committed by an attempt whose response was lost and resent by the
-                // SDK, or an earlier request with the same key. Both answer the stored order when the body is the same.
-                // A row is there, so a read that fails now must not be taken for "nothing stored": it is read as after a
-                // failure (retried, then "outcome unknown").
+                // SDK, or an earlier request with the same key (within its idempotency window). Both answer the stored
+                // order when the body is the same. An entry is there, so a read that fails now must not be taken for
+                // "nothing stored": it is read as after a failure (retried, then "outcome unknown").
                 var existing = await FindAfterFailureAsync(orderId, ex, cancellationToken)
                     ?? throw new InvalidOperationException($"Order {orderId} conflicted on insert but cannot be read.", ex);
                 if (existing.RequestHash == order.RequestHash)
                 {
-                    return Replay(existing, order, placeOrder);
+                    return await ReplayAsync(existing, order, dueAt, cancellationToken);
                 }
 
                 if (command.IdempotencyKey is not null)
                 {
                     LogKeyReused(orderId);
-                    return new SubmitOrderResult(SubmitOrderOutcome.KeyReused, existing);
+                    return new SubmitOrderResult(SubmitOrderOutcome.KeyReused, order);
                 }
 
                 // Another order holds this random id (2^-128): take a fresh one. Nothing of this request was stored.
@@ -206,33 +206,44 @@ public sealed partial class SubmitOrderHandler(
             catch (Exception ex) when (ex.IsStorageFailure())
             {
                 // The insert failed after the SDK's retries: it may still have committed (a response lost on the way
-                // back). The row says which; only when it cannot be read is the outcome unknown.
+                // back). The entry says which; only when it cannot be read is the outcome unknown.
                 var stored = await FindAfterFailureAsync(orderId, ex, cancellationToken);
                 if (stored?.RequestHash != order.RequestHash)
                 {
                     throw;
                 }
 
-                return Replay(stored, order, placeOrder);
+                return await ReplayAsync(stored, order, dueAt, cancellationToken);
             }
 
             LogAccepted(orderId, command.Order.Items.Count, command.IdempotencyKey is not null);
-
-            // Behind the 202: the response waits for no broker. The committed row and its open-orders entry are the guarantee.
-            relay.RelayUnstoredInBackground(store.Table.Name, placeOrder);
+            relay.TrackBehindResponse(WriteOrderAsync(order, dueAt, held));
             return new SubmitOrderResult(SubmitOrderOutcome.Accepted, order);
         }
     }
 
-    /// <summary>The order row after a failed transaction (null: it was not stored), read up to three times.</summary>
+    /// <summary>What a stored request is compared with: its hash, and when it was accepted.</summary>
+    private sealed record StoredRequest(string? RequestHash, DateTimeOffset? CreatedAt);
+
+    /// <summary>
+    /// The stored request after a failed insert (null: nothing is stored), read up to three times: from the order's entry,
+    /// or from its order row when the entry is one from before entries carried the request hash.
+    /// </summary>
     /// <exception cref="WriteOutcomeUnknownException">No read answered: it is not known whether the order was stored.</exception>
-    private async Task<OrderRow?> FindAfterFailureAsync(string orderId, Exception failure, CancellationToken cancellationToken)
+    private async Task<StoredRequest?> FindAfterFailureAsync(string orderId, Exception failure, CancellationToken cancellationToken)
     {
         for (var read = 1; ; read++)
         {
             try
             {
-                return await store.FindAsync(orderId, cancellationToken);
+                var entry = await openOrders.FindAsync(orderId, cancellationToken);
+                if (entry is null || entry.RequestHash is not null)
+                {
+                    return entry is null ? null : new StoredRequest(entry.RequestHash, entry.CreatedAt);
+                }
+
+                var row = await store.FindAsync(orderId, cancellationToken);
+                return row is null ? null : new StoredRequest(row.RequestHash, row.CreatedAt);
             }
             catch (Exception ex) when (ex.IsStorageFailure() && read < 3)
             {
@@ -246,22 +257,52 @@ public sealed partial class SubmitOrderHandler(
     }
 
     /// <summary>
-    /// The same request was stored before. When the stored row is this very attempt's (its CreatedAt is ours: the SDK
-    /// resent an insert whose response was lost), its PlaceOrder has not been sent yet: send it now rather than leave it
-    /// to the watchdog (in the background, as for a first commit). Were it someone else's after all, the send is a
-    /// duplicate that Service Bus drops. Otherwise the first request sent it (or its watchdog entry covers it).
+    /// The same request was stored before. When the stored entry is this very attempt's (its CreatedAt is ours: the SDK
+    /// resent an insert whose response was lost), its order row and PlaceOrder are still to come: they are written behind
+    /// the 202 as for a first commit. Otherwise the first request wrote them (or its entry still holds the order, which
+    /// any reader writes out); the stored order is read for the answer.
     /// </summary>
-    private SubmitOrderResult Replay(OrderRow existing, OrderRow attempted, OutboxRow placeOrder)
+    private async Task<SubmitOrderResult> ReplayAsync(StoredRequest existing, OrderRow attempted, DateTimeOffset dueAt, CancellationToken cancellationToken)
     {
         if (existing.CreatedAt == attempted.CreatedAt)
         {
-            LogCommittedByRetry(existing.OrderId);
-            relay.RelayUnstoredInBackground(store.Table.Name, placeOrder);
-            return new SubmitOrderResult(SubmitOrderOutcome.Accepted, existing);
+            LogCommittedByRetry(attempted.OrderId);
+            relay.TrackBehindResponse(WriteOrderAsync(attempted, dueAt, ETag.All));
+            return new SubmitOrderResult(SubmitOrderOutcome.Accepted, attempted);
         }
 
-        LogReplayed(existing.OrderId);
-        return new SubmitOrderResult(SubmitOrderOutcome.Replayed, existing);
+        LogReplayed(attempted.OrderId);
+        var stored = await store.FindAsync(attempted.OrderId, cancellationToken);
+        return new SubmitOrderResult(SubmitOrderOutcome.Replayed, stored ?? attempted);
+    }
+
+    /// <summary>
+    /// Behind the 202: the order row, from the order the entry holds; then the PlaceOrder send (itself in the background,
+    /// <see cref="OutboxRelay.RelayUnstoredInBackground"/>); then the entry keeps only what the watchdog reads. Whatever
+    /// fails here, the entry still holds the order: the PlaceOrder consumer or any reader writes the row from it
+    /// (<see cref="OrderStore.FindAsync"/>), and the watchdog does when the entry falls due. A row already there with
+    /// another request hash is an order whose key was reused after its idempotency window: that order stays, this body
+    /// is not kept (logged), and the PlaceOrder for that order is a duplicate its consumer ignores.
+    /// </summary>
+    private async Task WriteOrderAsync(OrderRow order, DateTimeOffset dueAt, ETag held)
+    {
+        var placeOrder = OutboxRow.For(order.OrderId, new PlaceOrder(order.OrderId).ToMessage(), order.CreatedAt);
+        try
+        {
+            var stored = await store.WriteHeldAsync(order, CancellationToken.None);
+            if (stored.RequestHash != order.RequestHash)
+            {
+                LogKeyReusedAfterWindow(order.OrderId);
+            }
+
+            relay.RelayUnstoredInBackground(store.Table.Name, placeOrder);
+            await openOrders.ReleaseAsync(stored, dueAt, held, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex.IsStorageFailure())
+        {
+            LogRowLeftToEntry(ex, order.OrderId);
+            relay.RelayUnstoredInBackground(store.Table.Name, placeOrder);
+        }
     }
 
     private static OrderRow NewOrderRow(string orderId, SubmitOrderCommand command, DateTimeOffset now)
@@ -311,4 +352,10 @@ public sealed partial class SubmitOrderHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Idempotency key of order {OrderId} reused with a different body; refused")]
     private partial void LogKeyReused(string orderId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Idempotency key of order {OrderId} reused with a different body after its idempotency window; the first order stays and this body was not kept")]
+    private partial void LogKeyReusedAfterWindow(string orderId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: its row could not be written behind the 202; its open-orders entry holds it until a reader or the watchdog writes it")]
+    private partial void LogRowLeftToEntry(Exception exception, string orderId);
 }

@@ -4,8 +4,13 @@ using Azure.Data.Tables;
 namespace Shop.Functions.Orders.Watchdog;
 
 /// <summary>
-/// An order the watchdog will look at: PartitionKey = its due bucket (<see cref="OpenOrderIndex.DuePartition"/>),
-/// RowKey = the order id. The watchdog reads due buckets only, never the Orders table.
+/// An order the watchdog will look at: PartitionKey = its shard (<see cref="OpenOrderIndex.OpenPartition"/>), RowKey = the
+/// order id. Written by the front door as the order's only write, holding the whole order (<see cref="HasOrder"/>) until
+/// the order row is written behind the 202; then only what the watchdog and the idempotency check read. Once the order
+/// ended, a keyed order's entry stays <see cref="Closed"/> until its idempotency window ends, so that its key is still
+/// known to the front door. Entries written before the shards (PartitionKey = a due bucket,
+/// <see cref="OpenOrderIndex.DuePartition"/>) are read until none is left. The watchdog never reads the Orders table to
+/// find them.
 /// </summary>
 public sealed class OpenOrderRow : ITableEntity
 {
@@ -17,9 +22,25 @@ public sealed class OpenOrderRow : ITableEntity
 
     public ETag ETag { get; set; }
 
+    /// <summary>When the watchdog looks at the order next; for a <see cref="Closed"/> entry, when it goes.</summary>
     public DateTimeOffset DueAt { get; set; }
 
+    /// <summary>True while the entry holds the order's fields (the order row may not be written yet).</summary>
+    public bool HasOrder { get; set; }
+
+    /// <summary>The order ended: the entry only remembers its idempotency key (<see cref="RequestHash"/>) until <see cref="DueAt"/>.</summary>
+    public bool Closed { get; set; }
+
+    /// <summary>The order's request hash (null on entries from before the shards): what a repeated key is compared with.</summary>
+    public string? RequestHash { get; set; }
+
+    /// <summary>When the order was accepted (null on entries from before the shards).</summary>
+    public DateTimeOffset? CreatedAt { get; set; }
+
     public string OrderId => RowKey;
+
+    /// <summary>Written before the shards, in a due bucket.</summary>
+    public bool IsInDueBucket => PartitionKey.StartsWith(OpenOrderIndex.DuePrefix, StringComparison.Ordinal);
 }
 
 /// <summary>An order that needs a person: PartitionKey = <see cref="OpenOrderIndex.NeedsAttentionPartition"/>, RowKey = the order id.</summary>

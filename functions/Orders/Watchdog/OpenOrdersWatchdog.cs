@@ -11,8 +11,10 @@ namespace Shop.Functions.Orders.Watchdog;
 public sealed record WatchdogRun(int Due, int Closed, int Started, int Rechecked, int Flagged, int Failed);
 
 /// <summary>
-/// Repairs orders that are not terminal past their due time, found through <see cref="OpenOrderIndex"/>: a terminal
-/// order leaves the index; an order with no saga gets one (its PlaceOrder never arrived); a running saga is looked at
+/// Repairs orders that are not terminal past their due time, found through <see cref="OpenOrderIndex"/>: an order that
+/// only its entry holds gets its row first (the instance died behind the 202, <see cref="OrderStore.FindAsync"/>); a
+/// terminal order's watch ends (a keyed order's entry stays closed for the idempotency window, and goes when that is
+/// due); an order with no saga gets one (its PlaceOrder never arrived); a running saga is looked at
 /// again later; a saga that ended while the order is not terminal (failed, terminated, purged half-way) marks the order
 /// NeedsAttention and lists it for the ops endpoint. Each entry is handled on its own: one that fails stays due.
 /// <para>
@@ -29,6 +31,7 @@ public sealed partial class OpenOrdersWatchdog(
     OutboxRelay relay,
     IOptions<OpenOrdersOptions> options,
     IOptions<OutboxOptions> outboxOptions,
+    IOptions<OrdersOptions> ordersOptions,
     TimeProvider time,
     ILogger<OpenOrdersWatchdog> logger)
 {
@@ -81,13 +84,25 @@ public sealed partial class OpenOrdersWatchdog(
 
     private async Task<Outcome> LookAtAsync(DurableTaskClient client, OpenOrderRow entry, DateTimeOffset now, OpenOrdersOptions settings, CancellationToken cancellationToken)
     {
-        // No order: intake tracked it, then its transaction failed (the client was told 503). Terminal: nothing to watch.
+        // A closed entry whose idempotency window has ended: the order's key is forgotten, nothing else changes.
+        if (entry.Closed)
+        {
+            await index.UntrackAsync(entry, cancellationToken);
+            return Outcome.Closed;
+        }
+
+        // No order, neither a row nor one the entry holds (which FindAsync writes out as the row): the entry of an intake
+        // whose order insert failed, from before the entry held the order. Nothing to watch.
         var order = await orders.FindAsync(entry.OrderId, cancellationToken);
         if (order is null)
         {
             await index.UntrackAsync(entry, cancellationToken);
             return Outcome.Closed;
         }
+
+        // Entries from before the shards lack these; the moved or closed entry carries them from here on.
+        entry.RequestHash ??= order.RequestHash;
+        entry.CreatedAt ??= order.CreatedAt;
 
         // One query of the order's partition: normally empty. Rows younger than the sweep age are still their writer's to send.
         var leftovers = await orders.OutboxRowsAsync(entry.OrderId, cancellationToken);
@@ -107,7 +122,7 @@ public sealed partial class OpenOrdersWatchdog(
                 return Outcome.Rechecked;
             }
 
-            await index.UntrackAsync(entry, cancellationToken);
+            await CloseAsync(entry, order, now, cancellationToken);
             return Outcome.Closed;
         }
 
@@ -141,9 +156,16 @@ public sealed partial class OpenOrdersWatchdog(
         }
 
         await index.FlagNeedsAttentionAsync(entry.OrderId, reason, now, cancellationToken);
-        await index.UntrackAsync(entry, cancellationToken);
+        await CloseAsync(entry, order, now, cancellationToken);
         LogFlagged(entry.OrderId, instance.RuntimeStatus, order.Status);
         return Outcome.Flagged;
+    }
+
+    /// <summary>The watch ends: a keyed order's entry stays, closed, for what is left of its idempotency window.</summary>
+    private Task CloseAsync(OpenOrderRow entry, OrderRow order, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var keptUntil = order.CreatedAt + ordersOptions.Value.IdempotencyWindow;
+        return index.CloseAsync(entry, order.IdempotencyKey is not null && keptUntil > now ? keptUntil : null, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} is {Status} past its due time with no saga; starting it")]

@@ -74,6 +74,10 @@ public sealed class TransportFaults
     public TransportFaultRule Slow(Func<StorageRequest, bool> match, TimeSpan latency) =>
         Add(new TransportFaultRule(nameof(Slow), match, TransportFault.Delay) { Latency = latency });
 
+    /// <summary>Holds every matching request until <paramref name="release"/> completes; then it is carried out (a stalled write).</summary>
+    public TransportFaultRule Hold(Func<StorageRequest, bool> match, Task release) =>
+        Add(new TransportFaultRule(nameof(Hold), match, TransportFault.Delay) { Release = release });
+
     /// <summary>Fails every matching request until the rule is stopped.</summary>
     public TransportFaultRule Fail(Func<StorageRequest, bool> match, TransportFault fault = TransportFault.ServerBusy) =>
         Add(new TransportFaultRule(nameof(Fail), match, fault));
@@ -149,7 +153,7 @@ public sealed class TransportFaults
                     message.Response = new FaultResponse(message.Request.ClientRequestId, 503, "ServerBusy", "TransportFaults: the server is busy.");
                     return;
                 case TransportFault.Delay:
-                    await Task.Delay(rule.Latency, message.CancellationToken);
+                    await (rule.Release ?? Task.Delay(rule.Latency)).WaitAsync(message.CancellationToken);
                     await Inner.ProcessAsync(message);
                     return;
                 case TransportFault.LoseResponse:
@@ -188,6 +192,8 @@ public sealed class TransportFaultRule(string name, Func<StorageRequest, bool> m
     internal TimeSpan? Duration { get; init; }
 
     internal TimeSpan Latency { get; init; }
+
+    internal Task? Release { get; init; }
 
     /// <summary>When an outage rule started (its first match), if it has.</summary>
     public DateTimeOffset? StartedAt { get; private set; }

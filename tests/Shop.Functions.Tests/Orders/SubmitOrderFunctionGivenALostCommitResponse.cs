@@ -10,8 +10,8 @@ using Xunit;
 namespace Shop.Functions.Tests.Orders;
 
 /// <summary>
-/// Issue 13, case 6: the order's insert reaches storage and commits, its response is lost on the wire, and the Tables
-/// SDK resends it on its own (below the app, so the app sees only EntityAlreadyExists). The client must get the 202 of
+/// Issue 13, case 6: the order's insert (its open-orders entry, the submit's one write) reaches storage and commits, its
+/// response is lost on the wire, and the Tables SDK resends it on its own (below the app, so the app sees only EntityAlreadyExists). The client must get the 202 of
 /// the one order that exists, with its PlaceOrder sent once, keyed or not; not a 503 that says nothing was accepted.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
@@ -38,10 +38,10 @@ public sealed class SubmitOrderFunctionGivenALostCommitResponse(AzuriteFixture a
     [Fact]
     public async Task Returns202WithOneOrderGivenEveryResponseOfTheCommitLostThroughTheSdksRetries()
     {
-        // The insert commits, and its response and those of all the SDK's resends are lost: the SDK gives up. The row
+        // The insert commits, and its response and those of all the SDK's resends are lost: the SDK gives up. The entry
         // is read before the client is told anything, and it is there.
         var customerId = $"lost-{Guid.NewGuid():N}";
-        _faults.LoseResponses(StorageRequest.InsertInto(StorageTables.Orders), times: 20);
+        _faults.LoseResponses(StorageRequest.InsertInto(StorageTables.OpenOrders), times: 20);
 
         var response = await SubmitAsync(OrderRequests.With(b => b["customer"]!["id"] = customerId), idempotencyKey: null);
 
@@ -53,8 +53,8 @@ public sealed class SubmitOrderFunctionGivenALostCommitResponse(AzuriteFixture a
     public async Task Returns503SayingTheOutcomeIsUnknownGivenTheCommitAndTheReadsFail()
     {
         var customerId = $"lost-{Guid.NewGuid():N}";
-        _faults.LoseResponses(StorageRequest.InsertInto(StorageTables.Orders), times: 20);
-        _faults.FailFor(request => request.Touches(StorageTables.Orders) && !request.IsBatch && !request.IsWrite, TimeSpan.FromSeconds(30));
+        _faults.LoseResponses(StorageRequest.InsertInto(StorageTables.OpenOrders), times: 20);
+        _faults.FailFor(request => request.Touches(StorageTables.OpenOrders) && !request.IsWrite, TimeSpan.FromSeconds(30));
 
         var response = await SubmitAsync(OrderRequests.With(b => b["customer"]!["id"] = customerId), idempotencyKey: null);
 
@@ -67,11 +67,11 @@ public sealed class SubmitOrderFunctionGivenALostCommitResponse(AzuriteFixture a
     [Fact]
     public async Task Returns503SayingTheOutcomeIsUnknownGivenTheSdksResendConflictsAndTheReadFails()
     {
-        // The commit's response is lost once, the SDK resends it and gets EntityAlreadyExists: a row is there. The read that
+        // The commit's response is lost once, the SDK resends it and gets EntityAlreadyExists: an entry is there. The read that
         // follows fails through the SDK's retries: the client must not be told that nothing was accepted (seen in a fault run).
         var customerId = $"lost-{Guid.NewGuid():N}";
-        _faults.LoseResponses(StorageRequest.InsertInto(StorageTables.Orders));
-        _faults.FailFor(request => request.Touches(StorageTables.Orders) && !request.IsBatch && !request.IsWrite, TimeSpan.FromSeconds(30));
+        _faults.LoseResponses(StorageRequest.InsertInto(StorageTables.OpenOrders));
+        _faults.FailFor(request => request.Touches(StorageTables.OpenOrders) && !request.IsWrite, TimeSpan.FromSeconds(30));
 
         var response = await SubmitAsync(OrderRequests.With(b => b["customer"]!["id"] = customerId), idempotencyKey: null);
 
@@ -100,7 +100,7 @@ public sealed class SubmitOrderFunctionGivenALostCommitResponse(AzuriteFixture a
         var first = await SubmitWithLostResponseAsync(customerId, key);
         Assert.Equal(StatusCodes.Status202Accepted, first.Status);
 
-        _faults.LoseResponses(StorageRequest.InsertInto(StorageTables.Orders));
+        _faults.LoseResponses(StorageRequest.InsertInto(StorageTables.OpenOrders));
         var other = await SubmitAsync(OrderRequests.With(b => b["customer"]!["id"] = customerId + "-other"), key);
 
         SubmitOrderFunctionSubmitOrder.AssertProblem(other, StatusCodes.Status422UnprocessableEntity, "urn:shop:problem:idempotency-key-reused");
@@ -109,7 +109,7 @@ public sealed class SubmitOrderFunctionGivenALostCommitResponse(AzuriteFixture a
 
     private async Task<TestResponse> SubmitWithLostResponseAsync(string customerId, string? idempotencyKey)
     {
-        _faults.LoseResponses(StorageRequest.InsertInto(StorageTables.Orders));
+        _faults.LoseResponses(StorageRequest.InsertInto(StorageTables.OpenOrders));
         var response = await SubmitAsync(OrderRequests.With(b => b["customer"]!["id"] = customerId), idempotencyKey);
         Assert.Equal(1, _faults.Injected(TransportFault.LoseResponse));
         return response;
@@ -122,16 +122,19 @@ public sealed class SubmitOrderFunctionGivenALostCommitResponse(AzuriteFixture a
         Assert.Equal(OrderStatuses.Accepted, response.Json().GetProperty("status").GetString());
         Assert.Equal($"https://{HttpTest.Host}/api/orders/{orderId}/status", response.Header("Location"));
 
+        // Behind the 202: one order row, written from the entry, and its PlaceOrder sent right away (not left for the
+        // sweeper), once; nothing but the order row is in its partition, and the entry no longer holds the order.
+        await _shop.Get<OutboxRelay>().DrainAsync();
         var orders = await _shop.OrdersTable.QueryAsync<OrderRow>(e => e.RowKey == OrderRow.OrderRowKey && e.CustomerId == customerId).ToListAsync();
         Assert.Equal([orderId], orders.Select(o => o.OrderId));
-
-        // Sent right away (not left for the sweeper), once; nothing but the order row is in its partition.
         var sent = Assert.Single(_shop.Sender.SentFor(orderId));
         Assert.Equal(Queues.PlaceOrder, sent.Destination);
         Assert.Equal($"PlaceOrder:{orderId}", sent.MessageId);
-        await _shop.Get<OutboxRelay>().DrainAsync();
         var rows = await _shop.OrdersTable.QueryAsync<TableEntity>(e => e.PartitionKey == orderId).ToListAsync();
         Assert.Equal([OrderRow.OrderRowKey], rows.Select(row => row.RowKey));
+        var entry = Assert.Single(await _shop.Tables.GetTableClient(StorageTables.OpenOrders).QueryAsync<Functions.Orders.Watchdog.OpenOrderRow>(e => e.RowKey == orderId).ToListAsync());
+        Assert.False(entry.HasOrder);
+        Assert.Equal(orders[0].RequestHash, entry.RequestHash);
     }
 
     private async Task<TestResponse> SubmitAsync(string body, string? idempotencyKey)

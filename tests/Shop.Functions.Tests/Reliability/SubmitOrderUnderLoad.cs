@@ -104,7 +104,7 @@ public sealed class SubmitOrderUnderLoad(AzuriteFixture azurite, ITestOutputHelp
         // table touched.
         var changes = (await StorageSnapshot.TakeAsync(azurite.ConnectionString)).ChangesSince(before);
         Assert.DoesNotContain(changes, change => !change.StartsWith("added row Orders ord_", StringComparison.Ordinal)
-            && !change.StartsWith("added row OpenOrders due-", StringComparison.Ordinal));
+            && !change.StartsWith("added row OpenOrders open-", StringComparison.Ordinal));
         // Counted for this run's orders only: the other classes of the collection share this Azurite, and a write their
         // background work makes to an order of theirs during this run (seen once: 10 rows more) is not this test's.
         var ours = orderIds.ToHashSet(StringComparer.Ordinal);
@@ -113,7 +113,7 @@ public sealed class SubmitOrderUnderLoad(AzuriteFixture azurite, ITestOutputHelp
             changes.Where(c => c.StartsWith("added row Orders ", StringComparison.Ordinal) && ours.Contains(c.Split(' ')[3])).Order(StringComparer.Ordinal));
         Assert.Equal(
             expectedOrders,
-            changes.Count(c => c.StartsWith("added row OpenOrders due-", StringComparison.Ordinal) && ours.Contains(c.Split(' ')[^1])));
+            changes.Count(c => c.StartsWith("added row OpenOrders open-", StringComparison.Ordinal) && ours.Contains(c.Split(' ')[^1])));
 
         Report(results.Select(r => r.Milliseconds).Order().ToArray(), clock.Elapsed, expectedOrders);
         output.WriteLine($"503s answered and retried with the same key: {retried}");

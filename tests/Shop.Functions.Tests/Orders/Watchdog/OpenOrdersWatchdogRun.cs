@@ -11,8 +11,8 @@ using Xunit;
 namespace Shop.Functions.Tests.Orders.Watchdog;
 
 /// <summary>
-/// Issue 13: no order stays non-terminal with nobody looking. The watchdog reads the due buckets of the open-orders index
-/// (never Orders) and starts a saga that never started, looks again at one still running, drops a terminal order, and
+/// Issue 13: no order stays non-terminal with nobody looking. The watchdog reads the shards (and the due buckets of entries
+/// from before them) of the open-orders index (never Orders), writes the row of an order only its entry holds, and starts a saga that never started, looks again at one still running, drops a terminal order, and
 /// marks NeedsAttention an order whose saga ended while it was open.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
@@ -34,7 +34,7 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
 
         var entry = Assert.Single(await _watch.EntriesAsync(orderId));
         Assert.Equal(_watch.Clock.Now + new OpenOrdersOptions().DueAfter, entry.DueAt);
-        Assert.Equal(OpenOrderIndex.DuePartition(entry.DueAt), entry.PartitionKey);
+        Assert.Equal(OpenOrderIndex.OpenPartition(orderId), entry.PartitionKey);
     }
 
     [Fact]
@@ -103,7 +103,8 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
 
         Assert.Equal(new WatchdogRun(1, 0, 0, 1, 0, 0), await _watch.WatchAsync());
         var entry = Assert.Single(await _watch.EntriesAsync(orderId));
-        Assert.Equal(OpenOrderIndex.DuePartition(_watch.Clock.Now + Recheck), entry.PartitionKey);
+        Assert.Equal(_watch.Clock.Now + Recheck, entry.DueAt);
+        Assert.Equal(OpenOrderIndex.OpenPartition(orderId), entry.PartitionKey);
 
         // Not due again until the recheck interval has passed; then looked at again.
         Assert.Equal(0, (await _watch.WatchAsync()).Due);
@@ -261,9 +262,12 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
         Assert.Equal(new WatchdogRun(2, 1, 0, 1, 0, 0), run);
         var requests = _watch.Requests.Requests.ToList();
         var queries = requests.Where(r => r.Method == "GET" && r.Path.EndsWith("()", StringComparison.Ordinal)).ToList();
-        var query = Assert.Single(queries, r => r.Path.EndsWith($"/{StorageTables.OpenOrders}()", StringComparison.Ordinal));
-        Assert.Contains($"PartitionKey ge '{OpenOrderIndex.DuePrefix}'", query.Query, StringComparison.Ordinal);
-        Assert.Contains($"PartitionKey le '{OpenOrderIndex.DuePartition(_watch.Clock.Now)}'", query.Query, StringComparison.Ordinal);
+        // Two queries of OpenOrders: the shards' key range, and the due buckets of entries from before the shards, up to now.
+        var indexQueries = queries.Where(r => r.Path.EndsWith($"/{StorageTables.OpenOrders}()", StringComparison.Ordinal)).Select(r => r.Query).ToList();
+        Assert.Equal(2, indexQueries.Count);
+        Assert.Single(indexQueries, q => q.Contains($"PartitionKey ge '{OpenOrderIndex.OpenPrefix}'", StringComparison.Ordinal) && q.Contains("PartitionKey lt 'open.'", StringComparison.Ordinal));
+        Assert.Single(indexQueries, q => q.Contains($"PartitionKey ge '{OpenOrderIndex.DuePrefix}'", StringComparison.Ordinal)
+            && q.Contains($"PartitionKey le '{OpenOrderIndex.DuePartition(_watch.Clock.Now)}'", StringComparison.Ordinal));
         // Orders only by the order's key: a point read of the row and a query of its partition for outbox rows left behind.
         var orderReads = requests.Where(r => r.Path.Contains($"/{StorageTables.Orders}(", StringComparison.Ordinal)).ToList();
         Assert.Equal(4, orderReads.Count);
@@ -274,7 +278,91 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
         }
     }
 
-    /// <summary>An order submitted, placed and taken through the saga to Completed (the carrier's dispatch raised by hand).</summary>
+    [Fact]
+    public async Task WritesTheRowAndStartsTheSagaGivenAnEntryThatStillHoldsTheOrder()
+    {
+        // The instance died right after the 202: the entry holds the order, and no row, no PlaceOrder came after it.
+        var model = await _watch.OrderAsync(await _watch.SubmitAsync());
+        var orderId = OrderIds.NewRandom();
+        var order = new OrderRow();
+        foreach (var property in typeof(OrderRow).GetProperties().Where(p => p.CanWrite))
+        {
+            property.SetValue(order, property.GetValue(model));
+        }
+
+        order.PartitionKey = orderId;
+        order.RequestHash = "held-" + orderId;
+        order.ETag = default;
+        await _watch.Index.HoldAsync(order, _watch.Clock.Now + new OpenOrdersOptions().DueAfter, CancellationToken.None);
+        Assert.False((await _watch.Shop.OrdersTable.GetEntityIfExistsAsync<OrderRow>(orderId, OrderRow.OrderRowKey)).HasValue);
+        _watch.Clock.Advance(PastDue);
+
+        var run = await _watch.WatchAsync();
+
+        // Both orders had no saga (nothing placed them); the held one's row is written from its entry first.
+        Assert.Equal(new WatchdogRun(2, 0, 2, 0, 0, 0), run);
+        var row = await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        Assert.Equal(model.CustomerId, row.CustomerId);
+        Assert.Equal(order.RequestHash, row.RequestHash);
+        var entry = Assert.Single(await _watch.EntriesAsync(orderId));
+        Assert.False(entry.HasOrder);
+        Assert.Equal(_watch.Clock.Now + Recheck, entry.DueAt);
+    }
+
+    [Fact]
+    public async Task KeepsAKeyedOrdersKeyUntilItsIdempotencyWindowEndsThenForgetsIt()
+    {
+        var key = Guid.NewGuid().ToString();
+        var body = OrderRequests.ValidJson();
+        var orderId = await CompletedOrderAsync("TRACK-K", body, key);
+        var order = await _watch.OrderAsync(orderId);
+        _watch.Clock.Advance(PastDue);
+
+        // Its watch ends, and the entry stays closed, remembering the key until the window ends.
+        Assert.Equal(new WatchdogRun(1, 1, 0, 0, 0, 0), await _watch.WatchAsync());
+        var closed = Assert.Single(await _watch.EntriesAsync(orderId));
+        Assert.True(closed.Closed);
+        Assert.False(closed.HasOrder);
+        Assert.Equal(order.CreatedAt + new OrdersOptions().IdempotencyWindow, closed.DueAt);
+
+        // Within the window: the same key and body answer the order; another body is refused. Nothing new is written.
+        Assert.Equal(orderId, await _watch.SubmitAsync(body, key));
+        var other = HttpTest.Request("POST", "/api/orders", OrderRequests.With(b => b["customer"]!["id"] = "someone-else"), headers: new Dictionary<string, string> { ["Idempotency-Key"] = key });
+        var refused = await HttpTest.RunAsync(other, await _watch.Shop.Function<Functions.Orders.SubmitOrder.SubmitOrderFunction>().SubmitOrder(other, CancellationToken.None));
+        Assert.Equal(422, refused.Status);
+        Assert.Single(await _watch.EntriesAsync(orderId));
+        Assert.Equal(0, (await _watch.WatchAsync()).Due);
+
+        // The window ends: the entry goes at the next run, and the order stays as it was.
+        _watch.Clock.Advance(new OrdersOptions().IdempotencyWindow);
+        Assert.Equal(new WatchdogRun(1, 1, 0, 0, 0, 0), await _watch.WatchAsync());
+        Assert.Empty(await _watch.EntriesAsync(orderId));
+        Assert.Equal(OrderStatuses.Completed, (await _watch.OrderAsync(orderId)).Status);
+    }
+
+    [Fact]
+    public async Task MovesAnEntryFromADueBucketToTheOrdersShardGivenAnOrderTakenBeforeTheShards()
+    {
+        // An order taken by the build before the shards: its entry sits in a due bucket and carries only the due time.
+        var orderId = await _watch.SubmitAsync();
+        await _watch.PlaceAsync(orderId);
+        await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
+        var order = await _watch.OrderAsync(orderId);
+        var shard = Assert.Single(await _watch.EntriesAsync(orderId));
+        await _watch.Index.Table.DeleteEntityAsync(shard.PartitionKey, shard.RowKey);
+        var dueAt = _watch.Clock.Now + new OpenOrdersOptions().DueAfter;
+        await _watch.Index.Table.AddEntityAsync(new OpenOrderRow { PartitionKey = OpenOrderIndex.DuePartition(dueAt), RowKey = orderId, DueAt = dueAt });
+        _watch.Clock.Advance(PastDue);
+
+        Assert.Equal(new WatchdogRun(1, 0, 0, 1, 0, 0), await _watch.WatchAsync());
+
+        // Moved to the order's shard, with the request hash that lets the front door answer a repeat of its key.
+        var moved = Assert.Single(await _watch.EntriesAsync(orderId));
+        Assert.Equal(OpenOrderIndex.OpenPartition(orderId), moved.PartitionKey);
+        Assert.Equal(_watch.Clock.Now + Recheck, moved.DueAt);
+        Assert.Equal(order.RequestHash, moved.RequestHash);
+    }
+
     /// <summary>An order awaiting shipment whose saga an operator terminated: the order open, nothing running for it.</summary>
     private async Task<string> OpenOrderWithTerminatedSagaAsync()
     {
@@ -287,9 +375,10 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
         return orderId;
     }
 
-    private async Task<string> CompletedOrderAsync(string trackingNumber)
+    /// <summary>An order submitted, placed and taken through the saga to Completed (the carrier's dispatch raised by hand).</summary>
+    private async Task<string> CompletedOrderAsync(string trackingNumber, string? body = null, string? idempotencyKey = null)
     {
-        var orderId = await _watch.SubmitAsync();
+        var orderId = await _watch.SubmitAsync(body, idempotencyKey);
         await _watch.PlaceAsync(orderId);
         await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
         await _watch.Client.RaiseEventAsync(orderId, Functions.Fulfillment.FulfillmentEvents.ShipmentDispatched, new Functions.Fulfillment.ShipmentDispatchedData(trackingNumber));

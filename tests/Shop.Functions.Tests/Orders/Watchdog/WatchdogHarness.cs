@@ -26,7 +26,7 @@ namespace Shop.Functions.Tests.Orders.Watchdog;
 /// <summary>
 /// The app's services on Azurite with the clock in the test's hands, the saga on a Durable test engine, and a log of
 /// every request the Table client sends. The clock starts in <see cref="Epoch"/> (long before any other test's orders fall
-/// due), and the harness clears what earlier runs left in those past buckets, so a watchdog run sees only this test's orders.
+/// due), and the harness clears what earlier runs left due in that past year (shards and buckets), so a watchdog run sees only this test's orders.
 /// </summary>
 public sealed class WatchdogHarness : IAsyncDisposable
 {
@@ -84,9 +84,13 @@ public sealed class WatchdogHarness : IAsyncDisposable
         return new WatchdogHarness(shop, durable, clock, requests);
     }
 
-    public async Task<string> SubmitAsync(string? body = null)
+    public async Task<string> SubmitAsync(string? body = null, string? idempotencyKey = null)
     {
-        var request = HttpTest.Request("POST", "/api/orders", body ?? OrderRequests.ValidJson());
+        var request = HttpTest.Request(
+            "POST",
+            "/api/orders",
+            body ?? OrderRequests.ValidJson(),
+            headers: idempotencyKey is null ? null : new Dictionary<string, string> { [SubmitOrderFunction.IdempotencyKeyHeader] = idempotencyKey });
         var response = await HttpTest.RunAsync(request, await Shop.Function<SubmitOrderFunction>().SubmitOrder(request, CancellationToken.None));
         Assert.Equal(StatusCodes.Status202Accepted, response.Status);
         return response.Json().GetProperty("orderId").GetString()!;
@@ -108,10 +112,10 @@ public sealed class WatchdogHarness : IAsyncDisposable
     public Task<OrderRow> WaitForStatusAsync(string orderId, string status, int seconds = 30) =>
         OrderRows.WaitForStatusAsync(Shop, orderId, status, seconds);
 
-    /// <summary>The order's entries in the due buckets (not its NeedsAttention row).</summary>
+    /// <summary>The order's entries in its shard and in the due buckets (not its NeedsAttention row).</summary>
     public async Task<List<OpenOrderRow>> EntriesAsync(string orderId) =>
         await Index.Table
-            .QueryAsync<OpenOrderRow>(e => e.PartitionKey.CompareTo(OpenOrderIndex.DuePrefix) >= 0 && e.PartitionKey.CompareTo("due-2002") < 0 && e.RowKey == orderId)
+            .QueryAsync<OpenOrderRow>(e => e.PartitionKey.CompareTo(OpenOrderIndex.DuePrefix) >= 0 && e.RowKey == orderId)
             .ToListAsync();
 
     public async ValueTask DisposeAsync()
@@ -122,7 +126,10 @@ public sealed class WatchdogHarness : IAsyncDisposable
 
     private static async Task ClearPastBucketsAsync(TableClient table)
     {
-        var stale = await table.QueryAsync<TableEntity>(e => e.PartitionKey.CompareTo(OpenOrderIndex.DuePrefix) >= 0 && e.PartitionKey.CompareTo("due-2002") < 0).ToListAsync();
+        var buckets = await table.QueryAsync<TableEntity>(e => e.PartitionKey.CompareTo(OpenOrderIndex.DuePrefix) >= 0 && e.PartitionKey.CompareTo("due-2002") < 0).ToListAsync();
+        var shards = await table.QueryAsync<OpenOrderRow>(
+            TableClient.CreateQueryFilter($"PartitionKey ge {OpenOrderIndex.OpenPrefix} and PartitionKey lt {"open."} and DueAt lt {Epoch.AddYears(1)}")).ToListAsync();
+        var stale = buckets.Select(row => (row.PartitionKey, row.RowKey)).Concat(shards.Select(row => (row.PartitionKey, row.RowKey)));
         foreach (var row in stale)
         {
             await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All);

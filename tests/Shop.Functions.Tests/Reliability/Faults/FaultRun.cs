@@ -315,9 +315,16 @@ public sealed class FaultRun : IAsyncDisposable
         }
     }
 
-    /// <summary>Order ids in the open-orders index's due buckets (the NeedsAttention partition sorts before them).</summary>
-    public Task<List<string>> OpenEntriesAsync() =>
-        OpenOrdersRowKeysAsync(TableClient.CreateQueryFilter($"PartitionKey ge {OpenOrderIndex.DuePrefix}"));
+    /// <summary>
+    /// Order ids the open-orders index still watches, in its shards and due buckets (the NeedsAttention partition sorts
+    /// before them); not the closed entries that only remember a key for its idempotency window.
+    /// </summary>
+    public async Task<List<string>> OpenEntriesAsync() =>
+        await Table(StorageTables.OpenOrders)
+            .QueryAsync<OpenOrderRow>(TableClient.CreateQueryFilter($"PartitionKey ge {OpenOrderIndex.DuePrefix}"), select: ["RowKey", "Closed"])
+            .Where(e => !e.Closed)
+            .Select(e => e.RowKey)
+            .ToListAsync();
 
     /// <summary>Orders the NeedsAttention list holds: none in a run whose every order ends as its kind says.</summary>
     public Task<List<string>> NeedsAttentionAsync() =>
