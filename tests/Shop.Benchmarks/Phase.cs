@@ -30,8 +30,11 @@ public sealed class Phase(BenchmarkServices services, CpuClock cpu)
 
     private TimeSpan AzuriteCpuSum { get; set; }
 
-    /// <summary>Makes <paramref name="count"/> calls one at a time; <paramref name="call"/> returns false for a failed one.</summary>
-    public async Task RunAsync(int count, Func<int, Task<bool>> call)
+    /// <summary>
+    /// Makes <paramref name="count"/> calls one at a time; <paramref name="call"/> returns false for a failed one.
+    /// <paramref name="settle"/>, when given, runs after each call, untimed (its costs count with the phase's).
+    /// </summary>
+    public async Task RunAsync(int count, Func<int, Task<bool>> call, Func<Task>? settle = null)
     {
         var trips0 = services.Counter.Snapshot();
         var sends0 = services.Sender.Sends;
@@ -44,6 +47,10 @@ public sealed class Phase(BenchmarkServices services, CpuClock cpu)
             var ok = await call(i);
             _latencies.Add(Stopwatch.GetElapsedTime(callStart).TotalMilliseconds);
             Failures += ok ? 0 : 1;
+            if (settle is not null)
+            {
+                await settle();
+            }
         }
 
         // The outbox deletes that run after each 202 belong to this phase's cost and counts.

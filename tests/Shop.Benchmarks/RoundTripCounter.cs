@@ -42,6 +42,31 @@ public sealed class RoundTripCounter : HttpPipelinePolicy
     private long _deletes;
     private long _other;
     private long _failed;
+    private long _inFlight;
+
+    /// <summary>Requests sent and not answered yet.</summary>
+    public long InFlight => Interlocked.Read(ref _inFlight);
+
+    /// <summary>Requests of one <see cref="Kind"/> sent so far (not transactions nor deletes).</summary>
+    public long Sent(string kind) => _otherByKind.GetValueOrDefault(kind);
+
+    /// <summary>
+    /// Waits until at least <paramref name="atLeast"/> requests of <paramref name="kind"/> were sent and none of any kind is
+    /// in flight (a benchmark's untimed pause, so that the next call meets storage idle); fails after 10 s.
+    /// </summary>
+    public async Task WaitUntilIdleAsync(string kind, long atLeast)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Sent(kind) < atLeast || InFlight > 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"Storage was not idle after {atLeast} requests '{kind}' within 10 s.");
+            }
+
+            await Task.Delay(1);
+        }
+    }
 
     public RoundTrips Snapshot() => new(
         Interlocked.Read(ref _transactions),
@@ -60,6 +85,7 @@ public sealed class RoundTripCounter : HttpPipelinePolicy
         finally
         {
             CountFailure(message);
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 
@@ -73,6 +99,7 @@ public sealed class RoundTripCounter : HttpPipelinePolicy
         finally
         {
             CountFailure(message);
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 
@@ -92,6 +119,7 @@ public sealed class RoundTripCounter : HttpPipelinePolicy
 
     private void Count(Request request)
     {
+        Interlocked.Increment(ref _inFlight);
         var path = request.Uri.Path;
         if (request.Method == RequestMethod.Post && path.EndsWith("$batch", StringComparison.Ordinal))
         {

@@ -37,8 +37,8 @@ public sealed record SubmitOrderResult(SubmitOrderOutcome Outcome, OrderRow Orde
 /// <summary>
 /// Accepts an order in ONE storage round trip: the insert of its open-orders entry (<see cref="OpenOrderIndex.HoldAsync"/>),
 /// which holds the whole order. Once it is in, the order is safe whatever happens next, and the watchdog knows of it.
-/// Behind the 202 (tracked by the relay) come the order row, written from the same fields, and the PlaceOrder send; then
-/// the entry keeps only what the watchdog reads. Should any of that fail, or the process die first, the entry still holds
+/// Behind the 202 (tracked by the relay) come the order row, written from the same fields, and the PlaceOrder send; the
+/// watchdog's first look slims the entry to what it reads. Should any of that fail, or the process die first, the entry still holds
 /// the order: the PlaceOrder consumer or any reader writes the row from it (<see cref="OrderStore.FindAsync"/>), and the
 /// watchdog does when the entry falls due and starts the saga (docs/messaging.md, "The front door").
 /// With an Idempotency-Key the order id derives from the key and the entry's key from the order id, so the duplicate check
@@ -166,13 +166,11 @@ public sealed partial class SubmitOrderHandler(
         {
             var now = time.GetUtcNow();
             var order = NewOrderRow(orderId, command, now);
-            var dueAt = now + openOrdersOptions.Value.DueAfter;
-            ETag held;
             try
             {
                 // The one write before the 202: the open-orders entry, holding the whole order. The watchdog knows of the
                 // order from the moment it exists, and the insert is the idempotency check.
-                held = await openOrders.HoldAsync(order, dueAt, cancellationToken);
+                await openOrders.HoldAsync(order, now + openOrdersOptions.Value.DueAfter, cancellationToken);
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
             {
@@ -184,7 +182,7 @@ public sealed partial class SubmitOrderHandler(
                     ?? throw new InvalidOperationException($"Order {orderId} conflicted on insert but cannot be read.", ex);
                 if (existing.RequestHash == order.RequestHash)
                 {
-                    return await ReplayAsync(existing, order, dueAt, cancellationToken);
+                    return await ReplayAsync(existing, order, cancellationToken);
                 }
 
                 if (command.IdempotencyKey is not null)
@@ -213,11 +211,12 @@ public sealed partial class SubmitOrderHandler(
                     throw;
                 }
 
-                return await ReplayAsync(stored, order, dueAt, cancellationToken);
+                return await ReplayAsync(stored, order, cancellationToken);
             }
 
             LogAccepted(orderId, command.Order.Items.Count, command.IdempotencyKey is not null);
-            relay.TrackBehindResponse(WriteOrderAsync(order, dueAt, held));
+            // On the thread pool: the row's serialization, signing and send are not made on the way to the 202.
+            relay.TrackBehindResponse(Task.Run(() => WriteOrderAsync(order), CancellationToken.None));
             return new SubmitOrderResult(SubmitOrderOutcome.Accepted, order);
         }
     }
@@ -262,12 +261,12 @@ public sealed partial class SubmitOrderHandler(
     /// the 202 as for a first commit. Otherwise the first request wrote them (or its entry still holds the order, which
     /// any reader writes out); the stored order is read for the answer.
     /// </summary>
-    private async Task<SubmitOrderResult> ReplayAsync(StoredRequest existing, OrderRow attempted, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    private async Task<SubmitOrderResult> ReplayAsync(StoredRequest existing, OrderRow attempted, CancellationToken cancellationToken)
     {
         if (existing.CreatedAt == attempted.CreatedAt)
         {
             LogCommittedByRetry(attempted.OrderId);
-            relay.TrackBehindResponse(WriteOrderAsync(attempted, dueAt, ETag.All));
+            relay.TrackBehindResponse(Task.Run(() => WriteOrderAsync(attempted), CancellationToken.None));
             return new SubmitOrderResult(SubmitOrderOutcome.Accepted, attempted);
         }
 
@@ -278,13 +277,14 @@ public sealed partial class SubmitOrderHandler(
 
     /// <summary>
     /// Behind the 202: the order row, from the order the entry holds; then the PlaceOrder send (itself in the background,
-    /// <see cref="OutboxRelay.RelayUnstoredInBackground"/>); then the entry keeps only what the watchdog reads. Whatever
+    /// <see cref="OutboxRelay.RelayUnstoredInBackground"/>). The entry keeps the order's fields until the watchdog's first
+    /// look replaces it with what the watchdog reads (a write per order fewer than releasing it here). Whatever
     /// fails here, the entry still holds the order: the PlaceOrder consumer or any reader writes the row from it
     /// (<see cref="OrderStore.FindAsync"/>), and the watchdog does when the entry falls due. A row already there with
     /// another request hash is an order whose key was reused after its idempotency window: that order stays, this body
     /// is not kept (logged), and the PlaceOrder for that order is a duplicate its consumer ignores.
     /// </summary>
-    private async Task WriteOrderAsync(OrderRow order, DateTimeOffset dueAt, ETag held)
+    private async Task WriteOrderAsync(OrderRow order)
     {
         var placeOrder = OutboxRow.For(order.OrderId, new PlaceOrder(order.OrderId).ToMessage(), order.CreatedAt);
         try
@@ -296,7 +296,6 @@ public sealed partial class SubmitOrderHandler(
             }
 
             relay.RelayUnstoredInBackground(store.Table.Name, placeOrder);
-            await openOrders.ReleaseAsync(stored, dueAt, held, CancellationToken.None);
         }
         catch (Exception ex) when (ex.IsStorageFailure())
         {

@@ -8,7 +8,8 @@ namespace Shop.Functions.Orders.Watchdog;
 
 /// <summary>
 /// The open-orders index (table <see cref="StorageTables.OpenOrders"/>). The front door's one write is the order's entry
-/// here (<see cref="HoldAsync"/>): it holds the whole order until the order row is written behind the 202, and its key
+/// here (<see cref="HoldAsync"/>): it holds the whole order until the watchdog's first look (the order row is written
+/// from it behind the 202, or by the first reader), and its key
 /// (shard of the order id, order id) makes the insert the idempotency check. The watchdog finds the orders to look at by
 /// one PartitionKey range over the <see cref="ShardCount"/> shards (<see cref="DueAsync"/>), never by scanning Orders.
 /// Entries of orders taken before the shards sit in 5-minute due buckets (<see cref="DuePartition"/>) and are read the
@@ -71,9 +72,11 @@ public sealed class OpenOrderIndex(TableServiceClient tables)
 
     /// <summary>
     /// The front door's one write: the order's entry, holding the whole order, due at <paramref name="dueAt"/>. An insert,
-    /// so a second one for the same order id fails with 409 (EntityAlreadyExists). Returns the entry's ETag.
+    /// so a second one for the same order id fails with 409 (EntityAlreadyExists). It holds the order until the watchdog's
+    /// first look, which finds the row written and keeps only what it reads (<see cref="RescheduleAsync"/>,
+    /// <see cref="CloseAsync"/>).
     /// </summary>
-    public async Task<ETag> HoldAsync(OrderRow order, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    public async Task HoldAsync(OrderRow order, DateTimeOffset dueAt, CancellationToken cancellationToken)
     {
         var entity = new TableEntity(OpenPartition(order.OrderId), order.OrderId)
         {
@@ -88,8 +91,7 @@ public sealed class OpenOrderIndex(TableServiceClient tables)
             }
         }
 
-        var response = await Table.AddEntityAsync(entity, cancellationToken);
-        return response.Headers.ETag ?? default;
+        await Table.AddEntityAsync(entity, cancellationToken);
     }
 
     /// <summary>The order's entry in its shard, without the order it may hold (null: none).</summary>
@@ -127,22 +129,6 @@ public sealed class OpenOrderIndex(TableServiceClient tables)
         }
 
         return (true, order);
-    }
-
-    /// <summary>
-    /// Once the order row is written: the entry keeps only what the watchdog and the idempotency check read, so the order's
-    /// details (the payment token among them) live in the order row alone. Gone or changed since: nothing to do.
-    /// </summary>
-    public async Task ReleaseAsync(OrderRow order, DateTimeOffset dueAt, ETag ifMatch, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Table.UpdateEntityAsync(EntryFor(order.OrderId, dueAt, order.RequestHash, order.CreatedAt), ifMatch, TableUpdateMode.Replace, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-        {
-            // The watchdog or a reader got there first; either way the entry holds what it should.
-        }
     }
 
     /// <summary>Looks at the order at <paramref name="dueAt"/> (merged into its entry: what else the entry holds stays).</summary>

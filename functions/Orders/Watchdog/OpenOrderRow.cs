@@ -5,8 +5,9 @@ namespace Shop.Functions.Orders.Watchdog;
 
 /// <summary>
 /// An order the watchdog will look at: PartitionKey = its shard (<see cref="OpenOrderIndex.OpenPartition"/>), RowKey = the
-/// order id. Written by the front door as the order's only write, holding the whole order (<see cref="HasOrder"/>) until
-/// the order row is written behind the 202; then only what the watchdog and the idempotency check read. Once the order
+/// order id. Written by the front door as the order's only write, holding the whole order (<see cref="HasOrder"/>), whose
+/// row is written from it behind the 202; from the watchdog's first look on, only what the watchdog and the idempotency
+/// check read. Once the order
 /// ended, a keyed order's entry stays <see cref="Closed"/> until its idempotency window ends, so that its key is still
 /// known to the front door. Entries written before the shards (PartitionKey = a due bucket,
 /// <see cref="OpenOrderIndex.DuePartition"/>) are read until none is left. The watchdog never reads the Orders table to

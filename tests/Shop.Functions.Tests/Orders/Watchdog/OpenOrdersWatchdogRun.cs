@@ -62,6 +62,12 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
         await _watch.WaitForStatusAsync(orderId, OrderStatuses.AwaitingShipment);
         var entry = Assert.Single(await _watch.EntriesAsync(orderId));
         Assert.Equal(_watch.Clock.Now + Recheck, entry.DueAt);
+
+        // The entry held the order until this look; from now on it keeps only what the watchdog reads.
+        Assert.False(entry.HasOrder);
+        var fields = (await _watch.Index.Table.GetEntityAsync<Azure.Data.Tables.TableEntity>(entry.PartitionKey, entry.RowKey)).Value;
+        Assert.False(fields.ContainsKey(nameof(OrderRow.PaymentToken)));
+        Assert.Equal((await _watch.OrderAsync(orderId)).RequestHash, entry.RequestHash);
     }
 
     [Fact]
