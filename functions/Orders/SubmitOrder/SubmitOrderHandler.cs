@@ -182,7 +182,7 @@ public sealed partial class SubmitOrderHandler(
                     ?? throw new InvalidOperationException($"Order {orderId} conflicted on insert but cannot be read.", ex);
                 if (existing.RequestHash == order.RequestHash)
                 {
-                    return await ReplayAsync(existing, order, cancellationToken);
+                    return Replay(existing, order);
                 }
 
                 if (command.IdempotencyKey is not null)
@@ -211,7 +211,7 @@ public sealed partial class SubmitOrderHandler(
                     throw;
                 }
 
-                return await ReplayAsync(stored, order, cancellationToken);
+                return Replay(stored, order);
             }
 
             LogAccepted(orderId, command.Order.Items.Count, command.IdempotencyKey is not null);
@@ -259,9 +259,10 @@ public sealed partial class SubmitOrderHandler(
     /// The same request was stored before. When the stored entry is this very attempt's (its CreatedAt is ours: the SDK
     /// resent an insert whose response was lost), its order row and PlaceOrder are still to come: they are written behind
     /// the 202 as for a first commit. Otherwise the first request wrote them (or its entry still holds the order, which
-    /// any reader writes out); the stored order is read for the answer.
+    /// any reader writes out), and its answer is given again as it was first given (202, status Accepted, the same id and
+    /// callback secret: the body is the same); the status URL says where the order is now. No read is needed for it.
     /// </summary>
-    private async Task<SubmitOrderResult> ReplayAsync(StoredRequest existing, OrderRow attempted, CancellationToken cancellationToken)
+    private SubmitOrderResult Replay(StoredRequest existing, OrderRow attempted)
     {
         if (existing.CreatedAt == attempted.CreatedAt)
         {
@@ -271,8 +272,7 @@ public sealed partial class SubmitOrderHandler(
         }
 
         LogReplayed(attempted.OrderId);
-        var stored = await store.FindAsync(attempted.OrderId, cancellationToken);
-        return new SubmitOrderResult(SubmitOrderOutcome.Replayed, stored ?? attempted);
+        return new SubmitOrderResult(SubmitOrderOutcome.Replayed, attempted);
     }
 
     /// <summary>

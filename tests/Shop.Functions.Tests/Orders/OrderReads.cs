@@ -20,6 +20,19 @@ internal static class OrderReads
         return response.Json().GetProperty("orderId").GetString()!;
     }
 
+    /// <summary>POST /api/orders with <paramref name="body"/> and, if given, an Idempotency-Key; the response as the client gets it.</summary>
+    public static async Task<TestResponse> PostAsync(ShopTestServices shop, string body, string? idempotencyKey = null)
+    {
+        var headers = new Dictionary<string, string>();
+        if (idempotencyKey is not null)
+        {
+            headers[SubmitOrderFunction.IdempotencyKeyHeader] = idempotencyKey;
+        }
+
+        var request = HttpTest.Request("POST", "/api/orders", body, headers: headers);
+        return await HttpTest.RunAsync(request, await shop.Function<SubmitOrderFunction>().SubmitOrder(request, CancellationToken.None));
+    }
+
     /// <summary>What the saga will do later: move the order on.</summary>
     public static Task SetStatusAsync(ShopTestServices shop, string orderId, string status) =>
         shop.OrdersTable.UpdateEntityAsync(

@@ -137,15 +137,5 @@ public sealed class SubmitOrderFunctionGivenALostCommitResponse(AzuriteFixture a
         Assert.Equal(orders[0].CreatedAt, entry.CreatedAt);
     }
 
-    private async Task<TestResponse> SubmitAsync(string body, string? idempotencyKey)
-    {
-        var headers = new Dictionary<string, string>();
-        if (idempotencyKey is not null)
-        {
-            headers[SubmitOrderFunction.IdempotencyKeyHeader] = idempotencyKey;
-        }
-
-        var request = HttpTest.Request("POST", "/api/orders", body, headers: headers);
-        return await HttpTest.RunAsync(request, await _shop.Function<SubmitOrderFunction>().SubmitOrder(request, CancellationToken.None));
-    }
+    private Task<TestResponse> SubmitAsync(string body, string? idempotencyKey) => OrderReads.PostAsync(_shop, body, idempotencyKey);
 }

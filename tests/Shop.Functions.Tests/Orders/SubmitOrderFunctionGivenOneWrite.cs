@@ -120,21 +120,16 @@ public sealed class SubmitOrderFunctionGivenOneWrite(AzuriteFixture azurite) : I
         Assert.Equal(orderId, again.Json().GetProperty("orderId").GetString());
         SubmitOrderFunctionSubmitOrder.AssertProblem(other, StatusCodes.Status422UnprocessableEntity, "urn:shop:problem:idempotency-key-reused");
         await _shop.Get<OutboxRelay>().DrainAsync();
+
+        // Neither repeat wrote anything: the first order is still only in its entry, and the first read writes its row.
+        Assert.Empty(await _shop.OrdersTable.QueryAsync<OrderRow>(row => row.PartitionKey == orderId).ToListAsync());
+        Assert.Equal(customerId, (await _shop.Get<OrderStore>().FindAsync(orderId, CancellationToken.None))!.CustomerId);
         var rows = await _shop.OrdersTable.QueryAsync<OrderRow>(row => row.PartitionKey == orderId).ToListAsync();
         Assert.Equal(customerId, Assert.Single(rows).CustomerId);
     }
 
     private TableClient OpenOrders => _shop.Tables.GetTableClient(StorageTables.OpenOrders);
 
-    private async Task<TestResponse> SubmitAsync(string customerId, string? idempotencyKey = null)
-    {
-        var headers = new Dictionary<string, string>();
-        if (idempotencyKey is not null)
-        {
-            headers[SubmitOrderFunction.IdempotencyKeyHeader] = idempotencyKey;
-        }
-
-        var request = HttpTest.Request("POST", "/api/orders", OrderRequests.With(b => b["customer"]!["id"] = customerId), headers: headers);
-        return await HttpTest.RunAsync(request, await _shop.Function<SubmitOrderFunction>().SubmitOrder(request, CancellationToken.None));
-    }
+    private Task<TestResponse> SubmitAsync(string customerId, string? idempotencyKey = null) =>
+        OrderReads.PostAsync(_shop, OrderRequests.With(b => b["customer"]!["id"] = customerId), idempotencyKey);
 }
