@@ -164,6 +164,9 @@ public sealed class SagaHarness : IAsyncDisposable
         var request = HttpTest.Request("POST", "/api/orders", body.ToJsonString());
         var response = await HttpTest.RunAsync(request, await Shop.Function<SubmitOrderFunction>().SubmitOrder(request, CancellationToken.None));
         Assert.Equal(StatusCodes.Status202Accepted, response.Status);
+
+        // What runs behind the 202 (the order row, the PlaceOrder send) is done before the test looks.
+        await Shop.Get<OutboxRelay>().DrainAsync();
         return response.Json().GetProperty("orderId").GetString()!;
     }
 

@@ -103,6 +103,9 @@ public sealed class OutboxGivenOneDestinationRefusing(AzuriteFixture azurite) : 
         var request = HttpTest.Request("POST", "/api/orders", OrderRequests.ValidJson());
         var response = await HttpTest.RunAsync(request, await _shop.Function<SubmitOrderFunction>().SubmitOrder(request, CancellationToken.None));
         Assert.Equal(StatusCodes.Status202Accepted, response.Status);
+
+        // What runs behind the 202 (the order row, the PlaceOrder send) is done before the test looks.
+        await _shop.Get<OutboxRelay>().DrainAsync();
         return response.Json().GetProperty("orderId").GetString()!;
     }
 

@@ -17,6 +17,9 @@ internal static class OrderReads
         var request = HttpTest.Request("POST", "/api/orders", OrderRequests.ValidJson());
         var response = await HttpTest.RunAsync(request, await shop.Function<SubmitOrderFunction>().SubmitOrder(request, CancellationToken.None));
         Assert.Equal(StatusCodes.Status202Accepted, response.Status);
+
+        // What runs behind the 202 (the order row, the PlaceOrder send) is done before the test looks.
+        await shop.Get<Functions.Messaging.OutboxRelay>().DrainAsync();
         return response.Json().GetProperty("orderId").GetString()!;
     }
 
