@@ -103,7 +103,7 @@ public sealed class OpenOrderIndex(TableServiceClient tables)
 
     /// <summary>
     /// Whether the order has an entry, and the order it holds, as its order row will be (PartitionKey = order id, no ETag):
-    /// null when there is no entry, or it no longer holds the order (the row was written).
+    /// null when there is no entry, or it no longer holds the order (the watchdog's first look found the row written).
     /// </summary>
     public static async Task<(bool Exists, OrderRow? Held)> HeldOrderAsync(TableClient table, string orderId, CancellationToken cancellationToken)
     {
