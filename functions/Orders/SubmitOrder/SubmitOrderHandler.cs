@@ -224,10 +224,7 @@ public sealed partial class SubmitOrderHandler(
     /// <summary>What a stored request is compared with: its hash, and when it was accepted.</summary>
     private sealed record StoredRequest(string? RequestHash, DateTimeOffset? CreatedAt);
 
-    /// <summary>
-    /// The stored request after a failed insert (null: nothing is stored), read up to three times: from the order's entry,
-    /// or from its order row when the entry is one from before entries carried the request hash.
-    /// </summary>
+    /// <summary>The stored request after a failed insert (null: nothing is stored), read from the order's entry up to three times.</summary>
     /// <exception cref="WriteOutcomeUnknownException">No read answered: it is not known whether the order was stored.</exception>
     private async Task<StoredRequest?> FindAfterFailureAsync(string orderId, Exception failure, CancellationToken cancellationToken)
     {
@@ -235,14 +232,10 @@ public sealed partial class SubmitOrderHandler(
         {
             try
             {
+                // Every entry in a shard carries its order's request hash: the front door writes it, and the watchdog
+                // moves an entry from a due bucket with the order row's.
                 var entry = await openOrders.FindAsync(orderId, cancellationToken);
-                if (entry is null || entry.RequestHash is not null)
-                {
-                    return entry is null ? null : new StoredRequest(entry.RequestHash, entry.CreatedAt);
-                }
-
-                var row = await store.FindAsync(orderId, cancellationToken);
-                return row is null ? null : new StoredRequest(row.RequestHash, row.CreatedAt);
+                return entry is null ? null : new StoredRequest(entry.RequestHash, entry.CreatedAt);
             }
             catch (Exception ex) when (ex.IsStorageFailure() && read < 3)
             {

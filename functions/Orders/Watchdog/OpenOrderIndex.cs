@@ -131,13 +131,6 @@ public sealed class OpenOrderIndex(TableServiceClient tables)
         return (true, order);
     }
 
-    /// <summary>Looks at the order at <paramref name="dueAt"/> (merged into its entry: what else the entry holds stays).</summary>
-    public Task TrackAsync(string orderId, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
-        Table.UpsertEntityAsync(
-            new TableEntity(OpenPartition(orderId), orderId) { [nameof(OpenOrderRow.DueAt)] = dueAt },
-            TableUpdateMode.Merge,
-            cancellationToken);
-
     /// <summary>
     /// Lists the order for the ops endpoint. Idempotent: the first flag and its reason stay, a repeat changes nothing.
     /// </summary>

@@ -100,9 +100,10 @@ public sealed partial class OpenOrdersWatchdog(
             return Outcome.Closed;
         }
 
-        // Entries from before the shards lack these; the moved or closed entry carries them from here on.
-        entry.RequestHash ??= order.RequestHash;
-        entry.CreatedAt ??= order.CreatedAt;
+        // The row is the truth: an entry from before the shards has neither, and one written by a key reused after its
+        // window holds the rejected body's hash. The moved, slimmed or closed entry carries the order's from here on.
+        entry.RequestHash = order.RequestHash;
+        entry.CreatedAt = order.CreatedAt;
 
         // One query of the order's partition: normally empty. Rows younger than the sweep age are still their writer's to send.
         var leftovers = await orders.OutboxRowsAsync(entry.OrderId, cancellationToken);

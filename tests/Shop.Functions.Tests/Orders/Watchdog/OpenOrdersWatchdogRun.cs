@@ -242,8 +242,9 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
     [Fact]
     public async Task DropsTheEntryGivenNoOrderBehindIt()
     {
+        // The build before the shards wrote the entry first, in a due bucket; its order insert then failed (told 503).
         var orderId = OrderIds.NewRandom();
-        await _watch.Index.TrackAsync(orderId, _watch.Clock.Now, CancellationToken.None);
+        await BucketEntryAsync(orderId, _watch.Clock.Now);
 
         Assert.Equal(new WatchdogRun(1, 1, 0, 0, 0, 0), await _watch.WatchAsync());
 
@@ -259,7 +260,7 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
         await _watch.WaitForStatusAsync(running, OrderStatuses.AwaitingShipment);
         var completed = await CompletedOrderAsync("TRACK-2");
         // Not due yet: in a later bucket, which the run must not read.
-        await _watch.Index.TrackAsync(OrderIds.NewRandom(), _watch.Clock.Now + PastDue + PastDue, CancellationToken.None);
+        await BucketEntryAsync(OrderIds.NewRandom(), _watch.Clock.Now + PastDue + PastDue);
         _watch.Clock.Advance(PastDue);
         _watch.Requests.Clear();
 
@@ -344,6 +345,43 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
         Assert.Equal(new WatchdogRun(1, 1, 0, 0, 0, 0), await _watch.WatchAsync());
         Assert.Empty(await _watch.EntriesAsync(orderId));
         Assert.Equal(OrderStatuses.Completed, (await _watch.OrderAsync(orderId)).Status);
+
+        // After the window, the key with another body is answered with the first order's id and the body is not kept
+        // (documented); the look at its new entry ends the watch at once, since the first order's window is over.
+        await _watch.SubmitAsync(OrderRequests.With(b => b["customer"]!["id"] = "someone-else"), key);
+        await _watch.Shop.Get<OutboxRelay>().DrainAsync();
+        Assert.Contains(_watch.Shop.Logs.Records, log => log.Message.Contains($"Idempotency key of order {orderId} reused with a different body after its idempotency window", StringComparison.Ordinal));
+        _watch.Clock.Advance(PastDue);
+        Assert.Equal(new WatchdogRun(1, 1, 0, 0, 0, 0), await _watch.WatchAsync());
+        Assert.Empty(await _watch.EntriesAsync(orderId));
+        Assert.Equal(order.CustomerId, (await _watch.OrderAsync(orderId)).CustomerId);
+    }
+
+    [Fact]
+    public async Task RemembersTheFirstOrdersRequestGivenItsKeyReusedWithAnotherBodyAfterItsEntryWentEarly()
+    {
+        // A keyed order taken before the shards: the old build deleted its entry when its watch ended, inside its window.
+        var key = Guid.NewGuid().ToString();
+        var body = OrderRequests.ValidJson();
+        var orderId = await CompletedOrderAsync("TRACK-L", body, key);
+        var order = await _watch.OrderAsync(orderId);
+        var entry = Assert.Single(await _watch.EntriesAsync(orderId));
+        await _watch.Index.Table.DeleteEntityAsync(entry.PartitionKey, entry.RowKey);
+
+        // The door cannot tell the other body apart (no entry to conflict with): 202 with the order's id, the body not kept.
+        Assert.Equal(orderId, await _watch.SubmitAsync(OrderRequests.With(b => b["customer"]!["id"] = "someone-else"), key));
+        await _watch.Shop.Get<OutboxRelay>().DrainAsync();
+        _watch.Clock.Advance(PastDue);
+        Assert.Equal(new WatchdogRun(1, 1, 0, 0, 0, 0), await _watch.WatchAsync());
+
+        // The closed entry remembers the order's own request, so from now on the door tells the two bodies apart again.
+        var closed = Assert.Single(await _watch.EntriesAsync(orderId));
+        Assert.True(closed.Closed);
+        Assert.Equal(order.RequestHash, closed.RequestHash);
+        Assert.Equal(orderId, await _watch.SubmitAsync(body, key));
+        var other = HttpTest.Request("POST", "/api/orders", OrderRequests.With(b => b["customer"]!["id"] = "someone-else"), headers: new Dictionary<string, string> { ["Idempotency-Key"] = key });
+        Assert.Equal(422, (await HttpTest.RunAsync(other, await _watch.Shop.Function<Functions.Orders.SubmitOrder.SubmitOrderFunction>().SubmitOrder(other, CancellationToken.None))).Status);
+        Assert.Equal(order.CustomerId, (await _watch.OrderAsync(orderId)).CustomerId);
     }
 
     [Fact]
@@ -356,8 +394,7 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
         var order = await _watch.OrderAsync(orderId);
         var shard = Assert.Single(await _watch.EntriesAsync(orderId));
         await _watch.Index.Table.DeleteEntityAsync(shard.PartitionKey, shard.RowKey);
-        var dueAt = _watch.Clock.Now + new OpenOrdersOptions().DueAfter;
-        await _watch.Index.Table.AddEntityAsync(new OpenOrderRow { PartitionKey = OpenOrderIndex.DuePartition(dueAt), RowKey = orderId, DueAt = dueAt });
+        await BucketEntryAsync(orderId, _watch.Clock.Now + new OpenOrdersOptions().DueAfter);
         _watch.Clock.Advance(PastDue);
 
         Assert.Equal(new WatchdogRun(1, 0, 0, 1, 0, 0), await _watch.WatchAsync());
@@ -368,6 +405,10 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
         Assert.Equal(_watch.Clock.Now + Recheck, moved.DueAt);
         Assert.Equal(order.RequestHash, moved.RequestHash);
     }
+
+    /// <summary>An entry as the build before the shards wrote it: in the due bucket of <paramref name="dueAt"/>, the due time alone.</summary>
+    private Task<Azure.Response> BucketEntryAsync(string orderId, DateTimeOffset dueAt) =>
+        _watch.Index.Table.AddEntityAsync(new OpenOrderRow { PartitionKey = OpenOrderIndex.DuePartition(dueAt), RowKey = orderId, DueAt = dueAt });
 
     /// <summary>An order awaiting shipment whose saga an operator terminated: the order open, nothing running for it.</summary>
     private async Task<string> OpenOrderWithTerminatedSagaAsync()
