@@ -41,6 +41,35 @@ public sealed class AzuriteFixtureTests(AzuriteFixture azurite)
         await table.AddEntityAsync(new TableEntity("p", "r"));
     }
 
+    [Fact]
+    public async Task ReportsAnExitItDidNotAskForWithAzuritesLastOutput()
+    {
+        await using var server = await AzuriteServer.StartAsync(azurite.AzuriteDirectory);
+        var pid = server.ProcessId ?? throw new InvalidOperationException("Azurite should be running.");
+
+        // A restart stops the process it replaces: that exit was asked for.
+        await server.RestartAsync();
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Null(server.UnexpectedExit);
+
+        // Killed from outside, as a crash or the OOM killer would end it.
+        var restarted = server.ProcessId ?? throw new InvalidOperationException("Azurite should be running again.");
+        Assert.NotEqual(pid, restarted);
+        using (var node = System.Diagnostics.Process.GetProcessById(restarted))
+        {
+            node.Kill();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (server.UnexpectedExit is null)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), timeout.Token);
+        }
+
+        Assert.Contains($"Azurite (pid {restarted}, table port {server.TablePort}) exited by itself", server.UnexpectedExit, StringComparison.Ordinal);
+        Assert.Contains("Azurite Table service is successfully listening", server.UnexpectedExit, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("1abc")]

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 
 namespace Shop.Functions.Tests.Infrastructure;
@@ -54,16 +52,16 @@ public sealed class AzuriteServer : IAsyncDisposable
     // Saving a table of 100,000 rows takes Azurite a few seconds; a loaded machine, several times that.
     private static readonly TimeSpan SaveTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan CopyTimeout = TimeSpan.FromMinutes(5);
-    private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(5);
-    private static readonly TimeSpan InstallLockTimeout = InstallTimeout + TimeSpan.FromMinutes(1);
 
     private readonly string _node;
     private readonly string _azuriteDirectory;
     private readonly bool _onDisk;
     private readonly string _workDirectory;
-    private readonly OutputLog _log = new();
+    private readonly ChildProcess.OutputLog _log = new();
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private volatile Process? _process;
+    private volatile Process? _exitExpected;
+    private volatile string? _unexpectedExit;
     private bool _disposed;
 
     private AzuriteServer(string node, string azuriteDirectory, bool onDisk, int blobPort, int queuePort, int tablePort)
@@ -85,6 +83,16 @@ public sealed class AzuriteServer : IAsyncDisposable
     public int QueuePort { get; }
 
     public int TablePort { get; }
+
+    /// <summary>The node process's id while Azurite runs.</summary>
+    public int? ProcessId => _process?.Id;
+
+    /// <summary>
+    /// Null unless Azurite exited without being stopped (a crash, or a kill from outside): then what it last printed.
+    /// The same report goes to stderr and, when <c>SHOP_TEST_DIAGNOSTICS</c> names a folder, to a file there, which
+    /// <c>.ci/run</c> prints: the tests that fail afterwards say only "connection refused".
+    /// </summary>
+    public string? UnexpectedExit => _unexpectedExit;
 
     public string ConnectionString => string.Create(
         CultureInfo.InvariantCulture,
@@ -115,10 +123,10 @@ public sealed class AzuriteServer : IAsyncDisposable
             throw new InvalidOperationException($"No package.json in '{directory}': it should be the tests/azurite folder.");
         }
 
-        var node = FindOnPath("node") ?? throw new InvalidOperationException(NodeRequired + " `node` was not found.");
-        var npm = FindOnPath("npm") ?? throw new InvalidOperationException(NodeRequired + " `npm` was not found.");
+        var node = ChildProcess.FindOnPath("node") ?? throw new InvalidOperationException(NodeRequired + " `node` was not found.");
+        var npm = ChildProcess.FindOnPath("npm") ?? throw new InvalidOperationException(NodeRequired + " `npm` was not found.");
         await EnsureNodeVersionAsync(node, ct);
-        await EnsureInstalledAsync(directory, npm, ct);
+        await NpmInstall.EnsureAsync(directory, npm, () => IsInstalled(directory), ct);
 
         for (var attempt = 1; ; attempt++)
         {
@@ -129,9 +137,10 @@ public sealed class AzuriteServer : IAsyncDisposable
                 await server.StartProcessAsync(ct);
                 return server;
             }
-            catch (InvalidOperationException) when (attempt < StartAttempts && server._log.Contains("EADDRINUSE"))
+            catch (InvalidOperationException) when (attempt < StartAttempts)
             {
-                // Another process took one of the ports between picking and binding it: pick again.
+                // Another process took one of the ports between picking and binding it (EADDRINUSE), or a machine
+                // too busy kept node from listening in time: a failed start fails a whole collection, so try again.
                 await server.DisposeAsync();
             }
             catch
@@ -180,7 +189,8 @@ public sealed class AzuriteServer : IAsyncDisposable
             }
 
             var process = _process ?? throw new InvalidOperationException("Azurite is not running.");
-            var (exitCode, output) = await RunAsync(
+            _exitExpected = process;
+            var (exitCode, output) = await ChildProcess.RunAsync(
                 "kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)], _workDirectory, StopTimeout, CancellationToken.None);
             if (exitCode != 0)
             {
@@ -241,7 +251,7 @@ public sealed class AzuriteServer : IAsyncDisposable
             }
 
             var script = Path.Combine(AppContext.BaseDirectory, "Infrastructure", "azurite-table-copies.mjs");
-            var (exitCode, output) = await RunAsync(
+            var (exitCode, output) = await ChildProcess.RunAsync(
                 _node,
                 [script, _azuriteDirectory, TableDatabaseFile, $"{AccountName}${table}", templatePartitionKey, partitionKeyPrefix,
                     copies.ToString(CultureInfo.InvariantCulture)],
@@ -339,8 +349,10 @@ public sealed class AzuriteServer : IAsyncDisposable
         startInfo.Environment.Remove("AZURITE_ACCOUNTS");
 
         _log.Clear();
-        var process = StartCapturing(startInfo, _log);
+        var process = ChildProcess.StartCapturing(startInfo, _log);
         _process = process;
+        process.EnableRaisingEvents = true;
+        process.Exited += OnAzuriteExited;
         try
         {
             await WaitUntilListeningAsync(process, ct);
@@ -398,7 +410,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         _process = null;
         try
         {
-            KillTree(process);
+            ChildProcess.KillTree(process);
             using var timeout = new CancellationTokenSource(StopTimeout);
             await process.WaitForExitAsync(timeout.Token);
         }
@@ -412,28 +424,47 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
+    private void OnAzuriteExited(object? sender, EventArgs e)
+    {
+        // StopProcessAsync forgets the process before it kills it, and StopSavingAsync expects its exit.
+        if (sender is not Process process || !ReferenceEquals(process, _process) || ReferenceEquals(process, _exitExpected))
+        {
+            return;
+        }
+
+        try
+        {
+            process.WaitForExit(); // the last output lines, after the exit itself
+            var report = string.Create(
+                CultureInfo.InvariantCulture,
+                $"{DateTimeOffset.UtcNow:O} Azurite (pid {process.Id}, table port {TablePort}) exited by itself with code {process.ExitCode}; " +
+                $"every test using it fails from now on. Its last output:{Environment.NewLine}{_log}");
+            _unexpectedExit = report;
+            Console.Error.WriteLine(report);
+            var folder = Environment.GetEnvironmentVariable("SHOP_TEST_DIAGNOSTICS");
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+                File.WriteAllText(Path.Combine(folder, $"azurite-{process.Id}-exit.log"), report);
+            }
+        }
+        catch (Exception error) when (error is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            // Disposed meanwhile by a concurrent stop, or the folder cannot be written: nothing more to tell.
+        }
+    }
+
     private void OnProcessExit(object? sender, EventArgs e)
     {
         // The test host is exiting without having disposed this server (e.g. Environment.Exit): leave no orphan Azurite.
         var process = _process;
+        _process = null;
         if (process is not null)
         {
-            KillTree(process);
+            ChildProcess.KillTree(process);
         }
 
         TryDeleteWorkDirectory();
-    }
-
-    private static void KillTree(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // It has already exited, or was disposed by a concurrent stop.
-        }
     }
 
     private void TryDeleteWorkDirectory()
@@ -450,7 +481,7 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     private static async Task EnsureNodeVersionAsync(string node, CancellationToken ct)
     {
-        var (exitCode, output) = await RunAsync(node, ["--version"], Environment.CurrentDirectory, TimeSpan.FromSeconds(30), ct);
+        var (exitCode, output) = await ChildProcess.RunAsync(node, ["--version"], Environment.CurrentDirectory, TimeSpan.FromSeconds(30), ct);
         var version = output.Trim().TrimStart('v');
         var dot = version.IndexOf('.', StringComparison.Ordinal);
         if (exitCode != 0 || dot < 0 || !int.TryParse(version.AsSpan(0, dot), CultureInfo.InvariantCulture, out var major))
@@ -461,32 +492,6 @@ public sealed class AzuriteServer : IAsyncDisposable
         if (major < 20)
         {
             throw new InvalidOperationException($"{NodeRequired} Found Node.js {version} at {node}.");
-        }
-    }
-
-    private static async Task EnsureInstalledAsync(string directory, string npm, CancellationToken ct)
-    {
-        if (IsInstalled(directory))
-        {
-            return;
-        }
-
-        await using var installLock = await AcquireInstallLockAsync(directory, ct);
-        if (IsInstalled(directory))
-        {
-            return; // another test process installed it while this one waited
-        }
-
-        string[] arguments = File.Exists(Path.Combine(directory, "package-lock.json"))
-            ? ["ci", "--no-audit", "--no-fund"]
-            : ["install", "--no-audit", "--no-fund"];
-        var command = $"npm {string.Join(' ', arguments)}";
-        var (exitCode, output) = await RunAsync(npm, arguments, directory, InstallTimeout, ct);
-        if (exitCode != 0 || !IsInstalled(directory))
-        {
-            throw new InvalidOperationException(
-                $"`{command}` in '{directory}' failed (exit code {exitCode}), so Azurite cannot start. " +
-                $"Check that the npm registry is reachable, or run it there by hand. npm's output:{Environment.NewLine}{output}");
         }
     }
 
@@ -525,121 +530,6 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     private static string ScriptPath(string directory) =>
         Path.Combine(directory, "node_modules", "azurite", "dist", "src", "azurite.js");
-
-    /// <summary>
-    /// An exclusive lock on a file shared by every test process using this Azurite folder (the tests and the
-    /// benchmarks may start at once). It lives in the temp folder: npm ci empties node_modules, and the repo stays clean.
-    /// </summary>
-    private static async Task<FileStream> AcquireInstallLockAsync(string directory, CancellationToken ct)
-    {
-        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(directory)))[..16];
-        var path = Path.Combine(Path.GetTempPath(), $"shop-azurite-install-{key}.lock");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(InstallLockTimeout);
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException)
-            {
-                // Another process holds it while it installs.
-            }
-
-            try
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(250), timeout.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                throw new InvalidOperationException(
-                    $"Waited {InstallLockTimeout.TotalMinutes} min for another process to finish installing Azurite in '{directory}' (lock file {path}).");
-            }
-        }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(
-        string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeLimit, CancellationToken ct)
-    {
-        var startInfo = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = workingDirectory,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        var log = new OutputLog();
-        using var process = StartCapturing(startInfo, log);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(timeLimit);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            KillTree(process);
-            if (ct.IsCancellationRequested)
-            {
-                throw;
-            }
-
-            return (-1, $"Timed out after {timeLimit.TotalSeconds} s.{Environment.NewLine}{log}");
-        }
-
-        return (process.ExitCode, log.ToString());
-    }
-
-    private static Process StartCapturing(ProcessStartInfo startInfo, OutputLog log)
-    {
-        var process = new Process { StartInfo = startInfo };
-        process.OutputDataReceived += (_, e) => log.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => log.Add(e.Data);
-        try
-        {
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return process;
-        }
-        catch
-        {
-            process.Dispose();
-            throw;
-        }
-    }
-
-    private static string? FindOnPath(string command)
-    {
-        string[] extensions = OperatingSystem.IsWindows()
-            ? (Environment.GetEnvironmentVariable("PATHEXT") ?? ".EXE;.CMD").Split(';', StringSplitOptions.RemoveEmptyEntries)
-            : [string.Empty];
-        var directories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        foreach (var directory in directories)
-        {
-            foreach (var extension in extensions)
-            {
-                var candidate = Path.Combine(directory, command + extension);
-                if (File.Exists(candidate) && (OperatingSystem.IsWindows() || IsExecutable(candidate)))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        return null;
-    }
-
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    private static bool IsExecutable(string path) =>
-        (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 
     /// <summary>Binds every port at once so they differ, then frees them for Azurite.</summary>
     private static int[] PickFreePorts(int count)
@@ -680,53 +570,4 @@ public sealed class AzuriteServer : IAsyncDisposable
     }
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>The last lines a child process wrote to stdout and stderr, for error messages.</summary>
-    private sealed class OutputLog
-    {
-        private const int MaxLines = 200;
-        private readonly Queue<string> _lines = new();
-        private readonly Lock _gate = new();
-
-        public void Add(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_gate)
-            {
-                _lines.Enqueue(line);
-                if (_lines.Count > MaxLines)
-                {
-                    _lines.Dequeue();
-                }
-            }
-        }
-
-        public void Clear()
-        {
-            lock (_gate)
-            {
-                _lines.Clear();
-            }
-        }
-
-        public bool Contains(string text)
-        {
-            lock (_gate)
-            {
-                return _lines.Any(line => line.Contains(text, StringComparison.Ordinal));
-            }
-        }
-
-        public override string ToString()
-        {
-            lock (_gate)
-            {
-                return string.Join(Environment.NewLine, _lines);
-            }
-        }
-    }
 }

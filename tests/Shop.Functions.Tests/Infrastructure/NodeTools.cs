@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
@@ -7,14 +6,10 @@ namespace Shop.Functions.Tests.Infrastructure;
 
 /// <summary>
 /// The npm packages pinned in <c>tests/node-tools</c> (the <c>cloudevents</c> and <c>standardwebhooks</c> reference
-/// libraries, <c>@redocly/cli</c>, <c>smtp-server</c>), installed with <c>npm ci</c> on first use under a lock shared by every test
-/// process, as <see cref="AzuriteServer"/> installs Azurite; and a way to run a script or tool there with Node.js.
+/// libraries, <c>@redocly/cli</c>, <c>smtp-server</c>), installed on first use by <see cref="NpmInstall"/>, as Azurite is; and a way to run a script or tool there with Node.js.
 /// </summary>
 public static class NodeTools
 {
-    private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(5);
-    private static readonly SemaphoreSlim InProcess = new(1, 1);
-
     public static string Directory => Path.TrimEndingDirectorySeparator(TestPaths.NodeToolsDirectory);
 
     /// <summary>Runs <c>node {arguments}</c> in <see cref="Directory"/>, feeding <paramref name="stdin"/>; installs the packages first if needed.</summary>
@@ -28,33 +23,7 @@ public static class NodeTools
     public static string Node => Find("node");
 
     /// <summary>Installs the pinned packages with <c>npm ci</c> unless they are installed (servers started from <see cref="Directory"/> need them).</summary>
-    public static async Task EnsureInstalledAsync()
-    {
-        if (IsInstalled())
-        {
-            return;
-        }
-
-        await InProcess.WaitAsync();
-        try
-        {
-            await using var fileLock = await AcquireLockAsync();
-            if (IsInstalled())
-            {
-                return;
-            }
-
-            var (exitCode, stdout, stderr) = await RunProcessAsync(Find("npm"), ["ci", "--no-audit", "--no-fund"], string.Empty, InstallTimeout);
-            if (exitCode != 0 || !IsInstalled())
-            {
-                throw new InvalidOperationException($"`npm ci` in '{Directory}' failed (exit code {exitCode}):{Environment.NewLine}{stdout}{stderr}");
-            }
-        }
-        finally
-        {
-            InProcess.Release();
-        }
-    }
+    public static Task EnsureInstalledAsync() => NpmInstall.EnsureAsync(Directory, Find("npm"), IsInstalled);
 
     /// <summary>npm writes node_modules/.package-lock.json last; every pinned dependency must be there at its pinned version.</summary>
     private static bool IsInstalled()
@@ -81,24 +50,6 @@ public static class NodeTools
         }
 
         return true;
-    }
-
-    private static async Task<FileStream> AcquireLockAsync()
-    {
-        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Directory)))[..16];
-        var path = Path.Combine(Path.GetTempPath(), $"shop-node-tools-install-{key}.lock");
-        var deadline = DateTime.UtcNow + InstallTimeout + TimeSpan.FromMinutes(1);
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(250));
-            }
-        }
     }
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunProcessAsync(string fileName, IReadOnlyList<string> arguments, string stdin, TimeSpan timeLimit)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -222,9 +221,50 @@ public sealed class RepositoryToolingFiles
         var path = TestPaths.InRepository(folder, script);
         Assert.True(File.Exists(path), $"{path} is missing");
 
-        var (exitCode, stderr) = await RunAsync("bash", "-n", path);
+        var (exitCode, output) = await ChildProcess.RunAsync("bash", ["-n", path], TestPaths.InRepository(), TimeSpan.FromMinutes(1), CancellationToken.None);
 
-        Assert.True(exitCode == 0, $"bash -n {folder}/{script} exited {exitCode}: {stderr}");
+        Assert.True(exitCode == 0, $"bash -n {folder}/{script} exited {exitCode}: {output}");
+    }
+
+    [Fact]
+    public async Task CiSaysWhyTestsFailedOncePerCause()
+    {
+        // A results file as `dotnet test --logger trx` writes it: two failures of one cause, one of another, a pass.
+        var trx = Path.Combine(Path.GetTempPath(), $"shop-ci-{Guid.NewGuid():N}.trx");
+        File.WriteAllText(trx, """
+            <?xml version="1.0" encoding="utf-8"?>
+            <TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010"><Results>
+            <UnitTestResult testName="Shop.A.One" outcome="Failed"><Output><ErrorInfo>
+            <Message>System.InvalidOperationException : Collection fixture type 'AzuriteFixture' threw in InitializeAsync
+            ---- `npm ci` failed 3 times</Message><StackTrace>   at Shop.Functions.Tests.Infrastructure.NpmInstall.EnsureAsync()</StackTrace>
+            </ErrorInfo></Output></UnitTestResult>
+            <UnitTestResult testName="Shop.A.Two" outcome="Failed"><Output><ErrorInfo>
+            <Message>System.InvalidOperationException : Collection fixture type 'AzuriteFixture' threw in InitializeAsync
+            ---- `npm ci` failed 3 times</Message></ErrorInfo></Output></UnitTestResult>
+            <UnitTestResult testName="Shop.B.Three" outcome="Failed"><Output><ErrorInfo>
+            <Message>Assert.Equal() Failure: Values differ</Message></ErrorInfo></Output></UnitTestResult>
+            <UnitTestResult testName="Shop.C.Four" outcome="Passed" />
+            </Results></TestRun>
+            """);
+        try
+        {
+            var (exitCode, output) = await ChildProcess.RunAsync(
+                "python3", [TestPaths.InRepository(".ci", "failures.py"), trx], TestPaths.InRepository(), TimeSpan.FromMinutes(1), CancellationToken.None);
+
+            Assert.True(exitCode == 0, $".ci/failures.py exited {exitCode}: {output}");
+            Assert.Contains("--- 2 test(s), e.g. Shop.A.One:", output, StringComparison.Ordinal);
+            Assert.Contains("`npm ci` failed 3 times", output, StringComparison.Ordinal);
+            Assert.Contains("at Shop.Functions.Tests.Infrastructure.NpmInstall.EnsureAsync()", output, StringComparison.Ordinal);
+            Assert.Contains("--- 1 test(s), e.g. Shop.B.Three:", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Shop.C.Four", output, StringComparison.Ordinal);
+            Assert.True(
+                output.IndexOf("--- 2 test(s)", StringComparison.Ordinal) < output.IndexOf("--- 1 test(s)", StringComparison.Ordinal),
+                $"the commonest cause should come first:{Environment.NewLine}{output}");
+        }
+        finally
+        {
+            File.Delete(trx);
+        }
     }
 
     /// <summary>The first command of a fenced bash block in the README that runs <c>dotnet test</c>.</summary>
@@ -280,22 +320,5 @@ public sealed class RepositoryToolingFiles
         var verdict = JsonNode.Parse(stdout)!;
         var errors = verdict["errors"]!.AsArray().Select(e => $"{e!["path"]}: {e["message"]}").ToList();
         return ((bool)verdict["valid"]!, errors);
-    }
-
-    private static async Task<(int ExitCode, string Stderr)> RunAsync(string fileName, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(timeout.Token);
-        await stdout;
-        return (process.ExitCode, await stderr);
     }
 }
