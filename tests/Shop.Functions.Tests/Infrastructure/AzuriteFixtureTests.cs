@@ -55,6 +55,7 @@ public sealed class AzuriteFixtureTests(AzuriteFixture azurite)
         // Killed from outside, as a crash or the OOM killer would end it.
         var restarted = server.ProcessId ?? throw new InvalidOperationException("Azurite should be running again.");
         Assert.NotEqual(pid, restarted);
+        server.KilledOnPurpose = true;
         using (var node = System.Diagnostics.Process.GetProcessById(restarted))
         {
             node.Kill();

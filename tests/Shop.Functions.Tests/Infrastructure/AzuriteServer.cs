@@ -94,6 +94,12 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// </summary>
     public string? UnexpectedExit => _unexpectedExit;
 
+    /// <summary>
+    /// Set by a test that kills Azurite from outside on purpose: the exit is still recorded in
+    /// <see cref="UnexpectedExit"/>, but not reported on stderr or in the diagnostics folder, where it would read as a crash.
+    /// </summary>
+    public bool KilledOnPurpose { get; set; }
+
     public string ConnectionString => string.Create(
         CultureInfo.InvariantCulture,
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
@@ -440,6 +446,11 @@ public sealed class AzuriteServer : IAsyncDisposable
                 $"{DateTimeOffset.UtcNow:O} Azurite (pid {process.Id}, table port {TablePort}) exited by itself with code {process.ExitCode}; " +
                 $"every test using it fails from now on. Its last output:{Environment.NewLine}{_log}");
             _unexpectedExit = report;
+            if (KilledOnPurpose)
+            {
+                return;
+            }
+
             Console.Error.WriteLine(report);
             var folder = Environment.GetEnvironmentVariable("SHOP_TEST_DIAGNOSTICS");
             if (!string.IsNullOrEmpty(folder))
