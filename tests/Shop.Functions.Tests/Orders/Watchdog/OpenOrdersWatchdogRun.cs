@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Shop.Functions.Messaging;
 using Shop.Functions.Orders;
@@ -334,9 +335,8 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
 
         // Within the window: the same key and body answer the order; another body is refused. Nothing new is written.
         Assert.Equal(orderId, await _watch.SubmitAsync(body, key));
-        var other = HttpTest.Request("POST", "/api/orders", OrderRequests.With(b => b["customer"]!["id"] = "someone-else"), headers: new Dictionary<string, string> { ["Idempotency-Key"] = key });
-        var refused = await HttpTest.RunAsync(other, await _watch.Shop.Function<Functions.Orders.SubmitOrder.SubmitOrderFunction>().SubmitOrder(other, CancellationToken.None));
-        Assert.Equal(422, refused.Status);
+        var refused = await _watch.PostAsync(OrderRequests.With(b => b["customer"]!["id"] = "someone-else"), key);
+        SubmitOrderFunctionSubmitOrder.AssertProblem(refused, StatusCodes.Status422UnprocessableEntity, "urn:shop:problem:idempotency-key-reused");
         Assert.Single(await _watch.EntriesAsync(orderId));
         Assert.Equal(0, (await _watch.WatchAsync()).Due);
 
@@ -379,8 +379,8 @@ public sealed class OpenOrdersWatchdogRun(AzuriteFixture azurite) : IAsyncLifeti
         Assert.True(closed.Closed);
         Assert.Equal(order.RequestHash, closed.RequestHash);
         Assert.Equal(orderId, await _watch.SubmitAsync(body, key));
-        var other = HttpTest.Request("POST", "/api/orders", OrderRequests.With(b => b["customer"]!["id"] = "someone-else"), headers: new Dictionary<string, string> { ["Idempotency-Key"] = key });
-        Assert.Equal(422, (await HttpTest.RunAsync(other, await _watch.Shop.Function<Functions.Orders.SubmitOrder.SubmitOrderFunction>().SubmitOrder(other, CancellationToken.None))).Status);
+        var refused = await _watch.PostAsync(OrderRequests.With(b => b["customer"]!["id"] = "someone-else"), key);
+        SubmitOrderFunctionSubmitOrder.AssertProblem(refused, StatusCodes.Status422UnprocessableEntity, "urn:shop:problem:idempotency-key-reused");
         Assert.Equal(order.CustomerId, (await _watch.OrderAsync(orderId)).CustomerId);
     }
 

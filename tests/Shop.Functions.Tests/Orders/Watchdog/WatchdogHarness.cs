@@ -86,15 +86,13 @@ public sealed class WatchdogHarness : IAsyncDisposable
 
     public async Task<string> SubmitAsync(string? body = null, string? idempotencyKey = null)
     {
-        var request = HttpTest.Request(
-            "POST",
-            "/api/orders",
-            body ?? OrderRequests.ValidJson(),
-            headers: idempotencyKey is null ? null : new Dictionary<string, string> { [SubmitOrderFunction.IdempotencyKeyHeader] = idempotencyKey });
-        var response = await HttpTest.RunAsync(request, await Shop.Function<SubmitOrderFunction>().SubmitOrder(request, CancellationToken.None));
+        var response = await PostAsync(body ?? OrderRequests.ValidJson(), idempotencyKey);
         Assert.Equal(StatusCodes.Status202Accepted, response.Status);
         return response.Json().GetProperty("orderId").GetString()!;
     }
+
+    /// <summary>POST /api/orders; the response as the client gets it, whatever its status.</summary>
+    public Task<TestResponse> PostAsync(string body, string? idempotencyKey = null) => OrderReads.PostAsync(Shop, body, idempotencyKey);
 
     /// <summary>Delivers the order's PlaceOrder to its handler, as the place-order consumer does.</summary>
     public async Task PlaceAsync(string orderId) =>
